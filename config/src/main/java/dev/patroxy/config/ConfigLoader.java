@@ -1,0 +1,280 @@
+package dev.patroxy.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads a patroxy YAML file into a validated {@link PatroxyConfig}. Any problem is a {@link ConfigException}
+ * naming the file, line and key; nothing is applied from a file that has one.
+ */
+public final class ConfigLoader {
+    private static final Set<String> TOP_KEYS = Set.of("stats", "defaults", "servers", "listeners");
+    private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
+    private static final Set<String> DEFAULTS_KEYS = Set.of("timeout", "retries", "on-marked-down", "check");
+    private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "client", "server");
+    private static final Set<String> CHECK_KEYS = Set.of("method", "path", "expect", "inter", "timeout", "rise", "fall");
+    private static final Set<String> SERVER_KEYS = Set.of("name", "address", "check-port", "check-address");
+    private static final Set<String> LISTENER_KEYS = Set.of(
+            "name", "bind", "balance", "servers", "timeout", "retries", "on-marked-down", "check");
+    private static final Map<String, Balance> BALANCES = Map.of(
+            "primary", Balance.PRIMARY, "roundrobin", Balance.ROUNDROBIN);
+    private static final Map<String, Boolean> ON_MARKED_DOWN = Map.of(
+            "shutdown-sessions", true, "none", false);
+    private static final Map<String, String> CHECK_METHODS = Map.of(
+            "GET", "GET", "HEAD", "HEAD", "OPTIONS", "OPTIONS");
+
+    private ConfigLoader() {
+    }
+
+    public static PatroxyConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file, 0, "", "cannot read the file: " + e);
+        }
+        return parse(file, text);
+    }
+
+    /** Parses {@code text} as if read from {@code file} (the name used in error messages). */
+    public static PatroxyConfig parse(Path file, String text) throws ConfigException {
+        Node root;
+        try (Reader reader = new StringReader(text)) {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(reader);
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            throw new ConfigException(file, line, "", "not valid YAML: " + e.getProblem());
+        } catch (YAMLException | IOException e) {
+            throw new ConfigException(file, 0, "", "not valid YAML: " + e.getMessage());
+        }
+        if (root == null) {
+            throw new ConfigException(file, 0, "", "the file is empty");
+        }
+        return new ConfigLoader.Reading(file).config(new ConfigNode(file, "", root));
+    }
+
+    /** The state of reading one file: the defaults in force and the names seen so far. */
+    private static final class Reading {
+        private final Path file;
+        private final List<BindAddress> bindsSeen = new ArrayList<>();
+
+        Reading(Path file) {
+            this.file = file;
+        }
+
+        PatroxyConfig config(ConfigNode root) throws ConfigException {
+            Map<String, ConfigNode> top = root.mapping(TOP_KEYS);
+            StatsConfig stats = root.required(top, "stats", this::stats);
+            ListenerDefaults defaults = root.optional(top, "defaults", this::defaults)
+                    .orElseGet(ListenerDefaults::builtIn);
+            Map<String, ServerConfig> servers = root.required(top, "servers", this::servers);
+            List<ListenerConfig> listeners = new ArrayList<>();
+            Set<String> listenerNames = new HashSet<>();
+            List<ConfigNode> listenerNodes = root.required(top, "listeners", ConfigNode::sequence);
+            if (listenerNodes.isEmpty()) {
+                throw top.get("listeners").error("needs at least one listener");
+            }
+            for (ConfigNode node : listenerNodes) {
+                ListenerConfig listener = listener(node, defaults, servers);
+                if (!listenerNames.add(listener.name())) {
+                    throw node.error("listener name '" + listener.name() + "' is used twice");
+                }
+                listeners.add(listener);
+            }
+            return new PatroxyConfig(file, stats, List.copyOf(servers.values()), listeners);
+        }
+
+        private StatsConfig stats(ConfigNode node) throws ConfigException {
+            Map<String, ConfigNode> keys = node.mapping(STATS_KEYS);
+            List<BindAddress> binds = node.required(keys, "bind", this::binds);
+            Duration refresh = node.optional(keys, "refresh", ConfigNode::duration).orElse(Duration.ofSeconds(5));
+            return new StatsConfig(binds, refresh);
+        }
+
+        private List<BindAddress> binds(ConfigNode node) throws ConfigException {
+            List<BindAddress> binds = new ArrayList<>();
+            List<ConfigNode> items = node.sequenceOrScalar();
+            if (items.isEmpty()) {
+                throw node.error("needs at least one address");
+            }
+            for (ConfigNode item : items) {
+                BindAddress bind = item.endpoint(true);
+                for (BindAddress seen : bindsSeen) {
+                    if (seen.port() == bind.port()
+                            && (seen.host() == null || bind.host() == null || seen.host().equals(bind.host()))) {
+                        throw item.error(bind + " overlaps " + seen + ", bound elsewhere in this file");
+                    }
+                }
+                bindsSeen.add(bind);
+                binds.add(bind);
+            }
+            return binds;
+        }
+
+        private ListenerDefaults defaults(ConfigNode node) throws ConfigException {
+            return ListenerDefaults.builtIn().overriddenBy(node, node.mapping(DEFAULTS_KEYS));
+        }
+
+        private Map<String, ServerConfig> servers(ConfigNode node) throws ConfigException {
+            Map<String, ServerConfig> servers = new LinkedHashMap<>();
+            List<ConfigNode> items = node.sequence();
+            if (items.isEmpty()) {
+                throw node.error("needs at least one server");
+            }
+            for (ConfigNode item : items) {
+                Map<String, ConfigNode> keys = item.mapping(SERVER_KEYS);
+                String name = item.required(keys, "name", ConfigNode::string);
+                BindAddress address = item.required(keys, "address", n -> n.endpoint(false));
+                HostPort target = new HostPort(address.host(), address.port());
+                HostPort check;
+                if (keys.containsKey("check-address")) {
+                    if (keys.containsKey("check-port")) {
+                        throw keys.get("check-port").error("give either check-port or check-address, not both");
+                    }
+                    BindAddress checkAddress = keys.get("check-address").endpoint(false);
+                    check = new HostPort(checkAddress.host(), checkAddress.port());
+                } else {
+                    int port = item.required(keys, "check-port", n -> n.integer(1, 65535));
+                    check = new HostPort(target.host(), port);
+                }
+                if (servers.put(name, new ServerConfig(name, target, check)) != null) {
+                    throw item.error("server name '" + name + "' is used twice");
+                }
+            }
+            return servers;
+        }
+
+        private ListenerConfig listener(ConfigNode node, ListenerDefaults defaults, Map<String, ServerConfig> servers)
+                throws ConfigException {
+            Map<String, ConfigNode> keys = node.mapping(LISTENER_KEYS);
+            String name = node.required(keys, "name", ConfigNode::string);
+            List<BindAddress> binds = node.required(keys, "bind", this::binds);
+            Balance balance = node.required(keys, "balance", n -> n.choice(BALANCES,
+                    v -> "unknown balance '" + v + "'; expected primary or roundrobin"));
+            List<ServerConfig> members = node.optional(keys, "servers", n -> serverRefs(n, servers))
+                    .orElseGet(() -> List.copyOf(servers.values()));
+            ListenerDefaults settings = defaults.overriddenBy(node, keys);
+            CheckConfig check = settings.check(node, keys.get("check"), balance);
+            return new ListenerConfig(name, binds, balance, check, settings.timeouts(), settings.retries,
+                    settings.shutdownSessions, members);
+        }
+
+        private static List<ServerConfig> serverRefs(ConfigNode node, Map<String, ServerConfig> servers)
+                throws ConfigException {
+            List<ServerConfig> members = new ArrayList<>();
+            for (ConfigNode item : node.sequenceOrScalar()) {
+                String name = item.string();
+                ServerConfig server = servers.get(name);
+                if (server == null) {
+                    throw item.error("no server named '" + name + "' in servers");
+                }
+                if (members.contains(server)) {
+                    throw item.error("server '" + name + "' is listed twice");
+                }
+                members.add(server);
+            }
+            if (members.isEmpty()) {
+                throw node.error("needs at least one server");
+            }
+            return members;
+        }
+    }
+
+    /** Listener settings that {@code defaults} sets and each listener may override, key by key. */
+    private static final class ListenerDefaults {
+        Duration connect = Duration.ofSeconds(4);
+        Duration client = Duration.ofMinutes(30);
+        Duration server = Duration.ofMinutes(30);
+        int retries = 2;
+        boolean shutdownSessions = true;
+        String method = "OPTIONS";
+        String path;
+        int expect = 200;
+        Duration inter = Duration.ofSeconds(3);
+        Duration checkTimeout = Duration.ofSeconds(5);
+        int rise = 2;
+        int fall = 3;
+
+        static ListenerDefaults builtIn() {
+            return new ListenerDefaults();
+        }
+
+        ListenerDefaults copy() {
+            ListenerDefaults c = new ListenerDefaults();
+            c.connect = connect;
+            c.client = client;
+            c.server = server;
+            c.retries = retries;
+            c.shutdownSessions = shutdownSessions;
+            c.method = method;
+            c.path = path;
+            c.expect = expect;
+            c.inter = inter;
+            c.checkTimeout = checkTimeout;
+            c.rise = rise;
+            c.fall = fall;
+            return c;
+        }
+
+        ListenerDefaults overriddenBy(ConfigNode node, Map<String, ConfigNode> keys) throws ConfigException {
+            ListenerDefaults c = copy();
+            ConfigNode timeout = keys.get("timeout");
+            if (timeout != null) {
+                Map<String, ConfigNode> t = timeout.mapping(TIMEOUT_KEYS);
+                c.connect = timeout.optional(t, "connect", ConfigNode::duration).orElse(c.connect);
+                c.client = timeout.optional(t, "client", ConfigNode::duration).orElse(c.client);
+                c.server = timeout.optional(t, "server", ConfigNode::duration).orElse(c.server);
+            }
+            c.retries = node.optional(keys, "retries", n -> n.integer(0, 100)).orElse(c.retries);
+            c.shutdownSessions = node.optional(keys, "on-marked-down", n -> n.choice(ON_MARKED_DOWN,
+                    v -> "unknown action '" + v + "'; expected shutdown-sessions or none"))
+                    .orElse(c.shutdownSessions);
+            ConfigNode check = keys.get("check");
+            if (check != null) {
+                Map<String, ConfigNode> k = check.mapping(CHECK_KEYS);
+                c.method = check.optional(k, "method", n -> n.choice(CHECK_METHODS,
+                        v -> "unknown method '" + v + "'; expected GET, HEAD or OPTIONS")).orElse(c.method);
+                c.path = check.optional(k, "path", ConfigNode::string).orElse(c.path);
+                c.expect = check.optional(k, "expect", n -> n.integer(100, 599)).orElse(c.expect);
+                c.inter = check.optional(k, "inter", ConfigNode::duration).orElse(c.inter);
+                c.checkTimeout = check.optional(k, "timeout", ConfigNode::duration).orElse(c.checkTimeout);
+                c.rise = check.optional(k, "rise", n -> n.integer(1, 100)).orElse(c.rise);
+                c.fall = check.optional(k, "fall", n -> n.integer(1, 100)).orElse(c.fall);
+            }
+            return c;
+        }
+
+        Timeouts timeouts() {
+            return new Timeouts(connect, client, server);
+        }
+
+        /** The listener's check; the path defaults to the one that matches the balance. */
+        CheckConfig check(ConfigNode listener, ConfigNode checkNode, Balance balance) throws ConfigException {
+            String checkPath = path != null ? path : balance == Balance.PRIMARY ? "/primary" : "/replica";
+            ConfigNode at = listener;
+            if (checkNode != null) {
+                Map<String, ConfigNode> keys = checkNode.mapping(CHECK_KEYS);
+                at = keys.getOrDefault("path", keys.getOrDefault("method", checkNode));
+            }
+            PatroniPaths.validate(at, method, checkPath);
+            return new CheckConfig(method, checkPath, expect, inter, checkTimeout, rise, fall);
+        }
+    }
+}

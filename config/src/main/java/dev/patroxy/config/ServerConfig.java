@@ -1,0 +1,9 @@
+package dev.patroxy.config;
+
+/**
+ * One PostgreSQL node: sessions go to {@code address}, health checks to its Patroni REST API.
+ *
+ * @param checkAddress the Patroni REST API ({@code address}'s host and {@code check-port} unless set apart)
+ */
+public record ServerConfig(String name, HostPort address, HostPort checkAddress) {
+}

@@ -1,0 +1,194 @@
+package dev.patroxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    private static final Path FILE = Path.of("/etc/patroxy/patroxy.yml");
+
+    private static final String VALID = """
+            stats:
+              bind: ["127.0.0.1:7000"]
+            defaults:
+              timeout: {connect: 2s, server: 10m}
+              check: {inter: 1s, fall: 2, rise: 1}
+            servers:
+              - {name: pg01, address: "10.29.0.11:5432", check-port: 8008}
+              - {name: pg02, address: "10.29.0.12:5432", check-address: "10.29.0.12:8009"}
+            listeners:
+              - name: primary
+                bind: ["127.0.0.1:5000", "10.29.0.1:5000"]
+                balance: primary
+              - name: replicas
+                bind: "*:5001"
+                balance: roundrobin
+                servers: [pg02]
+                timeout: {client: 1h}
+                check: {method: GET, path: "/replica?lag=16MB", rise: 3}
+            """;
+
+    private static ConfigException errorOf(String yaml) {
+        try {
+            ConfigLoader.parse(FILE, yaml);
+        } catch (ConfigException e) {
+            return e;
+        }
+        throw new AssertionError("expected a ConfigException for:\n" + yaml);
+    }
+
+    @Test
+    void readsAValidFileWithDefaultsAndOverrides() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID);
+
+        assertThat(config.stats().binds()).extracting(BindAddress::toString).containsExactly("127.0.0.1:7000");
+        assertThat(config.stats().refresh()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.servers()).extracting(ServerConfig::name).containsExactly("pg01", "pg02");
+        assertThat(config.servers().get(0).checkAddress()).isEqualTo(new HostPort("10.29.0.11", 8008));
+        assertThat(config.servers().get(1).checkAddress()).isEqualTo(new HostPort("10.29.0.12", 8009));
+
+        ListenerConfig primary = config.listeners().get(0);
+        assertThat(primary.balance()).isEqualTo(Balance.PRIMARY);
+        assertThat(primary.check()).isEqualTo(new CheckConfig(
+                "OPTIONS", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(5), 1, 2));
+        assertThat(primary.timeouts()).isEqualTo(new Timeouts(
+                Duration.ofSeconds(2), Duration.ofMinutes(30), Duration.ofMinutes(10)));
+        assertThat(primary.retries()).isEqualTo(2);
+        assertThat(primary.shutdownSessionsOnDown()).isTrue();
+        assertThat(primary.servers()).hasSize(2);
+
+        ListenerConfig replicas = config.listeners().get(1);
+        assertThat(replicas.binds()).extracting(BindAddress::toString).containsExactly("*:5001");
+        assertThat(replicas.binds().get(0).host()).isNull();
+        assertThat(replicas.check().describe()).isEqualTo("GET /replica?lag=16MB expect 200");
+        assertThat(replicas.check().rise()).isEqualTo(3);
+        assertThat(replicas.check().fall()).isEqualTo(2);
+        assertThat(replicas.timeouts().client()).isEqualTo(Duration.ofHours(1));
+        assertThat(replicas.servers()).extracting(ServerConfig::name).containsExactly("pg02");
+    }
+
+    @Test
+    void theShippedSampleMatchesPatronisHaproxyCfg() throws Exception {
+        PatroxyConfig config = ConfigLoader.load(findRepoFile("deploy/patroxy.yml"));
+
+        ListenerConfig batman = config.listeners().get(0);
+        assertThat(batman.binds()).extracting(BindAddress::toString).containsExactly("*:5000");
+        assertThat(batman.check()).isEqualTo(new CheckConfig(
+                "OPTIONS", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(5), 2, 3));
+        assertThat(batman.timeouts()).isEqualTo(new Timeouts(
+                Duration.ofSeconds(4), Duration.ofMinutes(30), Duration.ofMinutes(30)));
+        assertThat(batman.retries()).isEqualTo(2);
+        assertThat(batman.shutdownSessionsOnDown()).isTrue();
+        assertThat(config.servers()).extracting(s -> s.address() + " check " + s.checkAddress())
+                .containsExactly("127.0.0.1:5432 check 127.0.0.1:8008", "127.0.0.1:5433 check 127.0.0.1:8009");
+        assertThat(config.stats().binds()).extracting(BindAddress::toString).containsExactly("*:7000");
+    }
+
+    @Test
+    void durationsTakeHaproxyUnitsAndBareMilliseconds() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("inter: 1s", "inter: 250"));
+        assertThat(config.listeners().get(0).check().interval()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void aTypoInAKeyNamesFileLineAndKey() {
+        ConfigException e = errorOf(VALID.replace("    balance: roundrobin", "    balanse: roundrobin"));
+        assertThat(e.file()).isEqualTo(FILE);
+        assertThat(e.line()).isEqualTo(15);
+        assertThat(e.key()).isEqualTo("listeners[1].balanse");
+        assertThat(e.getMessage()).startsWith("/etc/patroxy/patroxy.yml:15: listeners[1].balanse: unknown key");
+    }
+
+    @Test
+    void aBadDurationNamesItsKey() {
+        ConfigException e = errorOf(VALID.replace("inter: 1s", "inter: soon"));
+        assertThat(e.line()).isEqualTo(5);
+        assertThat(e.key()).isEqualTo("defaults.check.inter");
+        assertThat(e.getMessage()).contains("expected a duration");
+    }
+
+    @Test
+    void anUnknownPatroniPathIsRefusedBecausePatroniWouldAnswer503() {
+        ConfigException e = errorOf(VALID.replace("/replica?lag=16MB", "/replicas"));
+        assertThat(e.key()).isEqualTo("listeners[1].check.path");
+        assertThat(e.line()).isEqualTo(18);
+        assertThat(e.getMessage()).contains("not a Patroni health endpoint");
+    }
+
+    @Test
+    void livenessChecksMustUseGet() {
+        ConfigException e = errorOf(VALID.replace("method: GET, path: \"/replica?lag=16MB\"",
+                "method: OPTIONS, path: /liveness"));
+        assertThat(e.getMessage()).contains("GET only");
+    }
+
+    @Test
+    void anUnknownServerReferenceIsNamed() {
+        ConfigException e = errorOf(VALID.replace("servers: [pg02]", "servers: [pg09]"));
+        assertThat(e.key()).isEqualTo("listeners[1].servers[0]");
+        assertThat(e.getMessage()).contains("no server named 'pg09'");
+    }
+
+    @Test
+    void twoListenersOnOnePortAreRefused() {
+        ConfigException e = errorOf(VALID.replace("bind: \"*:5001\"", "bind: \"*:5000\""));
+        assertThat(e.key()).isEqualTo("listeners[1].bind");
+        assertThat(e.getMessage()).contains("*:5000 overlaps 127.0.0.1:5000");
+    }
+
+    @Test
+    void duplicateNamesAreRefused() {
+        assertThat(errorOf(VALID.replace("name: pg02", "name: pg01")).getMessage())
+                .contains("server name 'pg01' is used twice");
+        assertThat(errorOf(VALID.replace("name: replicas", "name: primary")).getMessage())
+                .contains("listener name 'primary' is used twice");
+    }
+
+    @Test
+    void missingRequiredKeysAndBadValuesAreNamed() {
+        assertThat(errorOf(VALID.replace("    balance: primary\n", "")).key()).isEqualTo("listeners[0].balance");
+        assertThat(errorOf(VALID.replace("balance: primary", "balance: leastconn")).getMessage())
+                .contains("unknown balance 'leastconn'");
+        assertThat(errorOf(VALID.replace("check-port: 8008", "check-port: 80080")).getMessage())
+                .contains("out of range 1..65535");
+        assertThat(errorOf(VALID.replace("\"10.29.0.11:5432\"", "\"*:5432\"")).getMessage())
+                .contains("needs a host");
+        assertThat(errorOf(VALID.replace("fall: 2", "fall: 0")).key()).isEqualTo("defaults.check.fall");
+    }
+
+    @Test
+    void brokenYamlNamesTheLine() {
+        ConfigException e = errorOf("stats:\n  bind: [\"a:1\"\nservers: x\n");
+        assertThat(e.getMessage()).contains("not valid YAML");
+        assertThat(e.line()).isGreaterThan(1);
+    }
+
+    @Test
+    void anUnreadableFileIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.yml");
+        assertThatThrownBy(() -> ConfigLoader.load(missing))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing.toString())
+                .hasMessageContaining("cannot read");
+    }
+
+    @Test
+    void loadReadsFromDisk(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("p.yml"), VALID);
+        assertThat(ConfigLoader.load(file).source()).isEqualTo(file);
+    }
+
+    static Path findRepoFile(String relative) {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve(relative))) {
+            dir = dir.getParent();
+        }
+        assertThat(dir).as("repository holding " + relative).isNotNull();
+        return dir.resolve(relative);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.patroxy.proxy;
+
+import dev.patroxy.config.ConfigException;
+import dev.patroxy.config.ConfigLoader;
+import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.proxy.relay.Transport;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/** {@code patroxy --config FILE [--check]} and {@code patroxy --version}. */
+public final class Main {
+    static final int FAILED = 1;
+    static final int BAD_CONFIG = 2;
+    static final int USAGE = 64;
+
+    private static final String USAGE_TEXT = """
+            usage: patroxy --config FILE         run the proxy
+                   patroxy --config FILE --check validate FILE and exit (0 valid, 2 invalid)
+                   patroxy --version             print the version""";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Invocation invocation = Invocation.parse(args);
+        if (invocation == null) {
+            System.err.println(USAGE_TEXT);
+            System.exit(USAGE);
+        }
+        if (invocation.version()) {
+            System.out.println("patroxy " + Version.current());
+            return;
+        }
+        PatroxyConfig config = load(invocation.config(), System.err);
+        if (config == null) {
+            System.exit(BAD_CONFIG);
+        }
+        if (invocation.checkOnly()) {
+            System.out.println(invocation.config() + ": valid (" + config.listeners().size() + " listeners, "
+                    + config.servers().size() + " servers)");
+            return;
+        }
+        run(config);
+    }
+
+    /** The configuration in {@code file}, or null after telling {@code err} what is wrong with it. */
+    static PatroxyConfig load(Path file, PrintStream err) {
+        try {
+            return ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            err.println("patroxy: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static void run(PatroxyConfig config) {
+        ProxyDaemon daemon;
+        try {
+            daemon = new ProxyDaemon(config, Clock.systemUTC(), Transport.best()).start();
+        } catch (RuntimeException e) {
+            System.err.println("patroxy: " + e.getMessage());
+            System.exit(FAILED);
+            return;
+        }
+        // Netty's event loop threads keep the JVM alive until SIGTERM/SIGINT runs this hook.
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "patroxy-shutdown"));
+    }
+
+    /** The parsed command line; null from {@link #parse} means it made no sense. */
+    record Invocation(Path config, boolean checkOnly, boolean version) {
+        static Invocation parse(String[] args) {
+            Path config = null;
+            boolean check = false;
+            boolean version = false;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--config", "-c" -> {
+                        if (i + 1 >= args.length) {
+                            return null;
+                        }
+                        config = Path.of(args[++i]);
+                    }
+                    case "--check" -> check = true;
+                    case "--version", "-v" -> version = true;
+                    default -> {
+                        return null;
+                    }
+                }
+            }
+            if (version) {
+                return new Invocation(config, check, true);
+            }
+            return config == null ? null : new Invocation(config, check, false);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.patroxy.proxy;
+
+import dev.patroxy.proxy.routing.Backend;
+import java.util.Collection;
+import java.util.Set;
+
+/**
+ * What patroxy knows of a node's Patroni role, pieced together from every listener's check of it: a passing
+ * check on a role path is positive evidence, a GET body names the role outright.
+ */
+final class ServerRoles {
+    private static final Set<String> PRIMARY_PATHS = Set.of("/", "/primary", "/master", "/read-write", "/leader");
+    private static final Set<String> REPLICA_PATHS = Set.of(
+            "/replica", "/sync", "/synchronous", "/async", "/asynchronous", "/read-only-sync");
+
+    private ServerRoles() {
+    }
+
+    /** The role of the node that {@code checks} (one per listener) all look at. */
+    static String roleOf(Collection<Backend> checks) {
+        boolean notPrimary = false;
+        for (Backend b : checks) {
+            String path = b.check().path().split("\\?", 2)[0];
+            if (b.health().state().isUp() && PRIMARY_PATHS.contains(path)) {
+                return "primary";
+            }
+            if (b.health().state().isUp() && REPLICA_PATHS.contains(path)) {
+                return "replica";
+            }
+            notPrimary |= PRIMARY_PATHS.contains(path) && "L7STS".equals(b.health().lastCheck().status());
+        }
+        for (Backend b : checks) {
+            if (b.reportedRole() != null) {
+                return b.reportedRole();
+            }
+        }
+        return notPrimary ? "not primary" : "unknown";
+    }
+}

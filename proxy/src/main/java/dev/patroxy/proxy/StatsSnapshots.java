@@ -1,0 +1,83 @@
+package dev.patroxy.proxy;
+
+import dev.patroxy.config.BindAddress;
+import dev.patroxy.proxy.health.HealthSnapshot;
+import dev.patroxy.proxy.relay.ProxyListener;
+import dev.patroxy.proxy.routing.Backend;
+import dev.patroxy.proxy.routing.TrafficCounters;
+import dev.patroxy.stats.FrontendStats;
+import dev.patroxy.stats.ListenerStats;
+import dev.patroxy.stats.ServerStats;
+import dev.patroxy.stats.StatsSnapshot;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Freezes the running proxy's counters and health into a {@link StatsSnapshot} for stats-ui. */
+final class StatsSnapshots implements Supplier<StatsSnapshot> {
+    private final List<ProxyListener> listeners;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final String version;
+
+    StatsSnapshots(List<ProxyListener> listeners, Clock clock, Instant startedAt, String version) {
+        this.listeners = List.copyOf(listeners);
+        this.clock = clock;
+        this.startedAt = startedAt;
+        this.version = version;
+    }
+
+    @Override
+    public StatsSnapshot get() {
+        Instant now = clock.instant();
+        Map<String, List<Backend>> checksByServer = new LinkedHashMap<>();
+        for (ProxyListener listener : listeners) {
+            for (Backend b : listener.router().backends()) {
+                checksByServer.computeIfAbsent(b.server().name(), k -> new ArrayList<>()).add(b);
+            }
+        }
+        List<ListenerStats> stats = new ArrayList<>();
+        for (ProxyListener listener : listeners) {
+            TrafficCounters f = listener.frontend();
+            FrontendStats frontend = new FrontendStats(
+                    f.current(), f.max(), f.total(), f.bytesIn(), f.bytesOut(), listener.refused());
+            List<ServerStats> servers = listener.router().backends().stream()
+                    .map(b -> server(b, ServerRoles.roleOf(checksByServer.get(b.server().name())), now))
+                    .toList();
+            var config = listener.router().listener();
+            stats.add(new ListenerStats(config.name(), config.binds().stream().map(BindAddress::toString).toList(),
+                    config.balance().configName(), config.check().describe(), frontend, servers));
+        }
+        return new StatsSnapshot(version, startedAt, now, stats);
+    }
+
+    private static ServerStats server(Backend b, String role, Instant now) {
+        HealthSnapshot h = b.health();
+        TrafficCounters t = b.traffic();
+        return new ServerStats(
+                b.server().name(),
+                b.server().address().toString(),
+                "http://" + b.server().checkAddress() + b.check().path(),
+                h.state(),
+                h.progress(),
+                h.progressMax(),
+                role,
+                b.isRoutable(),
+                t.current(),
+                t.max(),
+                t.total(),
+                t.bytesIn(),
+                t.bytesOut(),
+                b.connectErrors(),
+                h.checkFailures(),
+                h.downTransitions(),
+                h.lastChange(),
+                h.downtime(now),
+                b.killedSessions(),
+                h.lastCheck());
+    }
+}

@@ -1,0 +1,162 @@
+package dev.patroxy.proxy.health;
+
+import dev.patroxy.stats.CheckResult;
+import dev.patroxy.stats.ServerState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The health of one server for one listener, driven by check results (HAProxy's rise/fall), with two
+ * departures from HAProxy that matter in front of Patroni:
+ * <ul>
+ *   <li>Until the first check answers, the server is DOWN, and that first answer decides at once. HAProxy starts
+ *       servers UP, which on a primary-only port would send the first clients to replicas.</li>
+ *   <li>An HTTP answer with the wrong status is Patroni saying "not in this role now": the server goes DOWN at
+ *       once. Only failures that say nothing about the role (refused, reset, timed out) count towards
+ *       {@code fall}.</li>
+ * </ul>
+ * Not thread-safe: one health-check thread drives it.
+ */
+public final class HealthState {
+    private final int rise;
+    private final int fall;
+    private final Clock clock;
+
+    private ServerState state = ServerState.DOWN;
+    private boolean decided;
+    private int progress;
+    private Instant lastChange;
+    private Instant downSince;
+    private Duration downtime = Duration.ZERO;
+    private long checkFailures;
+    private long downTransitions;
+    private CheckResult lastCheck = CheckResult.NONE;
+
+    public HealthState(int rise, int fall, Clock clock) {
+        this.rise = rise;
+        this.fall = fall;
+        this.clock = clock;
+        this.lastChange = clock.instant();
+        this.downSince = lastChange;
+    }
+
+    /** Applies one check result; returns whether the server started or stopped taking sessions. */
+    public Change record(CheckResult result) {
+        lastCheck = result;
+        boolean wasUp = state.isUp();
+        if (result.passed()) {
+            onSuccess();
+        } else {
+            checkFailures++;
+            onFailure(isAuthoritative(result));
+        }
+        if (!decided && state == ServerState.DOWN) {
+            downSince = clock.instant();
+        }
+        decided = true;
+        boolean isUp = state.isUp();
+        if (wasUp == isUp) {
+            return Change.NONE;
+        }
+        return isUp ? Change.WENT_UP : Change.WENT_DOWN;
+    }
+
+    private static boolean isAuthoritative(CheckResult result) {
+        return "L7STS".equals(result.status());
+    }
+
+    private void onSuccess() {
+        switch (state) {
+            case UP -> progress = 0;
+            case GOING_DOWN -> moveTo(ServerState.UP);
+            case DOWN, GOING_UP -> {
+                progress = state == ServerState.DOWN ? 1 : progress + 1;
+                moveTo(!decided || progress >= rise ? ServerState.UP : ServerState.GOING_UP);
+            }
+        }
+    }
+
+    private void onFailure(boolean authoritative) {
+        switch (state) {
+            case DOWN -> progress = 0;
+            case GOING_UP -> moveTo(ServerState.DOWN);
+            case UP, GOING_DOWN -> {
+                progress = state == ServerState.UP ? 1 : progress + 1;
+                moveTo(authoritative || progress >= fall ? ServerState.DOWN : ServerState.GOING_DOWN);
+            }
+        }
+    }
+
+    private void moveTo(ServerState next) {
+        if (next == ServerState.UP || next == ServerState.DOWN) {
+            progress = 0;
+        }
+        if (next == state) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (next == ServerState.DOWN) {
+            downTransitions++;
+            downSince = now;
+        } else if (state == ServerState.DOWN && decided) {
+            downtime = downtime.plus(Duration.between(downSince, now));
+        }
+        state = next;
+        lastChange = now;
+    }
+
+    public ServerState state() {
+        return state;
+    }
+
+    public boolean isUp() {
+        return state.isUp();
+    }
+
+    /** Steps taken towards the next state, for HAProxy's "UP 1/3" display. */
+    public int progress() {
+        return progress;
+    }
+
+    /** How many steps the current transition needs. */
+    public int progressMax() {
+        return state == ServerState.GOING_DOWN ? fall : rise;
+    }
+
+    public Instant lastChange() {
+        return lastChange;
+    }
+
+    /** Time spent DOWN so far, the ongoing spell included. The spell before the first check does not count. */
+    public Duration downtime() {
+        return snapshot().downtime(clock.instant());
+    }
+
+    public long checkFailures() {
+        return checkFailures;
+    }
+
+    /** UP to DOWN transitions; the initial DOWN before any check is not one. */
+    public long downTransitions() {
+        return downTransitions;
+    }
+
+    public CheckResult lastCheck() {
+        return lastCheck;
+    }
+
+    /** An immutable copy, for readers on other threads. */
+    public HealthSnapshot snapshot() {
+        Instant countingSince = state == ServerState.DOWN && decided ? downSince : null;
+        return new HealthSnapshot(state, progress, progressMax(), lastChange, downtime, countingSince,
+                checkFailures, downTransitions, lastCheck);
+    }
+
+    /** Whether a result changed whether the server takes new sessions. */
+    public enum Change {
+        NONE,
+        WENT_UP,
+        WENT_DOWN
+    }
+}

@@ -1,0 +1,128 @@
+package dev.patroxy.proxy.health;
+
+import dev.patroxy.config.CheckConfig;
+import dev.patroxy.config.HostPort;
+import dev.patroxy.stats.CheckResult;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * One server's HTTP health check against Patroni's REST API. Every request is complete and its connection is
+ * closed afterwards: Patroni serves few connections at once, and an idle kept-alive socket pins one of them.
+ */
+public final class PatroniCheck {
+    private static final Pattern ROLE = Pattern.compile("\"role\"\\s*:\\s*\"([a-z_]+)\"");
+    private static final long MAX_BODY = 64 * 1024;
+
+    private final OkHttpClient client;
+    private final Request request;
+    private final int expectStatus;
+    private final Clock clock;
+
+    public PatroniCheck(OkHttpClient sharedClient, CheckConfig check, HostPort target, Clock clock) {
+        Duration timeout = check.timeout();
+        this.client = sharedClient.newBuilder()
+                .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .build();
+        this.request = new Request.Builder()
+                .url("http://" + target + check.path())
+                .method(check.method(), null)
+                .header("Connection", "close")
+                .header("User-Agent", "patroxy-check")
+                .build();
+        this.expectStatus = check.expectStatus();
+        this.clock = clock;
+    }
+
+    /** A client for all checks: no connection reuse, no retries, no redirects. */
+    public static OkHttpClient newSharedClient() {
+        return new OkHttpClient.Builder()
+                .connectionPool(new okhttp3.ConnectionPool(0, 1, TimeUnit.SECONDS))
+                .retryOnConnectionFailure(false)
+                .followRedirects(false)
+                .build();
+    }
+
+    public String url() {
+        return request.url().toString();
+    }
+
+    /** Runs the check asynchronously; {@code done} gets the answer on an OkHttp thread. */
+    public void run(Consumer<CheckAnswer> done) {
+        Instant start = clock.instant();
+        client.newCall(request).enqueue(new Callback() {
+            @Override
+            public void onResponse(Call call, Response response) {
+                try (response) {
+                    done.accept(answer(start, response));
+                }
+            }
+
+            @Override
+            public void onFailure(Call call, IOException e) {
+                done.accept(new CheckAnswer(failure(start, e), null));
+            }
+        });
+    }
+
+    private CheckAnswer answer(Instant start, Response response) {
+        int code = response.code();
+        String role = null;
+        String detail = code + " " + response.message();
+        if (request.method().equals("GET")) {
+            try {
+                ResponseBody body = response.peekBody(MAX_BODY);
+                Matcher m = ROLE.matcher(body.string());
+                if (m.find()) {
+                    role = normalizeRole(m.group(1));
+                    detail = detail + ", role " + role;
+                }
+            } catch (IOException e) {
+                return new CheckAnswer(result(start, "L7RSP", code, "unreadable body: " + e.getMessage()), null);
+            }
+        }
+        String status = code == expectStatus ? "L7OK" : "L7STS";
+        return new CheckAnswer(result(start, status, code, detail.trim()), role);
+    }
+
+    private CheckResult failure(Instant start, IOException e) {
+        String status;
+        if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+            status = "L4CON";
+        } else if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+            status = "L4TOUT";
+        } else {
+            status = "L7RSP";
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return result(start, status, 0, message);
+    }
+
+    private CheckResult result(Instant start, String status, int code, String detail) {
+        Instant end = clock.instant();
+        return new CheckResult(status, code, Duration.between(start, end), detail, end);
+    }
+
+    /** Patroni before 4.0 says "master"; patroxy says "primary" throughout. */
+    static String normalizeRole(String role) {
+        return role.equals("master") ? "primary" : role;
+    }
+}

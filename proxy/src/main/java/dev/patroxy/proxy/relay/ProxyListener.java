@@ -1,0 +1,81 @@
+package dev.patroxy.proxy.relay;
+
+import dev.patroxy.config.BindAddress;
+import dev.patroxy.proxy.routing.ListenerRouter;
+import dev.patroxy.proxy.routing.TrafficCounters;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The accepting sockets of one listener and its client-side counters. */
+public final class ProxyListener implements AutoCloseable {
+    private final ListenerRouter router;
+    private final TrafficCounters frontend = new TrafficCounters();
+    private final LongAdder refused = new LongAdder();
+    private final List<Channel> bound = new ArrayList<>();
+
+    public ProxyListener(ListenerRouter router) {
+        this.router = router;
+    }
+
+    /** Binds every address of the listener; on failure, closes what was bound and names the address. */
+    public void bind(EventLoopGroup boss, EventLoopGroup workers, Transport transport) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel client) {
+                        client.pipeline().addLast(new FrontendHandler(router, frontend, refused::increment, transport));
+                    }
+                });
+        for (BindAddress address : router.listener().binds()) {
+            ChannelFuture binding = bootstrap.bind(address.toSocketAddress()).awaitUninterruptibly();
+            if (!binding.isSuccess()) {
+                close();
+                throw new IllegalStateException("listener " + router.listener().name() + ": cannot bind " + address
+                        + ": " + binding.cause().getMessage(), binding.cause());
+            }
+            bound.add(binding.channel());
+        }
+    }
+
+    public ListenerRouter router() {
+        return router;
+    }
+
+    public TrafficCounters frontend() {
+        return frontend;
+    }
+
+    /** Clients turned away because no server could take them. */
+    public long refused() {
+        return refused.sum();
+    }
+
+    /** The ports actually bound, in bind order (useful when the configuration asks for port 0). */
+    public List<Integer> boundPorts() {
+        return bound.stream().map(c -> ((InetSocketAddress) c.localAddress()).getPort()).toList();
+    }
+
+    @Override
+    public void close() {
+        for (Channel channel : bound) {
+            channel.close().syncUninterruptibly();
+        }
+        bound.clear();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.patroxy.proxy.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.util.function.LongConsumer;
+
+/**
+ * Copies bytes from its channel to the peer. Reading stops while the peer cannot take more (writability
+ * backpressure), a half-close is passed on as a half-close, and idleness past the timeout closes both sides.
+ */
+final class RelayHandler extends ChannelInboundHandlerAdapter {
+    private final Channel peer;
+    private final LongConsumer bytesRead;
+
+    /**
+     * @param peer the other side of the session
+     * @param bytesRead told how many bytes each read brought in, for the counters
+     */
+    RelayHandler(Channel peer, LongConsumer bytesRead) {
+        this.peer = peer;
+        this.bytesRead = bytesRead;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        bytesRead.accept(((ByteBuf) msg).readableBytes());
+        peer.write(msg, peer.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        peer.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        setReading(peer, ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /**
+     * Pauses or resumes reading {@code channel}. A channel whose input is shut down is left alone: there is
+     * nothing more to read, and epoll fails the attempt to re-arm it (ENOENT), which would close the session.
+     */
+    static void setReading(Channel channel, boolean on) {
+        if (!(channel instanceof DuplexChannel duplex) || !duplex.isInputShutdown()) {
+            channel.config().setAutoRead(on);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            DuplexChannel self = (DuplexChannel) ctx.channel();
+            DuplexChannel other = (DuplexChannel) peer;
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                    .addListener(f -> other.shutdownOutput().addListener(s -> closeIfBothWaysDone(self, other)));
+        } else if (evt instanceof IdleStateEvent) {
+            ctx.close();
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    private static void closeIfBothWaysDone(DuplexChannel a, DuplexChannel b) {
+        if (a.isInputShutdown() && b.isOutputShutdown() && b.isInputShutdown() && a.isOutputShutdown()) {
+            a.close();
+            b.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closeOnFlush(peer);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /** Closes after what is already queued has been written, so the peer gets every byte before the FIN. */
+    static void closeOnFlush(Channel channel) {
+        if (channel.isActive()) {
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

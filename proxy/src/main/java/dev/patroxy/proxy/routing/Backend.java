@@ -1,0 +1,125 @@
+package dev.patroxy.proxy.routing;
+
+import dev.patroxy.config.CheckConfig;
+import dev.patroxy.config.ServerConfig;
+import dev.patroxy.proxy.health.HealthSnapshot;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One server as one listener uses it: whether it takes new sessions, the sessions it holds, its counters, and
+ * the latest published health. The health-check thread writes the routing flag and health; event loops read
+ * them and register sessions.
+ */
+public final class Backend {
+    private final String listenerName;
+    private final ServerConfig server;
+    private final CheckConfig check;
+    private final TrafficCounters traffic = new TrafficCounters();
+    private final LongAdder connectErrors = new LongAdder();
+    private final LongAdder killedSessions = new LongAdder();
+    private final Set<ProxiedSession> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean routable;
+    private volatile HealthSnapshot health;
+    private volatile String reportedRole;
+
+    public Backend(String listenerName, ServerConfig server, CheckConfig check, Instant now) {
+        this.listenerName = listenerName;
+        this.server = server;
+        this.check = check;
+        this.health = HealthSnapshot.initial(now, check.rise());
+    }
+
+    public String listenerName() {
+        return listenerName;
+    }
+
+    public ServerConfig server() {
+        return server;
+    }
+
+    public CheckConfig check() {
+        return check;
+    }
+
+    public TrafficCounters traffic() {
+        return traffic;
+    }
+
+    public boolean isRoutable() {
+        return routable;
+    }
+
+    void setRoutable(boolean routable) {
+        this.routable = routable;
+    }
+
+    public HealthSnapshot health() {
+        return health;
+    }
+
+    public void publishHealth(HealthSnapshot health, String reportedRole) {
+        this.health = health;
+        if (reportedRole != null) {
+            this.reportedRole = reportedRole;
+        }
+    }
+
+    /** The role Patroni last reported in a GET check body, or null. */
+    public String reportedRole() {
+        return reportedRole;
+    }
+
+    public void connectFailed() {
+        connectErrors.increment();
+    }
+
+    public long connectErrors() {
+        return connectErrors.sum();
+    }
+
+    public long killedSessions() {
+        return killedSessions.sum();
+    }
+
+    /**
+     * Adds a session that just connected. Returns false, leaving it out, if the server stopped taking sessions
+     * meanwhile: the flag is cleared before {@link #killSessions} sweeps, so a session is either swept or refused.
+     */
+    public boolean register(ProxiedSession session) {
+        sessions.add(session);
+        if (!routable) {
+            sessions.remove(session);
+            return false;
+        }
+        return true;
+    }
+
+    public void unregister(ProxiedSession session) {
+        sessions.remove(session);
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    /** Cuts every session this server holds (HAProxy's {@code on-marked-down shutdown-sessions}). */
+    public int killSessions() {
+        int killed = 0;
+        for (ProxiedSession session : sessions) {
+            if (sessions.remove(session)) {
+                session.kill();
+                killed++;
+            }
+        }
+        killedSessions.add(killed);
+        return killed;
+    }
+
+    @Override
+    public String toString() {
+        return listenerName + "/" + server.name();
+    }
+}

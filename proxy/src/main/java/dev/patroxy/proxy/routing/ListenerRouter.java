@@ -1,0 +1,89 @@
+package dev.patroxy.proxy.routing;
+
+import dev.patroxy.config.ListenerConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * Picks the server for each new session of one listener. The health-check thread calls {@link #refresh} after
+ * any health change; event loops call {@link #pick} and only ever read an immutable list.
+ *
+ * <p>{@code primary}: one server at a time. The current one stays while it is UP, even if another server also
+ * answers UP (two nodes claiming the role for a while is a known Patroni window); only when it goes DOWN does
+ * the first UP server in configuration order take over. {@code roundrobin}: every UP server in turn.
+ */
+public final class ListenerRouter {
+    private final ListenerConfig listener;
+    private final List<Backend> backends;
+    private final AtomicInteger next = new AtomicInteger();
+    private volatile List<Backend> routable = List.of();
+
+    public ListenerRouter(ListenerConfig listener, List<Backend> backends) {
+        this.listener = listener;
+        this.backends = List.copyOf(backends);
+    }
+
+    public ListenerConfig listener() {
+        return listener;
+    }
+
+    public List<Backend> backends() {
+        return backends;
+    }
+
+    /** The server for a new session, or empty when none may take it. */
+    public Optional<Backend> pick() {
+        List<Backend> now = routable;
+        if (now.isEmpty()) {
+            return Optional.empty();
+        }
+        if (now.size() == 1) {
+            return Optional.of(now.get(0));
+        }
+        return Optional.of(now.get(Math.floorMod(next.getAndIncrement(), now.size())));
+    }
+
+    /**
+     * Recomputes which servers take new sessions from their health, {@code isUp} telling which are UP.
+     * Returns which servers started and which stopped taking them; the caller may have to cut the latter's sessions.
+     */
+    public RoutingChange refresh(Predicate<Backend> isUp) {
+        List<Backend> before = routable;
+        List<Backend> after = switch (listener.balance()) {
+            case PRIMARY -> primaryAfter(before, isUp);
+            case ROUNDROBIN -> backends.stream().filter(isUp).toList();
+        };
+        // Newly routable servers are flagged before the list is published and dropped ones only after, so that a
+        // session picked from either list registers successfully unless its server really was dropped.
+        List<Backend> dropped = new ArrayList<>();
+        List<Backend> added = new ArrayList<>();
+        for (Backend b : after) {
+            if (!b.isRoutable()) {
+                added.add(b);
+            }
+            b.setRoutable(true);
+        }
+        routable = after;
+        for (Backend b : backends) {
+            if (b.isRoutable() && !after.contains(b)) {
+                b.setRoutable(false);
+                dropped.add(b);
+            }
+        }
+        return new RoutingChange(added, dropped);
+    }
+
+    private List<Backend> primaryAfter(List<Backend> before, Predicate<Backend> isUp) {
+        if (!before.isEmpty() && isUp.test(before.get(0))) {
+            return before;
+        }
+        return backends.stream().filter(isUp).findFirst().map(List::of).orElse(List.of());
+    }
+
+    /** Servers that started and stopped taking new sessions in one refresh. */
+    public record RoutingChange(List<Backend> added, List<Backend> dropped) {
+    }
+}

@@ -1,0 +1,235 @@
+package dev.patroxy.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.patroxy.config.ConfigLoader;
+import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.proxy.relay.Transport;
+import dev.patroxy.stats.ListenerStats;
+import dev.patroxy.stats.ServerState;
+import dev.patroxy.stats.ServerStats;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The daemon wired together, with fake Patroni REST APIs (MockWebServer) and fake PostgreSQL servers (TCP
+ * servers that answer with their own name): a role change moves new sessions and cuts the old ones.
+ */
+@Timeout(60)
+class ProxyDaemonTest {
+    private final List<FakeNode> nodes = new ArrayList<>();
+    private ProxyDaemon daemon;
+
+    /** A node: a TCP "database" that writes its name to each client, and a Patroni API whose role can change. */
+    static final class FakeNode implements AutoCloseable {
+        final String name;
+        final ServerSocket database;
+        final MockWebServer patroni = new MockWebServer();
+        final AtomicInteger primaryStatus = new AtomicInteger(503);
+        final List<Socket> accepted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        FakeNode(String name) throws IOException {
+            this.name = name;
+            this.database = new ServerSocket(0);
+            patroni.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) {
+                    int code = request.getTarget().startsWith("/primary") ? primaryStatus.get()
+                            : primaryStatus.get() == 200 ? 503 : 200;
+                    return new MockResponse.Builder().code(code).build();
+                }
+            });
+            patroni.start();
+            Thread acceptor = new Thread(() -> {
+                while (!database.isClosed()) {
+                    try {
+                        Socket s = database.accept();
+                        accepted.add(s);
+                        s.getOutputStream().write((name + "\n").getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "fake-" + name);
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            database.close();
+            for (Socket s : accepted) {
+                s.close();
+            }
+            patroni.close();
+        }
+    }
+
+    @BeforeEach
+    void startCluster() throws IOException {
+        for (String name : List.of("pg01", "pg02", "pg03")) {
+            nodes.add(new FakeNode(name));
+        }
+        nodes.get(0).primaryStatus.set(200);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (daemon != null) {
+            daemon.close();
+        }
+        for (FakeNode node : nodes) {
+            node.close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private int[] startDaemon() throws Exception {
+        int primaryPort = freePort();
+        int replicaPort = freePort();
+        int statsPort = freePort();
+        StringBuilder servers = new StringBuilder();
+        for (FakeNode node : nodes) {
+            servers.append("  - {name: ").append(node.name).append(", address: \"127.0.0.1:")
+                    .append(node.database.getLocalPort()).append("\", check-port: ")
+                    .append(node.patroni.getPort()).append("}\n");
+        }
+        String yaml = """
+                stats:
+                  bind: ["127.0.0.1:%d"]
+                defaults:
+                  check: {inter: 100ms, timeout: 1s, rise: 1, fall: 2}
+                servers:
+                %slisteners:
+                  - {name: primary, bind: "127.0.0.1:%d", balance: primary}
+                  - {name: replicas, bind: "127.0.0.1:%d", balance: roundrobin}
+                """.formatted(statsPort, servers, primaryPort, replicaPort);
+        PatroxyConfig config = ConfigLoader.parse(Path.of("test.yml"), yaml);
+        daemon = new ProxyDaemon(config, Clock.systemUTC(), Transport.best()).start();
+        return new int[] {primaryPort, replicaPort, statsPort};
+    }
+
+    private static String nodeBehind(int port) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            return readLine(s.getInputStream());
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+
+    private ServerStats server(String listener, String name) {
+        ListenerStats l = daemon.snapshot().listeners().stream()
+                .filter(x -> x.name().equals(listener)).findFirst().orElseThrow();
+        return l.servers().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void routesThePrimaryPortToThePrimaryAndTheReplicaPortAcrossReplicas() throws Exception {
+        int[] ports = startDaemon();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server("primary", "pg01").routable());
+        await().atMost(Duration.ofSeconds(10)).until(() -> server("replicas", "pg03").routable());
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(nodeBehind(ports[0])).isEqualTo("pg01");
+        }
+        List<String> replicas = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            replicas.add(nodeBehind(ports[1]));
+        }
+        assertThat(replicas).containsOnly("pg02", "pg03").contains("pg02", "pg03");
+        assertThat(server("primary", "pg01").role()).isEqualTo("primary");
+        assertThat(server("primary", "pg02").role()).isEqualTo("replica");
+        assertThat(server("primary", "pg02").state()).isEqualTo(ServerState.DOWN);
+    }
+
+    @Test
+    void aSwitchoverMovesNewSessionsAndCutsTheSessionsToTheOldPrimary() throws Exception {
+        int[] ports = startDaemon();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server("primary", "pg01").routable());
+
+        try (Socket held = new Socket("127.0.0.1", ports[0])) {
+            held.setSoTimeout(10_000);
+            assertThat(readLine(held.getInputStream())).isEqualTo("pg01");
+
+            nodes.get(0).primaryStatus.set(503);
+            nodes.get(2).primaryStatus.set(200);
+
+            assertThat(held.getInputStream().read()).as("the session to the demoted node is closed").isEqualTo(-1);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> server("primary", "pg03").routable());
+        assertThat(nodeBehind(ports[0])).isEqualTo("pg03");
+        assertThat(server("primary", "pg01").killedSessions()).isEqualTo(1);
+        assertThat(server("primary", "pg01").downTransitions()).isEqualTo(1);
+    }
+
+    @Test
+    void withNoPrimaryNewClientsAreRefusedAndCounted() throws Exception {
+        nodes.get(0).primaryStatus.set(503);
+        int[] ports = startDaemon();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> server("primary", "pg01").lastCheck().code() == 503);
+
+        try (Socket s = new Socket("127.0.0.1", ports[0])) {
+            s.setSoTimeout(5000);
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> daemon.snapshot().listeners().get(0).frontend().refused() == 1);
+    }
+
+    @Test
+    void servesTheStatsPageCsvAndMetrics() throws Exception {
+        int[] ports = startDaemon();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server("primary", "pg01").routable());
+        assertThat(nodeBehind(ports[0])).isEqualTo("pg01");
+
+        okhttp3.OkHttpClient http = new okhttp3.OkHttpClient();
+        String base = "http://127.0.0.1:" + ports[2];
+        try (okhttp3.Response csv = http.newCall(new okhttp3.Request.Builder().url(base + "/;csv").build()).execute()) {
+            String body = csv.body().string();
+            assertThat(body).startsWith("# pxname,svname,");
+            assertThat(body).containsPattern("(?m)^primary,pg01,.*,UP,");
+            assertThat(body).containsPattern("(?m)^primary,pg02,.*,DOWN,");
+        }
+        try (okhttp3.Response metrics = http.newCall(
+                new okhttp3.Request.Builder().url(base + "/metrics").build()).execute()) {
+            String body = metrics.body().string();
+            assertThat(body).contains("haproxy_server_status{proxy=\"primary\",server=\"pg01\",state=\"UP\"} 1");
+            assertThat(body).contains("haproxy_server_sessions_total{proxy=\"primary\",server=\"pg01\"} 1");
+        }
+        try (okhttp3.Response page = http.newCall(new okhttp3.Request.Builder().url(base + "/").build()).execute()) {
+            assertThat(page.code()).isEqualTo(200);
+            assertThat(page.body().string()).contains("pg01", "pg02", "pg03");
+        }
+    }
+}

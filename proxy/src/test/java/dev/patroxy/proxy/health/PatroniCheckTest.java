@@ -1,0 +1,109 @@
+package dev.patroxy.proxy.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patroxy.config.CheckConfig;
+import dev.patroxy.config.HostPort;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+
+class PatroniCheckTest {
+    @StartStop
+    private final MockWebServer patroni = new MockWebServer();
+
+    private CheckAnswer check(String method, String path, Duration timeout) throws Exception {
+        CheckConfig config = new CheckConfig(method, path, 200, Duration.ofSeconds(1), timeout, 1, 1);
+        return check(config, new HostPort(patroni.getHostName(), patroni.getPort()));
+    }
+
+    private static CheckAnswer check(CheckConfig config, HostPort target) throws Exception {
+        CompletableFuture<CheckAnswer> answer = new CompletableFuture<>();
+        new PatroniCheck(PatroniCheck.newSharedClient(), config, target, Clock.systemUTC()).run(answer::complete);
+        return answer.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void sendsACompleteRequestWithTheConfiguredMethodAndPathAndClosesTheConnection() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().code(200).build());
+
+        CheckAnswer answer = check("OPTIONS", "/primary", Duration.ofSeconds(1));
+
+        RecordedRequest request = patroni.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(request.getMethod()).isEqualTo("OPTIONS");
+        assertThat(request.getTarget()).isEqualTo("/primary");
+        assertThat(request.getHeaders().get("Connection")).isEqualTo("close");
+        assertThat(answer.result().status()).isEqualTo("L7OK");
+        assertThat(answer.result().code()).isEqualTo(200);
+        assertThat(answer.result().passed()).isTrue();
+        assertThat(answer.reportedRole()).isNull();
+    }
+
+    @Test
+    void anUnexpectedStatusIsL7sts() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().code(503).build());
+
+        CheckAnswer answer = check("OPTIONS", "/primary", Duration.ofSeconds(1));
+
+        assertThat(answer.result().status()).isEqualTo("L7STS");
+        assertThat(answer.result().code()).isEqualTo(503);
+        assertThat(answer.result().detail()).startsWith("503");
+    }
+
+    @Test
+    void aGetReadsTheRoleFromPatronisBodyAndCallsMasterPrimary() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().code(200)
+                .body("{\"state\": \"running\", \"role\": \"master\", \"timeline\": 3}").build());
+
+        CheckAnswer answer = check("GET", "/primary", Duration.ofSeconds(1));
+
+        assertThat(answer.reportedRole()).isEqualTo("primary");
+        assertThat(answer.result().detail()).contains("role primary");
+    }
+
+    @Test
+    void aServerThatNeverAnswersIsATimeoutWithinTheCheckTimeout() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().onRequestStart(SocketEffect.Stall.INSTANCE).build());
+
+        long start = System.nanoTime();
+        CheckAnswer answer = check("OPTIONS", "/primary", Duration.ofMillis(300));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(answer.result().status()).isEqualTo("L4TOUT");
+        assertThat(tookMillis).isLessThan(5000);
+    }
+
+    @Test
+    void aClosedPortIsL4con() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        CheckConfig config = new CheckConfig("OPTIONS", "/primary", 200, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 1, 1);
+
+        CheckAnswer answer = check(config, new HostPort("127.0.0.1", closedPort));
+
+        assertThat(answer.result().status()).isEqualTo("L4CON");
+        assertThat(answer.result().code()).isZero();
+    }
+
+    @Test
+    void aConnectionDroppedMidAnswerIsABadResponse() throws Exception {
+        patroni.enqueue(new MockResponse.Builder()
+                .onRequestStart(new SocketEffect.CloseSocket(true, false, false)).build());
+
+        CheckAnswer answer = check("OPTIONS", "/primary", Duration.ofSeconds(1));
+
+        assertThat(answer.result().status()).isIn("L7RSP", "L4CON");
+        assertThat(answer.result().passed()).isFalse();
+    }
+}

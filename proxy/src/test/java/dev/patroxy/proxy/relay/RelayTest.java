@@ -1,0 +1,247 @@
+package dev.patroxy.proxy.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.patroxy.config.Balance;
+import dev.patroxy.config.BindAddress;
+import dev.patroxy.config.CheckConfig;
+import dev.patroxy.config.HostPort;
+import dev.patroxy.config.ListenerConfig;
+import dev.patroxy.config.ServerConfig;
+import dev.patroxy.config.Timeouts;
+import dev.patroxy.proxy.routing.Backend;
+import dev.patroxy.proxy.routing.ListenerRouter;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The relay over real loopback sockets: a client, patroxy, and an in-process TCP server. */
+@Timeout(60)
+class RelayTest {
+    private static final CheckConfig CHECK = new CheckConfig(
+            "OPTIONS", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1);
+
+    private final Transport transport = Transport.best();
+    private final EventLoopGroup boss = transport.newEventLoopGroup(1);
+    private final EventLoopGroup workers = transport.newEventLoopGroup(2);
+    private ProxyListener listener;
+    private ServerSocket backendSocket;
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (listener != null) {
+            listener.close();
+        }
+        if (backendSocket != null) {
+            backendSocket.close();
+        }
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private int startProxy(int backendPort, Duration clientTimeout, boolean routable) {
+        ServerConfig server = new ServerConfig("pg01", new HostPort("127.0.0.1", backendPort),
+                new HostPort("127.0.0.1", 8008));
+        ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
+                Balance.PRIMARY, CHECK, new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1)),
+                2, true, List.of(server));
+        ListenerRouter router = new ListenerRouter(config, List.of(new Backend("primary", server, CHECK, Instant.EPOCH)));
+        router.refresh(b -> routable);
+        listener = new ProxyListener(router);
+        listener.bind(boss, workers, transport);
+        return listener.boundPorts().get(0);
+    }
+
+    private Backend backend() {
+        return listener.router().backends().get(0);
+    }
+
+    /** A one-connection TCP server; {@code session} runs on its own thread with the accepted socket. */
+    private int startBackend(SocketSession session) throws IOException {
+        backendSocket = new ServerSocket(0);
+        Thread thread = new Thread(() -> {
+            try (Socket s = backendSocket.accept()) {
+                session.run(s);
+            } catch (IOException ignored) {
+                // the test asserts on what the client saw
+            }
+        }, "test-backend");
+        thread.setDaemon(true);
+        thread.start();
+        return backendSocket.getLocalPort();
+    }
+
+    interface SocketSession {
+        void run(Socket socket) throws IOException;
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket s = new Socket("127.0.0.1", port);
+        s.setSoTimeout(20_000);
+        return s;
+    }
+
+    @Test
+    void relaysBytesBothWaysAndCountsThem() throws Exception {
+        int backendPort = startBackend(s -> {
+            byte[] buf = new byte[5];
+            s.getInputStream().readNBytes(buf, 0, 5);
+            s.getOutputStream().write(("echo:" + new String(buf, StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII));
+            s.getInputStream().read();
+        });
+        int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write("hello".getBytes(StandardCharsets.US_ASCII));
+            byte[] reply = client.getInputStream().readNBytes(10);
+            assertThat(new String(reply, StandardCharsets.US_ASCII)).isEqualTo("echo:hello");
+            assertThat(backend().traffic().current()).isEqualTo(1);
+            assertThat(listener.frontend().current()).isEqualTo(1);
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(listener.frontend().current()).isZero();
+            assertThat(backend().traffic().current()).isZero();
+        });
+        assertThat(backend().traffic().bytesIn()).isEqualTo(5);
+        assertThat(backend().traffic().bytesOut()).isEqualTo(10);
+        assertThat(backend().traffic().total()).isEqualTo(1);
+        assertThat(listener.frontend().bytesIn()).isEqualTo(5);
+        assertThat(listener.frontend().bytesOut()).isEqualTo(10);
+        assertThat(listener.frontend().max()).isEqualTo(1);
+    }
+
+    @Test
+    void passesAHalfCloseOnAndKeepsTheOtherDirectionOpen() throws Exception {
+        CompletableFuture<Integer> backendSawEof = new CompletableFuture<>();
+        int backendPort = startBackend(s -> {
+            InputStream in = s.getInputStream();
+            byte[] request = in.readNBytes(4);
+            backendSawEof.complete(in.read());
+            s.getOutputStream().write(("after-fin:" + new String(request, StandardCharsets.US_ASCII))
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+        });
+        int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+
+            assertThat(backendSawEof.get(10, TimeUnit.SECONDS)).as("the server reads EOF").isEqualTo(-1);
+            byte[] reply = client.getInputStream().readAllBytes();
+            assertThat(new String(reply, StandardCharsets.US_ASCII)).isEqualTo("after-fin:ping");
+        }
+    }
+
+    @Test
+    void stopsReadingFromTheServerWhileTheClientDoesNotReadThenDeliversEveryByte() throws Exception {
+        long total = 256L * 1024 * 1024;
+        AtomicLong written = new AtomicLong();
+        CompletableFuture<byte[]> sentDigest = new CompletableFuture<>();
+        int backendPort = startBackend(s -> {
+            MessageDigest digest = sha256();
+            byte[] chunk = new byte[64 * 1024];
+            OutputStream out = s.getOutputStream();
+            for (long sent = 0; sent < total; sent += chunk.length) {
+                chunk[(int) (sent / chunk.length) % chunk.length] ^= 0x5a;
+                out.write(chunk);
+                digest.update(chunk);
+                written.addAndGet(chunk.length);
+            }
+            s.shutdownOutput();
+            sentDigest.complete(digest.digest());
+        });
+        int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write('x');
+            Thread.sleep(1500);
+            assertThat(written.get())
+                    .as("with the client not reading, patroxy must stop reading the server (bounded buffering)")
+                    .isLessThan(64L * 1024 * 1024);
+
+            MessageDigest received = sha256();
+            byte[] buf = new byte[128 * 1024];
+            long count = 0;
+            InputStream in = client.getInputStream();
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                received.update(buf, 0, n);
+                count += n;
+            }
+            assertThat(count).isEqualTo(total);
+            assertThat(received.digest()).isEqualTo(sentDigest.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aServerThatRefusesIsRetriedThenTheClientIsClosed() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        int port = startProxy(closedPort, Duration.ofMinutes(1), true);
+
+        try (Socket client = connect(port)) {
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(backend().connectErrors()).as("one attempt plus two retries").isEqualTo(3);
+    }
+
+    @Test
+    void withNoRoutableServerTheClientIsClosedAndCountedAsRefused() throws Exception {
+        int port = startProxy(1, Duration.ofMinutes(1), false);
+
+        try (Socket client = connect(port)) {
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> listener.refused() == 1);
+        assertThat(backend().connectErrors()).isZero();
+    }
+
+    @Test
+    void killingTheServersSessionsClosesTheClient() throws Exception {
+        int backendPort = startBackend(s -> s.getInputStream().read());
+        int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+
+        try (Socket client = connect(port)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> backend().sessionCount() == 1);
+            assertThat(backend().killSessions()).isEqualTo(1);
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void anIdleClientIsClosedAfterTheClientTimeout() throws Exception {
+        int backendPort = startBackend(s -> s.getInputStream().read());
+        int port = startProxy(backendPort, Duration.ofMillis(300), true);
+
+        try (Socket client = connect(port)) {
+            long start = System.nanoTime();
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(200L, 10_000L);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

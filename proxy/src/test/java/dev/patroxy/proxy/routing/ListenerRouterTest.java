@@ -1,0 +1,108 @@
+package dev.patroxy.proxy.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patroxy.config.Balance;
+import dev.patroxy.config.BindAddress;
+import dev.patroxy.config.CheckConfig;
+import dev.patroxy.config.HostPort;
+import dev.patroxy.config.ListenerConfig;
+import dev.patroxy.config.ServerConfig;
+import dev.patroxy.config.Timeouts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class ListenerRouterTest {
+    private static final CheckConfig CHECK = new CheckConfig(
+            "OPTIONS", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 2);
+    private final Set<Backend> up = new HashSet<>();
+
+    static ListenerRouter router(Balance balance, String... names) {
+        List<ServerConfig> servers = java.util.Arrays.stream(names)
+                .map(n -> new ServerConfig(n, new HostPort("127.0.0.1", 5432), new HostPort("127.0.0.1", 8008)))
+                .toList();
+        ListenerConfig listener = new ListenerConfig("l", List.of(new BindAddress("127.0.0.1", 5000)), balance, CHECK,
+                new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1)), 2, true, servers);
+        List<Backend> backends = servers.stream().map(s -> new Backend("l", s, CHECK, Instant.EPOCH)).toList();
+        return new ListenerRouter(listener, backends);
+    }
+
+    private static Backend named(ListenerRouter router, String name) {
+        return router.backends().stream().filter(b -> b.server().name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private ListenerRouter.RoutingChange refresh(ListenerRouter router) {
+        return router.refresh(up::contains);
+    }
+
+    @Test
+    void nothingIsRoutableUntilAServerIsUp() {
+        ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02");
+        refresh(router);
+        assertThat(router.pick()).isEmpty();
+    }
+
+    @Test
+    void primarySendsEverySessionToOneServerEvenWhenTwoAreUp() {
+        ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02", "pg03");
+        up.add(named(router, "pg03"));
+        refresh(router);
+        up.add(named(router, "pg01"));
+        ListenerRouter.RoutingChange change = refresh(router);
+
+        assertThat(change.added()).isEmpty();
+        assertThat(IntStream.range(0, 10).mapToObj(i -> router.pick().orElseThrow().server().name()))
+                .as("the server that was primary first keeps the role until it goes DOWN")
+                .containsOnly("pg03");
+        assertThat(named(router, "pg01").isRoutable()).isFalse();
+    }
+
+    @Test
+    void primaryMovesToTheNextUpServerWhenTheCurrentOneGoesDown() {
+        ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02", "pg03");
+        Backend pg01 = named(router, "pg01");
+        Backend pg03 = named(router, "pg03");
+        up.add(pg01);
+        refresh(router);
+        up.add(pg03);
+        refresh(router);
+        up.remove(pg01);
+        ListenerRouter.RoutingChange change = refresh(router);
+
+        assertThat(change.dropped()).containsExactly(pg01);
+        assertThat(change.added()).containsExactly(pg03);
+        assertThat(router.pick()).contains(pg03);
+        assertThat(pg01.isRoutable()).isFalse();
+        assertThat(pg03.isRoutable()).isTrue();
+    }
+
+    @Test
+    void roundRobinSpreadsOverEveryUpServerInTurn() {
+        ListenerRouter router = router(Balance.ROUNDROBIN, "pg01", "pg02", "pg03");
+        up.add(named(router, "pg02"));
+        up.add(named(router, "pg03"));
+        refresh(router);
+
+        List<String> picks = IntStream.range(0, 6).mapToObj(i -> router.pick().orElseThrow().server().name()).toList();
+        assertThat(picks).containsExactly("pg02", "pg03", "pg02", "pg03", "pg02", "pg03");
+    }
+
+    @Test
+    void roundRobinDropsADownServer() {
+        ListenerRouter router = router(Balance.ROUNDROBIN, "pg01", "pg02");
+        Backend pg01 = named(router, "pg01");
+        up.add(pg01);
+        up.add(named(router, "pg02"));
+        refresh(router);
+        up.remove(pg01);
+
+        assertThat(refresh(router).dropped()).containsExactly(pg01);
+        assertThat(IntStream.range(0, 4).mapToObj(i -> router.pick().orElseThrow().server().name()))
+                .containsOnly("pg02");
+    }
+}

@@ -1,0 +1,131 @@
+package dev.patroxy.e2e;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/** The cluster that {@code deploy/cluster up --fast} started, as the end-to-end tests reach it. */
+final class Cluster {
+    static final String PASSWORD = "gfhjkm";
+    static final int PRIMARY_PORT = 5000;
+    static final int REPLICA_PORT = 5001;
+    static final String STATS = "http://127.0.0.1:7000";
+    static final Map<String, String> NODE_BY_ADDRESS = Map.of(
+            "10.29.0.11", "pg01", "10.29.0.12", "pg02", "10.29.0.13", "pg03");
+
+    private static final OkHttpClient HTTP = new OkHttpClient();
+
+    private Cluster() {
+    }
+
+    static Path repo() {
+        return Path.of(System.getProperty("patroxy.repo", "../..")).toAbsolutePath().normalize();
+    }
+
+    /** Runs {@code deploy/cluster ARGS...} and returns its output; fails the test if it fails. */
+    static String cluster(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(repo().resolve("deploy/cluster").toString());
+        command.addAll(List.of(args));
+        return run(command, Duration.ofMinutes(3));
+    }
+
+    static String run(List<String> command, Duration timeout) {
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().put("PGPASSWORD", PASSWORD);
+            Process process = builder.start();
+            process.getOutputStream().close();
+            byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(command + " did not finish in " + timeout);
+            }
+            String text = new String(out, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new AssertionError(command + " exited " + process.exitValue() + ":\n" + text);
+            }
+            return text;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A new session through patroxy on {@code port}. */
+    static Connection connect(int port, String database) throws SQLException {
+        return connect(port, database, Duration.ofSeconds(30));
+    }
+
+    /** A new session through patroxy; a query waits at most {@code socketTimeout} for an answer (zero: forever). */
+    static Connection connect(int port, String database, Duration socketTimeout) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("password", PASSWORD);
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("socketTimeout", Long.toString(socketTimeout.toSeconds()));
+        props.setProperty("sslmode", "disable");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
+    }
+
+    /** Which node a new session on {@code port} lands on, and whether that node is in recovery. */
+    static Landing land(int port) throws SQLException {
+        try (Connection c = connect(port, "postgres"); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("select host(inet_server_addr()), pg_is_in_recovery()")) {
+            rs.next();
+            return new Landing(NODE_BY_ADDRESS.getOrDefault(rs.getString(1), rs.getString(1)), rs.getBoolean(2));
+        }
+    }
+
+    record Landing(String node, boolean inRecovery) {
+    }
+
+    static String scalar(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    static String http(String path) throws IOException {
+        try (Response response = HTTP.newCall(new Request.Builder().url(STATS + path).build()).execute()) {
+            if (response.code() != 200) {
+                throw new AssertionError(path + " answered " + response.code());
+            }
+            return response.body().string();
+        }
+    }
+
+    /** The CSV row of one server on one listener, split into HAProxy's columns. */
+    static Map<String, String> csvRow(String listener, String server) throws IOException {
+        String[] lines = http("/;csv").split("\n");
+        String[] header = lines[0].substring(2).split(",", -1);
+        for (String line : lines) {
+            String[] fields = line.split(",", -1);
+            if (fields.length > 1 && fields[0].equals(listener) && fields[1].equals(server)) {
+                Map<String, String> row = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < header.length && i < fields.length; i++) {
+                    row.put(header[i], fields[i]);
+                }
+                return row;
+            }
+        }
+        throw new AssertionError("no CSV row for " + listener + "/" + server);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.patroxy.stats;
+
+/**
+ * Client-side counters of one listener.
+ *
+ * @param bytesIn bytes received from clients
+ * @param bytesOut bytes sent to clients
+ * @param refused clients turned away because no server could take them
+ */
+public record FrontendStats(
+        long currentSessions,
+        long maxSessions,
+        long totalSessions,
+        long bytesIn,
+        long bytesOut,
+        long refused) {
+}

@@ -1,0 +1,227 @@
+package dev.patroxy.stats;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The stats page, after HAProxy's: a general information block, then one table per listener with a frontend row, one
+ * row per server coloured by health, and a backend row with the totals. Plain HTML with an inline style sheet; it
+ * reloads itself every refresh interval.
+ */
+public final class HtmlStatsPage {
+    static final String CSV_LINK = "/;csv";
+    static final String JSON_LINK = "/;json";
+    static final String METRICS_LINK = "/metrics";
+
+    private static final String STYLE = """
+            body { font-family: arial, helvetica, sans-serif; font-size: 12px; color: black; background: white; }
+            h1 { font-size: x-large; margin-bottom: 0.5em; }
+            h2 { font-size: x-large; font-style: italic; color: #6020a0; margin: 0; }
+            h3 { font-size: 16px; color: #b00040; background: #e8e8d0; margin: 0; }
+            hr { border-color: black; }
+            th, td { font-size: 10px; }
+            table.info td { vertical-align: top; padding-right: 2em; font-size: 12px; }
+            table.lgd { border-collapse: collapse; }
+            table.lgd td { border: 1px solid gray; padding: 2px; font-size: 12px; }
+            table.lgd td.label { border: none; }
+            table.tbl { border-collapse: collapse; width: 100%; margin-top: 0.5em; }
+            table.tbl td { text-align: right; border: 1px solid gray; padding: 2px 3px; white-space: nowrap; }
+            table.tbl td.ac { text-align: center; }
+            table.tbl td.al { text-align: left; }
+            table.tbl th { border: 1px solid gray; }
+            table.tbl th.pxname { background: #b00040; color: #ffff40; padding: 2px 3px; white-space: nowrap; width: 10%; }
+            table.tbl th.desc { background: white; text-align: left; padding: 2px 3px; font-weight: normal; }
+            .titre { background: #20d0d0; color: black; font-weight: bold; text-align: center; }
+            .frontend, .backend { background: #e8e8d0; }
+            .active_up { background: #c0ffc0; }
+            .active_going_down { background: #ffffa0; }
+            .active_going_up { background: #ffd020; }
+            .active_down { background: #ff9090; }
+            .routable { font-weight: bold; }
+            span[title] { border-bottom: 1px dotted black; }
+            """;
+
+    private final Duration refresh;
+
+    /** @param refresh how often the page reloads itself; zero turns reloading off */
+    public HtmlStatsPage(Duration refresh) {
+        this.refresh = Objects.requireNonNull(refresh, "refresh");
+        if (refresh.isNegative()) {
+            throw new IllegalArgumentException("the page refresh interval must not be negative: " + refresh);
+        }
+    }
+
+    public String render(StatsSnapshot snapshot) {
+        StringBuilder html = new StringBuilder(8192);
+        html.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n")
+                .append("<title>Statistics Report for patroxy</title>\n");
+        if (!refresh.isZero()) {
+            // The meta refresh takes whole seconds; round up so a sub-second interval still refreshes.
+            long seconds = Math.max(1, (refresh.toMillis() + 999) / 1000);
+            html.append("<meta http-equiv=\"refresh\" content=\"").append(seconds).append("\">\n");
+        }
+        html.append("<style>\n").append(STYLE).append("</style></head>\n<body>\n");
+        header(html, snapshot);
+        for (ListenerStats listener : snapshot.listeners()) {
+            listener(html, listener, snapshot);
+        }
+        return html.append("</body></html>\n").toString();
+    }
+
+    private static void header(StringBuilder html, StatsSnapshot snapshot) {
+        html.append("<h1>patroxy version ").append(escape(snapshot.version())).append("</h1>\n")
+                .append("<h2>Statistics Report for pid ").append(ProcessHandle.current().pid()).append("</h2>\n")
+                .append("<hr>\n<h3>&gt; General process information</h3>\n")
+                .append("<table class=\"info\"><tr><td>\n")
+                .append("<b>uptime = </b>")
+                .append(HumanFormat.uptime(HumanFormat.elapsed(snapshot.startedAt(), snapshot.takenAt())))
+                .append("<br>\n<b>started at = </b>").append(snapshot.startedAt())
+                .append("<br>\n<b>taken at = </b>").append(snapshot.takenAt())
+                .append("\n</td><td>\n")
+                .append("<table class=\"lgd\">")
+                .append("<tr><td class=\"active_up\">&nbsp;</td><td class=\"label\">UP</td></tr>")
+                .append("<tr><td class=\"active_going_down\">&nbsp;</td><td class=\"label\">UP, going down</td></tr>")
+                .append("<tr><td class=\"active_going_up\">&nbsp;</td><td class=\"label\">DOWN, going up</td></tr>")
+                .append("<tr><td class=\"active_down\">&nbsp;</td><td class=\"label\">DOWN</td></tr>")
+                .append("</table>\n</td><td>\n<b>Display option:</b><ul>\n")
+                .append("<li><a href=\"/\">Refresh now</a>\n")
+                .append("<li><a href=\"").append(CSV_LINK).append("\">CSV export</a>\n")
+                .append("<li><a href=\"").append(JSON_LINK).append("\">JSON export</a>\n")
+                .append("<li><a href=\"").append(METRICS_LINK).append("\">Prometheus metrics</a>\n")
+                .append("</ul></td></tr></table>\n");
+    }
+
+    private static void listener(StringBuilder html, ListenerStats listener, StatsSnapshot snapshot) {
+        html.append("<table class=\"tbl\">\n<tr class=\"titre\"><th class=\"pxname\">").append(escape(listener.name()))
+                .append("</th><th class=\"desc\" colspan=\"16\"><b>bind</b> ")
+                .append(escape(String.join(", ", listener.binds())))
+                .append(" &nbsp; <b>balance</b> ").append(escape(listener.balance()))
+                .append(" &nbsp; <b>check</b> ").append(escape(listener.check()))
+                .append("</th></tr>\n")
+                .append("<tr class=\"titre\"><th rowspan=\"2\"></th><th rowspan=\"2\">Address</th>")
+                .append("<th colspan=\"3\">Sessions</th><th colspan=\"2\">Bytes</th><th>Denied</th><th>Errors</th>")
+                .append("<th colspan=\"8\">Server</th></tr>\n")
+                .append("<tr class=\"titre\"><th>Cur</th><th>Max</th><th>Total</th><th>In</th><th>Out</th>")
+                .append("<th>Conn</th><th>Conn</th><th>Status</th><th>LastChk</th><th>Role</th><th>Routable</th>")
+                .append("<th>Chk</th><th>Dwn</th><th>Dwntme</th><th>Killed</th></tr>\n");
+        frontendRow(html, listener);
+        for (ServerStats server : listener.servers()) {
+            serverRow(html, server, snapshot);
+        }
+        backendRow(html, listener);
+        html.append("</table>\n");
+    }
+
+    private static void frontendRow(StringBuilder html, ListenerStats listener) {
+        FrontendStats frontend = listener.frontend();
+        html.append("<tr class=\"frontend\"><td class=\"al\">Frontend</td><td class=\"al\">")
+                .append(escape(String.join(", ", listener.binds()))).append("</td>");
+        cell(html, frontend.currentSessions());
+        cell(html, frontend.maxSessions());
+        cell(html, frontend.totalSessions());
+        bytesCell(html, frontend.bytesIn());
+        bytesCell(html, frontend.bytesOut());
+        cell(html, frontend.refused());
+        html.append("<td></td><td class=\"ac\">OPEN</td><td colspan=\"7\"></td></tr>\n");
+    }
+
+    private static void serverRow(StringBuilder html, ServerStats server, StatsSnapshot snapshot) {
+        Duration sinceChange = HumanFormat.elapsed(server.lastChange(), snapshot.takenAt());
+        html.append("<tr class=\"").append(rowClass(server.state())).append("\">")
+                .append("<td class=\"al").append(server.routable() ? " routable" : "").append("\">")
+                .append(escape(server.name())).append("</td>")
+                .append("<td class=\"al\">").append(escape(server.address())).append("</td>");
+        cell(html, server.currentSessions());
+        cell(html, server.maxSessions());
+        cell(html, server.totalSessions());
+        bytesCell(html, server.bytesIn());
+        bytesCell(html, server.bytesOut());
+        html.append("<td></td>");
+        cell(html, server.connectErrors());
+        // As on HAProxy's page, the Status cell leads with the time since the last state change.
+        html.append("<td class=\"ac\"><span title=\"since ").append(server.lastChange()).append("\">")
+                .append(HumanFormat.age(sinceChange)).append(' ').append(escape(server.statusText()))
+                .append("</span></td>");
+        lastCheckCell(html, server);
+        html.append("<td class=\"ac\">").append(escape(server.role())).append("</td>")
+                .append(server.routable()
+                        ? "<td class=\"ac routable\" title=\"new sessions go here\">&#9654; yes</td>"
+                        : "<td class=\"ac\">-</td>");
+        cell(html, server.checkFailures());
+        cell(html, server.downTransitions());
+        html.append("<td>").append(HumanFormat.age(server.downtime())).append("</td>");
+        cell(html, server.killedSessions());
+        html.append("</tr>\n");
+    }
+
+    private static void backendRow(StringBuilder html, ListenerStats listener) {
+        BackendTotals totals = BackendTotals.of(listener);
+        html.append("<tr class=\"backend\"><td class=\"al\">Backend</td><td class=\"al\"></td>");
+        cell(html, totals.currentSessions());
+        html.append("<td></td>");
+        cell(html, totals.totalSessions());
+        bytesCell(html, totals.bytesIn());
+        bytesCell(html, totals.bytesOut());
+        html.append("<td></td>");
+        cell(html, totals.connectErrors());
+        html.append("<td class=\"ac\">").append(totals.status()).append("</td><td></td><td></td>")
+                .append("<td class=\"ac\" title=\"routable servers\">").append(totals.activeServers()).append('/')
+                .append(listener.servers().size()).append("</td><td></td><td></td><td></td>");
+        cell(html, totals.killedSessions());
+        html.append("</tr>\n");
+    }
+
+    /** {@code L7OK/200 in 3ms}, with HAProxy's description and the check's own detail on hover. */
+    private static void lastCheckCell(StringBuilder html, ServerStats server) {
+        CheckResult check = server.lastCheck();
+        StringBuilder text = new StringBuilder(check.status());
+        if (check.code() > 0) {
+            text.append('/').append(check.code());
+        }
+        if (CheckDescriptions.hasRun(check)) {
+            text.append(" in ").append(check.duration().toMillis()).append("ms");
+        }
+        String title = CheckDescriptions.describe(check.status()) + ": " + check.detail() + " (" + server.checkUrl()
+                + ")";
+        html.append("<td class=\"ac\"><span title=\"").append(escape(title)).append("\">").append(escape(text.toString()))
+                .append("</span></td>");
+    }
+
+    private static void cell(StringBuilder html, long value) {
+        html.append("<td>").append(value).append("</td>");
+    }
+
+    private static void bytesCell(StringBuilder html, long bytes) {
+        html.append("<td><span title=\"").append(bytes).append(" bytes\">").append(HumanFormat.bytes(bytes))
+                .append("</span></td>");
+    }
+
+    /** HAProxy's class names for an active server's row, one per health state. */
+    static String rowClass(ServerState state) {
+        return switch (state) {
+            case UP -> "active_up";
+            case GOING_DOWN -> "active_going_down";
+            case GOING_UP -> "active_going_up";
+            case DOWN -> "active_down";
+        };
+    }
+
+    static String escape(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '&' -> out.append("&amp;");
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '"' -> out.append("&quot;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.patroxy.stats;
+
+import java.time.Instant;
+
+/**
+ * The snapshot as JSON ({@code /;json}). HAProxy's own JSON is a flat list of typed fields; this is a plain nested
+ * document instead, easier to read with {@code jq}. Durations carry their unit in the name; instants are ISO-8601.
+ */
+public final class JsonStats {
+
+    public String render(StatsSnapshot snapshot) {
+        JsonWriter json = new JsonWriter().beginObject()
+                .field("version", snapshot.version())
+                .field("startedAt", iso(snapshot.startedAt()))
+                .field("takenAt", iso(snapshot.takenAt()))
+                .field("uptimeSeconds", HumanFormat.elapsed(snapshot.startedAt(), snapshot.takenAt()).toSeconds())
+                .name("listeners").beginArray();
+        for (ListenerStats listener : snapshot.listeners()) {
+            listener(json, listener, snapshot.takenAt());
+        }
+        return json.endArray().endObject().toString();
+    }
+
+    private static void listener(JsonWriter json, ListenerStats listener, Instant takenAt) {
+        json.beginObject()
+                .field("name", listener.name())
+                .name("binds").beginArray();
+        listener.binds().forEach(json::value);
+        json.endArray()
+                .field("balance", listener.balance())
+                .field("check", listener.check());
+        FrontendStats frontend = listener.frontend();
+        json.name("frontend").beginObject()
+                .field("status", "OPEN")
+                .field("currentSessions", frontend.currentSessions())
+                .field("maxSessions", frontend.maxSessions())
+                .field("totalSessions", frontend.totalSessions())
+                .field("bytesIn", frontend.bytesIn())
+                .field("bytesOut", frontend.bytesOut())
+                .field("refused", frontend.refused())
+                .endObject();
+        BackendTotals backend = BackendTotals.of(listener);
+        json.name("backend").beginObject()
+                .field("status", backend.status())
+                .field("activeServers", backend.activeServers())
+                .field("currentSessions", backend.currentSessions())
+                .field("totalSessions", backend.totalSessions())
+                .field("bytesIn", backend.bytesIn())
+                .field("bytesOut", backend.bytesOut())
+                .field("connectErrors", backend.connectErrors())
+                .field("killedSessions", backend.killedSessions())
+                .endObject();
+        json.name("servers").beginArray();
+        for (ServerStats server : listener.servers()) {
+            server(json, server, takenAt);
+        }
+        json.endArray().endObject();
+    }
+
+    private static void server(JsonWriter json, ServerStats server, Instant takenAt) {
+        json.beginObject()
+                .field("name", server.name())
+                .field("address", server.address())
+                .field("checkUrl", server.checkUrl())
+                .field("status", server.statusText())
+                .field("state", server.state().name())
+                .field("health", server.health())
+                .field("healthMax", server.healthMax())
+                .field("role", server.role())
+                .field("routable", server.routable())
+                .field("currentSessions", server.currentSessions())
+                .field("maxSessions", server.maxSessions())
+                .field("totalSessions", server.totalSessions())
+                .field("bytesIn", server.bytesIn())
+                .field("bytesOut", server.bytesOut())
+                .field("connectErrors", server.connectErrors())
+                .field("checkFailures", server.checkFailures())
+                .field("downTransitions", server.downTransitions())
+                .field("lastChange", iso(server.lastChange()))
+                .field("lastChangeSeconds", HumanFormat.elapsed(server.lastChange(), takenAt).toSeconds())
+                .field("downtimeSeconds", server.downtime().toSeconds())
+                .field("killedSessions", server.killedSessions());
+        CheckResult check = server.lastCheck();
+        json.name("lastCheck").beginObject()
+                .field("status", check.status())
+                .field("code", check.code())
+                .field("durationMillis", check.duration().toMillis())
+                .field("detail", check.detail())
+                .field("at", iso(check.at()))
+                .endObject();
+        json.endObject();
+    }
+
+    private static String iso(Instant instant) {
+        return instant.toString();
+    }
+}

@@ -1,0 +1,217 @@
+package dev.patroxy.stats;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The Prometheus exposition of the stats, under the names of HAProxy's built-in exporter (promex) so that existing
+ * dashboards and alerts keep working, plus a few {@code patroxy_} series of its own.
+ *
+ * <p>Every meter reads the snapshot handed to {@link #scrape}; nothing here is touched while sessions are relayed.
+ * Meters for a listener or a server that appears in a later snapshot are registered at that scrape, and those of one
+ * that has gone are removed. The registry is shared: the caller may add its own meters (JVM, process) to
+ * {@link #registry()}.
+ */
+public final class PrometheusStats {
+    public static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    public static final String OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    /** promex's two health states of a server and a backend; a server going down is still UP, one going up still DOWN. */
+    private static final List<String> STATES = List.of("DOWN", "UP");
+
+    /** Roles exposed from the first scrape on, so that dashboards see zeros rather than absent series. */
+    private static final List<String> KNOWN_ROLES = List.of("primary", "replica", "unknown");
+
+    private final PrometheusMeterRegistry registry;
+    private final Map<String, List<Meter>> listenerMeters = new HashMap<>();
+    private final Map<ServerKey, List<Meter>> serverMeters = new HashMap<>();
+    private final Map<ServerKey, Set<String>> serverRoles = new HashMap<>();
+    private volatile SnapshotIndex current = SnapshotIndex.EMPTY;
+
+    /** The text a scrape produced and the content type to serve it with. */
+    public record Exposition(String contentType, String body) {
+    }
+
+    public PrometheusStats() {
+        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    public PrometheusStats(PrometheusMeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        Gauge.builder("patroxy_uptime_seconds", this, stats -> stats.current.uptimeSeconds())
+                .description("How long patroxy has been running")
+                .register(registry);
+    }
+
+    /** The registry behind {@code /metrics}, for the caller's own meters. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Exposes {@code snapshot}.
+     *
+     * @param accept the request's {@code Accept} header, or null; OpenMetrics is served when it asks for it
+     */
+    public synchronized Exposition scrape(StatsSnapshot snapshot, String accept) {
+        SnapshotIndex index = SnapshotIndex.of(snapshot);
+        reconcileMeters(index);
+        current = index;
+        String contentType = accept != null && accept.contains("application/openmetrics-text")
+                ? OPENMETRICS_CONTENT_TYPE
+                : TEXT_CONTENT_TYPE;
+        return new Exposition(contentType, registry.scrape(contentType));
+    }
+
+    private void reconcileMeters(SnapshotIndex index) {
+        removeGone(listenerMeters, index.listeners().keySet());
+        removeGone(serverMeters, index.servers().keySet());
+        serverRoles.keySet().retainAll(index.servers().keySet());
+        index.listeners().keySet().forEach(name -> listenerMeters.computeIfAbsent(name, this::registerListener));
+        index.servers().forEach((key, server) -> {
+            List<Meter> meters = serverMeters.computeIfAbsent(key, this::registerServer);
+            Set<String> roles = serverRoles.computeIfAbsent(key, k -> new HashSet<>());
+            for (String role : KNOWN_ROLES) {
+                registerRole(key, role, roles, meters);
+            }
+            registerRole(key, server.role(), roles, meters);
+        });
+    }
+
+    private <K> void removeGone(Map<K, List<Meter>> metersByKey, Set<K> present) {
+        metersByKey.entrySet().removeIf(entry -> {
+            if (present.contains(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().forEach(registry::remove);
+            return true;
+        });
+    }
+
+    private List<Meter> registerListener(String proxy) {
+        Tags tags = Tags.of("proxy", proxy);
+        MeterFactory<FrontendStats> frontend = new MeterFactory<>(tags, index -> index.frontend(proxy));
+        MeterFactory<ListenerStats> backend = new MeterFactory<>(tags, index -> index.listener(proxy));
+        List<Meter> meters = new ArrayList<>();
+        meters.add(frontend.gauge("haproxy_frontend_current_sessions", "Number of current sessions",
+                FrontendStats::currentSessions));
+        meters.add(frontend.gauge("haproxy_frontend_max_sessions", "Maximum observed number of active sessions",
+                FrontendStats::maxSessions));
+        meters.add(frontend.counter("haproxy_frontend_sessions_total", "Total number of sessions",
+                FrontendStats::totalSessions));
+        meters.add(frontend.counter("haproxy_frontend_bytes_in_total", "Total number of request bytes",
+                FrontendStats::bytesIn));
+        meters.add(frontend.counter("haproxy_frontend_bytes_out_total", "Total number of response bytes",
+                FrontendStats::bytesOut));
+        meters.add(frontend.counter("haproxy_frontend_denied_connections_total",
+                "Total number of connections refused because no server could take them", FrontendStats::refused));
+        meters.add(backend.gauge("haproxy_backend_active_servers", "Number of servers taking new sessions",
+                ListenerStats::activeServers));
+        for (String state : STATES) {
+            boolean up = "UP".equals(state);
+            meters.add(backend.gauge("haproxy_backend_status", Tags.of("state", state),
+                    "Current status of the service, per state label value",
+                    listener -> listener.activeServers() > 0 == up ? 1 : 0));
+        }
+        return meters;
+    }
+
+    private List<Meter> registerServer(ServerKey key) {
+        MeterFactory<ServerStats> server = new MeterFactory<>(Tags.of("proxy", key.proxy(), "server", key.server()),
+                index -> index.server(key));
+        List<Meter> meters = new ArrayList<>();
+        for (String state : STATES) {
+            boolean up = "UP".equals(state);
+            meters.add(server.gauge("haproxy_server_status", Tags.of("state", state),
+                    "Current status of the service, per state label value", s -> s.state().isUp() == up ? 1 : 0));
+        }
+        meters.add(server.gauge("haproxy_server_current_sessions", "Number of current sessions",
+                ServerStats::currentSessions));
+        meters.add(server.gauge("haproxy_server_max_sessions", "Maximum observed number of active sessions",
+                ServerStats::maxSessions));
+        meters.add(server.counter("haproxy_server_sessions_total", "Total number of sessions",
+                ServerStats::totalSessions));
+        meters.add(server.counter("haproxy_server_bytes_in_total", "Total number of request bytes",
+                ServerStats::bytesIn));
+        meters.add(server.counter("haproxy_server_bytes_out_total", "Total number of response bytes",
+                ServerStats::bytesOut));
+        meters.add(server.counter("haproxy_server_connection_errors_total", "Total number of connection errors",
+                ServerStats::connectErrors));
+        meters.add(server.counter("haproxy_server_check_failures_total",
+                "Total number of failed individual health checks", ServerStats::checkFailures));
+        meters.add(server.counter("haproxy_server_check_up_down_total",
+                "Total number of failed checks causing UP to DOWN server transitions", ServerStats::downTransitions));
+        meters.add(server.gauge("haproxy_server_check_last_change_seconds",
+                "How long ago the last server state change happened",
+                s -> HumanFormat.elapsed(s.lastChange(), current.takenAt()).toMillis() / 1000.0));
+        meters.add(server.counter("haproxy_server_downtime_seconds_total", "Total time spent DOWN",
+                s -> s.downtime().toMillis() / 1000.0));
+        // NaN before the first check, where promex leaves the series out.
+        meters.add(server.gauge("haproxy_server_check_duration_seconds", "Duration of the latest health check",
+                s -> CheckDescriptions.hasRun(s.lastCheck()) ? s.lastCheck().duration().toNanos() / 1e9 : Double.NaN));
+        meters.add(server.gauge("patroxy_server_routable", "Whether the listener sends new sessions to this server",
+                s -> s.routable() ? 1 : 0));
+        meters.add(server.counter("patroxy_server_killed_sessions_total",
+                "Sessions closed because the server went DOWN or lost its role", ServerStats::killedSessions));
+        return meters;
+    }
+
+    /** One series per role seen so far, 1 for the server's current role, as promex does for states. */
+    private void registerRole(ServerKey key, String role, Set<String> registered, List<Meter> meters) {
+        if (registered.add(role)) {
+            MeterFactory<ServerStats> server = new MeterFactory<>(
+                    Tags.of("proxy", key.proxy(), "server", key.server()), index -> index.server(key));
+            meters.add(server.gauge("patroxy_server_role", Tags.of("role", role),
+                    "Patroni role of the server, per role label value", s -> role.equals(s.role()) ? 1 : 0));
+        }
+    }
+
+    /** Builds meters that read one part of the current snapshot; they read NaN when that part is missing. */
+    private final class MeterFactory<T> {
+        private final Tags tags;
+        private final Function<SnapshotIndex, T> part;
+
+        MeterFactory(Tags tags, Function<SnapshotIndex, T> part) {
+            this.tags = tags;
+            this.part = part;
+        }
+
+        Gauge gauge(String name, String description, ToDoubleFunction<T> value) {
+            return gauge(name, Tags.empty(), description, value);
+        }
+
+        Gauge gauge(String name, Tags extraTags, String description, ToDoubleFunction<T> value) {
+            return Gauge.builder(name, PrometheusStats.this, read(value))
+                    .tags(tags.and(extraTags))
+                    .description(description)
+                    .register(registry);
+        }
+
+        FunctionCounter counter(String name, String description, ToDoubleFunction<T> value) {
+            return FunctionCounter.builder(name, PrometheusStats.this, read(value))
+                    .tags(tags)
+                    .description(description)
+                    .register(registry);
+        }
+
+        private ToDoubleFunction<PrometheusStats> read(ToDoubleFunction<T> value) {
+            return stats -> {
+                T source = part.apply(stats.current);
+                return source == null ? Double.NaN : value.applyAsDouble(source);
+            };
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.patroxy.stats;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One server as seen by one listener.
+ *
+ * @param address where sessions go, {@code host:port}
+ * @param checkUrl where the health check goes
+ * @param state health state; {@code health}/{@code healthMax} give HAProxy's "UP 1/3" progress while in transition
+ * @param role the Patroni role patroxy last learned for this node ({@code primary}, {@code replica}, or {@code unknown})
+ * @param routable whether the listener sends new sessions here now
+ * @param bytesIn bytes from clients forwarded to this server
+ * @param bytesOut bytes from this server forwarded to clients
+ * @param connectErrors failed connection attempts (HAProxy's econ)
+ * @param checkFailures failed health checks (HAProxy's chkfail)
+ * @param downTransitions UP to DOWN transitions (HAProxy's chkdown)
+ * @param lastChange when the state last changed
+ * @param downtime total time spent DOWN since start
+ * @param killedSessions sessions patroxy closed because the server went DOWN or lost its role
+ */
+public record ServerStats(
+        String name,
+        String address,
+        String checkUrl,
+        ServerState state,
+        int health,
+        int healthMax,
+        String role,
+        boolean routable,
+        long currentSessions,
+        long maxSessions,
+        long totalSessions,
+        long bytesIn,
+        long bytesOut,
+        long connectErrors,
+        long checkFailures,
+        long downTransitions,
+        Instant lastChange,
+        Duration downtime,
+        long killedSessions,
+        CheckResult lastCheck) {
+
+    /** HAProxy's status text: {@code UP}, {@code DOWN}, {@code UP 1/3}, {@code DOWN 1/2}. */
+    public String statusText() {
+        return switch (state) {
+            case UP, DOWN -> state.name();
+            case GOING_DOWN -> "UP " + health + "/" + healthMax;
+            case GOING_UP -> "DOWN " + health + "/" + healthMax;
+        };
+    }
+}

@@ -1,0 +1,11 @@
+package dev.patroxy.stats;
+
+import java.time.Instant;
+import java.util.List;
+
+/** What the proxy looks like at one instant; everything stats-ui shows is rendered from one of these. */
+public record StatsSnapshot(String version, Instant startedAt, Instant takenAt, List<ListenerStats> listeners) {
+    public StatsSnapshot {
+        listeners = List.copyOf(listeners);
+    }
+}

@@ -1,0 +1,162 @@
+package dev.patroxy.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CsvStatsTest {
+    private static final String HAPROXY_FIRST_COLUMNS = "# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,"
+            + "dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,"
+            + "iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,check_code,check_duration,";
+
+    private final List<String> lines = new CsvStats().render(TestSnapshots.sample()).lines().toList();
+
+    @Test
+    void headerIsHaproxy26sColumnListEndingWithAComma() {
+        assertThat(lines.get(0))
+                .startsWith(HAPROXY_FIRST_COLUMNS + "hrsp_1xx,")
+                .endsWith(",uweight,agg_server_status,agg_server_check_status,agg_check_status,");
+        assertThat(lines.get(0).split(",", -1)).hasSize(103 + 1);
+    }
+
+    @Test
+    void rowsAreFrontendServersBackendPerListener() {
+        assertThat(lines.stream().skip(1).map(line -> fields(line).subList(0, 2)).toList()).containsExactly(
+                List.of("primary", "FRONTEND"),
+                List.of("primary", "pg01"),
+                List.of("primary", "pg02"),
+                List.of("primary", "pg03"),
+                List.of("primary", "<x>"),
+                List.of("primary", "BACKEND"),
+                List.of("replicas", "FRONTEND"),
+                List.of("replicas", "pg03"),
+                List.of("replicas", "BACKEND"));
+    }
+
+    @Test
+    void everyRowHasEveryColumn() {
+        lines.forEach(line -> assertThat(fields(line)).as(line).hasSize(CsvStats.COLUMNS.size() + 1));
+    }
+
+    @Test
+    void serverRowFillsHaproxysFirstColumnsInTheirPositions() {
+        assertThat(lines.get(2)).startsWith(
+                "primary,pg01,0,0,3,15,,1234,988234,12346234,,0,,0,,0,0,UP,1,1,0,1,1,192,12,,1,1,1,,1234,,2,,,,"
+                        + "L7OK,200,3,");
+        List<String> pg01 = fields(lines.get(2));
+        assertThat(pg01.get(4)).as("scur").isEqualTo("3");
+        assertThat(pg01.get(7)).as("stot").isEqualTo("1234");
+        assertThat(pg01.get(8)).as("bin").isEqualTo("988234");
+        assertThat(pg01.get(9)).as("bout").isEqualTo("12346234");
+        assertThat(pg01.get(17)).as("status").isEqualTo("UP");
+        assertThat(pg01.get(36)).as("check_status").isEqualTo("L7OK");
+        assertThat(pg01.get(37)).as("check_code").isEqualTo("200");
+        assertThat(pg01.get(38)).as("check_duration").isEqualTo("3");
+        assertThat(column(pg01, "check_desc")).isEqualTo("Layer7 check passed");
+        assertThat(column(pg01, "last_chk")).isEqualTo("HTTP 200");
+        assertThat(column(pg01, "addr")).isEqualTo("pg01.db:5432");
+        assertThat(column(pg01, "mode")).isEqualTo("tcp");
+    }
+
+    @Test
+    void transitionsUseHaproxysStatusText() {
+        assertThat(fields(lines.get(3)).get(17)).isEqualTo("UP 1/3");
+        assertThat(fields(lines.get(5)).get(17)).isEqualTo("DOWN 1/2");
+        assertThat(fields(lines.get(4)).get(17)).isEqualTo("DOWN");
+    }
+
+    @Test
+    void checkStatusCodeAndDurationFollowHaproxy() {
+        List<String> pg02 = fields(lines.get(3));
+        assertThat(pg02.subList(36, 39)).containsExactly("L7STS", "503", "2");
+        List<String> pg03 = fields(lines.get(4));
+        assertThat(pg03.subList(36, 39)).as("no HTTP status after a refused connection").containsExactly("L4CON", "", "1");
+        List<String> notChecked = fields(lines.get(5));
+        assertThat(notChecked.subList(36, 39)).containsExactly("INI", "", "");
+        assertThat(column(notChecked, "check_desc")).isEqualTo("Initializing");
+    }
+
+    @Test
+    void nonRoutableServersHaveNoWeightButStayActive() {
+        List<String> pg02 = fields(lines.get(3));
+        assertThat(column(pg02, "weight")).isEqualTo("0");
+        assertThat(column(pg02, "act")).isEqualTo("1");
+        assertThat(column(pg02, "bck")).isEqualTo("0");
+    }
+
+    @Test
+    void detailWithACommaIsQuoted() {
+        assertThat(lines.get(3)).contains(",\"HTTP 503, not the primary\",");
+        assertThat(column(fields(lines.get(3)), "last_chk")).isEqualTo("HTTP 503, not the primary");
+    }
+
+    @Test
+    void frontendRowIsOpenWithClientCounters() {
+        assertThat(lines.get(1)).startsWith("primary,FRONTEND,,,3,17,,1240,987654,12345678,0,0,0,,,,,OPEN,,,,,,,,,1,1,0,,,,0,");
+        List<String> frontend = fields(lines.get(1));
+        assertThat(column(frontend, "dcon")).isEqualTo("6");
+        assertThat(column(frontend, "check_status")).isEmpty();
+    }
+
+    @Test
+    void backendRowSumsServersAndIsUpWhileOneIsRoutable() {
+        List<String> backend = fields(lines.get(6));
+        assertThat(lines.get(6)).startsWith("primary,BACKEND,0,0,3,,,1238,988264,12346294,0,0,,6,,0,0,UP,1,1,0,");
+        assertThat(column(backend, "type")).isEqualTo("1");
+        assertThat(column(backend, "sid")).isEqualTo("0");
+        assertThat(column(backend, "algo")).isEqualTo("primary");
+    }
+
+    @Test
+    void backendIsDownWhenNothingIsRoutable() {
+        List<String> backend = fields(lines.get(9));
+        assertThat(backend.subList(0, 2)).containsExactly("replicas", "BACKEND");
+        assertThat(backend.get(17)).isEqualTo("DOWN");
+        assertThat(column(backend, "act")).isEqualTo("0");
+        assertThat(column(backend, "weight")).isEqualTo("0");
+        assertThat(column(backend, "iid")).isEqualTo("2");
+    }
+
+    @Test
+    void typesAndIdsAreSequential() {
+        assertThat(lines.stream().skip(1).map(line -> {
+            List<String> row = fields(line);
+            return column(row, "iid") + "/" + column(row, "sid") + "/" + column(row, "type");
+        }).toList()).containsExactly("1/0/0", "1/1/2", "1/2/2", "1/3/2", "1/4/2", "1/0/1", "2/0/0", "2/1/2", "2/0/1");
+    }
+
+    private static String column(List<String> row, String name) {
+        return row.get(CsvStats.COLUMNS.indexOf(name));
+    }
+
+    /** Splits one CSV line, honouring RFC 4180 quotes; the trailing comma yields a last empty field. */
+    private static List<String> fields(String line) {
+        List<String> fields = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                    field.append('"');
+                    i++;
+                } else if (c == '"') {
+                    quoted = false;
+                } else {
+                    field.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                fields.add(field.toString());
+                field.setLength(0);
+            } else {
+                field.append(c);
+            }
+        }
+        fields.add(field.toString());
+        return fields;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.patroxy.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class HtmlStatsPageTest {
+    private final String html = new HtmlStatsPage(Duration.ofSeconds(5)).render(TestSnapshots.sample());
+
+    @Test
+    void refreshesItselfEveryInterval() {
+        assertThat(html).contains("<meta http-equiv=\"refresh\" content=\"5\">");
+        assertThat(new HtmlStatsPage(Duration.ofMillis(1500)).render(TestSnapshots.sample()))
+                .contains("<meta http-equiv=\"refresh\" content=\"2\">");
+        assertThat(new HtmlStatsPage(Duration.ZERO).render(TestSnapshots.sample())).doesNotContain("http-equiv");
+    }
+
+    @Test
+    void rejectsANegativeRefresh() {
+        assertThatThrownBy(() -> new HtmlStatsPage(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void headerShowsVersionUptimeAndTakenAt() {
+        assertThat(html)
+                .contains("<h1>patroxy version 0.1.0-test</h1>")
+                .contains("<b>uptime = </b>0d 1h01m01s")
+                .contains("<b>taken at = </b>2024-05-01T11:01:01Z");
+    }
+
+    @Test
+    void linksToTheOtherViews() {
+        assertThat(html)
+                .contains("<a href=\"/\">Refresh now</a>")
+                .contains("<a href=\"/;csv\">CSV export</a>")
+                .contains("<a href=\"/;json\">JSON export</a>")
+                .contains("<a href=\"/metrics\">Prometheus metrics</a>");
+    }
+
+    @Test
+    void listenerTitleShowsBindsBalanceAndCheck() {
+        assertThat(html).contains("<th class=\"pxname\">primary</th>")
+                .contains("<b>bind</b> 0.0.0.0:5000, [::]:5000 &nbsp; <b>balance</b> primary &nbsp; "
+                        + "<b>check</b> OPTIONS /primary expect 200");
+    }
+
+    @Test
+    void serverRowsTakeHaproxysColours() {
+        assertThat(html)
+                .contains("<tr class=\"active_up\"><td class=\"al routable\">pg01</td>")
+                .contains("<tr class=\"active_going_down\"><td class=\"al\">pg02</td>")
+                .contains("<tr class=\"active_down\"><td class=\"al\">pg03</td>")
+                .contains("<tr class=\"active_going_up\"><td class=\"al\">&lt;x&gt;</td>")
+                .contains(".active_up { background: #c0ffc0; }")
+                .contains(".active_going_down { background: #ffffa0; }")
+                .contains(".active_going_up { background: #ffd020; }")
+                .contains(".active_down { background: #ff9090; }");
+    }
+
+    @Test
+    void namesAreEscaped() {
+        assertThat(html).doesNotContain("<x>").contains("&lt;x&gt;.db:5432");
+        assertThat(HtmlStatsPage.escape("a&b<c>\"d'")).isEqualTo("a&amp;b&lt;c&gt;&quot;d&#39;");
+    }
+
+    @Test
+    void statusLeadsWithTimeSinceLastChange() {
+        assertThat(html)
+                .contains("3m12s UP</span>")
+                .contains("5h07m UP 1/3</span>")
+                .contains("45s DOWN</span>")
+                .contains("1h01m DOWN 1/2</span>");
+    }
+
+    @Test
+    void lastCheckShowsStatusCodeAndDurationWithDetailOnHover() {
+        assertThat(html)
+                .contains("<span title=\"Layer7 check passed: HTTP 200 (http://pg01.db:8008/primary)\">L7OK/200 in 3ms</span>")
+                .contains("<span title=\"Layer7 wrong status: HTTP 503, not the primary (http://pg02.db:8008/primary)\">"
+                        + "L7STS/503 in 2ms</span>")
+                .contains(">L4CON in 1ms</span>")
+                .contains("<span title=\"Initializing: not checked yet (http://&lt;x&gt;.db:8008/primary)\">INI</span>");
+    }
+
+    @Test
+    void marksTheRoutableServerAndShowsRoles() {
+        assertThat(html).contains("<td class=\"ac\">primary</td><td class=\"ac routable\" title=\"new sessions go here\">"
+                + "&#9654; yes</td>");
+        assertThat(html).contains("<td class=\"ac\">replica</td><td class=\"ac\">-</td>");
+    }
+
+    @Test
+    void bytesAreHumanWithTheExactValueOnHover() {
+        assertThat(html).contains("<span title=\"12345678 bytes\">11.8 MiB</span>")
+                .contains("<span title=\"10 bytes\">10 B</span>");
+    }
+
+    @Test
+    void frontendAndBackendRows() {
+        assertThat(html).contains("<tr class=\"frontend\"><td class=\"al\">Frontend</td><td class=\"al\">0.0.0.0:5000, [::]:5000</td>"
+                + "<td>3</td><td>17</td><td>1240</td>");
+        assertThat(html).contains("<tr class=\"backend\"><td class=\"al\">Backend</td><td class=\"al\"></td><td>3</td><td></td>"
+                + "<td>1238</td>");
+        assertThat(html).contains("<td class=\"ac\">UP</td><td></td><td></td><td class=\"ac\" title=\"routable servers\">1/4</td>");
+        assertThat(html).contains("<td class=\"ac\">DOWN</td><td></td><td></td><td class=\"ac\" title=\"routable servers\">0/1</td>");
+    }
+
+    @Test
+    void serverCountersAndDowntime() {
+        assertThat(html).contains("<td>1</td><td>1</td><td>12s</td><td>0</td></tr>")
+                .contains("<td>7</td><td>2</td><td>1h02m</td><td>5</td></tr>");
+    }
+}

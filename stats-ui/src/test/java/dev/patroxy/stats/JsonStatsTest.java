@@ -1,0 +1,59 @@
+package dev.patroxy.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class JsonStatsTest {
+    private final String json = new JsonStats().render(TestSnapshots.sample());
+
+    @Test
+    void isValidJson() {
+        JsonSyntax.check(json);
+    }
+
+    @Test
+    void theSyntaxCheckCatchesBrokenJson() {
+        assertThatThrownBy(() -> JsonSyntax.check("{\"a\":1,}")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JsonSyntax.check("[1 2]")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JsonSyntax.check("{\"a\":\"x\ny\"}")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void startsWithTheProcess() {
+        assertThat(json).startsWith("{\"version\":\"0.1.0-test\",\"startedAt\":\"2024-05-01T10:00:00Z\","
+                + "\"takenAt\":\"2024-05-01T11:01:01Z\",\"uptimeSeconds\":3661,\"listeners\":[{\"name\":\"primary\","
+                + "\"binds\":[\"0.0.0.0:5000\",\"[::]:5000\"],\"balance\":\"primary\","
+                + "\"check\":\"OPTIONS /primary expect 200\",");
+    }
+
+    @Test
+    void listenerHasFrontendAndBackend() {
+        assertThat(json).contains("\"frontend\":{\"status\":\"OPEN\",\"currentSessions\":3,\"maxSessions\":17,"
+                + "\"totalSessions\":1240,\"bytesIn\":987654,\"bytesOut\":12345678,\"refused\":6}");
+        assertThat(json).contains("\"backend\":{\"status\":\"UP\",\"activeServers\":1,\"currentSessions\":3,"
+                + "\"totalSessions\":1238,\"bytesIn\":988264,\"bytesOut\":12346294,\"connectErrors\":6,"
+                + "\"killedSessions\":15}");
+        assertThat(json).contains("\"backend\":{\"status\":\"DOWN\",\"activeServers\":0,");
+    }
+
+    @Test
+    void serverHasEveryField() {
+        assertThat(json).contains("{\"name\":\"pg02\",\"address\":\"pg02.db:5432\","
+                + "\"checkUrl\":\"http://pg02.db:8008/primary\",\"status\":\"UP 1/3\",\"state\":\"GOING_DOWN\","
+                + "\"health\":1,\"healthMax\":3,\"role\":\"replica\",\"routable\":false,\"currentSessions\":0,"
+                + "\"maxSessions\":1,\"totalSessions\":4,\"bytesIn\":10,\"bytesOut\":20,\"connectErrors\":2,"
+                + "\"checkFailures\":7,\"downTransitions\":2,\"lastChange\":\"2024-05-01T05:54:01Z\","
+                + "\"lastChangeSeconds\":18420,\"downtimeSeconds\":3725,\"killedSessions\":5,"
+                + "\"lastCheck\":{\"status\":\"L7STS\",\"code\":503,\"durationMillis\":2,"
+                + "\"detail\":\"HTTP 503, not the primary\",\"at\":\"2024-05-01T11:01:00Z\"}}");
+        assertThat(json).contains("{\"name\":\"pg01\",").contains("\"routable\":true");
+        assertThat(json).contains("{\"name\":\"<x>\",");
+    }
+
+    @Test
+    void endsClosingEverything() {
+        assertThat(json).endsWith("}}]}]}");
+    }
+}

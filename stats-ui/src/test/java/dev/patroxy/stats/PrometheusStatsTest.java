@@ -1,0 +1,144 @@
+package dev.patroxy.stats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Gauge;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PrometheusStatsTest {
+    private final PrometheusStats prometheus = new PrometheusStats();
+
+    @Test
+    void exposesPromexNamesExactly() {
+        List<String> names = prometheus.scrape(TestSnapshots.sample(), null).body().lines()
+                .filter(line -> line.startsWith("# TYPE "))
+                .map(line -> line.split(" ")[2])
+                .toList();
+        assertThat(names).containsExactlyInAnyOrder(
+                "haproxy_frontend_current_sessions",
+                "haproxy_frontend_max_sessions",
+                "haproxy_frontend_sessions_total",
+                "haproxy_frontend_bytes_in_total",
+                "haproxy_frontend_bytes_out_total",
+                "haproxy_frontend_denied_connections_total",
+                "haproxy_backend_active_servers",
+                "haproxy_backend_status",
+                "haproxy_server_status",
+                "haproxy_server_current_sessions",
+                "haproxy_server_max_sessions",
+                "haproxy_server_sessions_total",
+                "haproxy_server_bytes_in_total",
+                "haproxy_server_bytes_out_total",
+                "haproxy_server_connection_errors_total",
+                "haproxy_server_check_failures_total",
+                "haproxy_server_check_up_down_total",
+                "haproxy_server_check_last_change_seconds",
+                "haproxy_server_downtime_seconds_total",
+                "haproxy_server_check_duration_seconds",
+                "patroxy_server_routable",
+                "patroxy_server_role",
+                "patroxy_server_killed_sessions_total",
+                "patroxy_uptime_seconds");
+    }
+
+    @Test
+    void serverStatusHasOneSeriesPerStateLikePromex() {
+        String body = prometheus.scrape(TestSnapshots.sample(), null).body();
+        assertThat(body)
+                .contains("haproxy_server_status{proxy=\"primary\",server=\"pg01\",state=\"UP\"} 1.0\n")
+                .contains("haproxy_server_status{proxy=\"primary\",server=\"pg01\",state=\"DOWN\"} 0.0\n")
+                .as("a server going down still counts as UP, one going up as DOWN")
+                .contains("haproxy_server_status{proxy=\"primary\",server=\"pg02\",state=\"UP\"} 1.0\n")
+                .contains("haproxy_server_status{proxy=\"primary\",server=\"<x>\",state=\"DOWN\"} 1.0\n")
+                .contains("haproxy_server_status{proxy=\"primary\",server=\"pg03\",state=\"DOWN\"} 1.0\n");
+    }
+
+    @Test
+    void exposesCountersAndGauges() {
+        String body = prometheus.scrape(TestSnapshots.sample(), null).body();
+        assertThat(body)
+                .contains("haproxy_frontend_sessions_total{proxy=\"primary\"} 1240.0\n")
+                .contains("haproxy_frontend_denied_connections_total{proxy=\"primary\"} 6.0\n")
+                .contains("haproxy_server_sessions_total{proxy=\"primary\",server=\"pg01\"} 1234.0\n")
+                .contains("haproxy_server_bytes_in_total{proxy=\"primary\",server=\"pg01\"} 988234.0\n")
+                .contains("haproxy_server_check_failures_total{proxy=\"primary\",server=\"pg02\"} 7.0\n")
+                .contains("haproxy_server_check_last_change_seconds{proxy=\"primary\",server=\"pg01\"} 192.0\n")
+                .contains("haproxy_server_downtime_seconds_total{proxy=\"primary\",server=\"pg01\"} 12.0\n")
+                .contains("haproxy_server_check_duration_seconds{proxy=\"primary\",server=\"pg01\"} 0.003\n")
+                .contains("haproxy_server_check_duration_seconds{proxy=\"primary\",server=\"<x>\"} NaN\n")
+                .contains("haproxy_backend_active_servers{proxy=\"primary\"} 1.0\n")
+                .contains("haproxy_backend_status{proxy=\"primary\",state=\"UP\"} 1.0\n")
+                .contains("haproxy_backend_status{proxy=\"replicas\",state=\"DOWN\"} 1.0\n")
+                .contains("patroxy_server_routable{proxy=\"primary\",server=\"pg01\"} 1.0\n")
+                .contains("patroxy_server_routable{proxy=\"primary\",server=\"pg02\"} 0.0\n")
+                .contains("patroxy_server_role{proxy=\"primary\",role=\"primary\",server=\"pg01\"} 1.0\n")
+                .contains("patroxy_server_role{proxy=\"primary\",role=\"replica\",server=\"pg01\"} 0.0\n")
+                .contains("patroxy_server_killed_sessions_total{proxy=\"primary\",server=\"pg02\"} 5.0\n")
+                .contains("patroxy_uptime_seconds 3661.0\n");
+    }
+
+    @Test
+    void servesTheTextFormatUnlessOpenMetricsIsAskedFor() {
+        assertThat(prometheus.scrape(TestSnapshots.sample(), "*/*").contentType())
+                .isEqualTo("text/plain; version=0.0.4; charset=utf-8");
+        PrometheusStats.Exposition openMetrics = prometheus.scrape(TestSnapshots.sample(),
+                "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5");
+        assertThat(openMetrics.contentType()).startsWith("application/openmetrics-text");
+        assertThat(openMetrics.body())
+                .contains("haproxy_server_sessions_total{proxy=\"primary\",server=\"pg01\"} 1234.0\n")
+                .endsWith("# EOF\n");
+    }
+
+    @Test
+    void eachScrapeShowsTheSnapshotItWasGiven() {
+        prometheus.scrape(TestSnapshots.sample(), null);
+        String body = prometheus.scrape(TestSnapshots.later(), null).body();
+        assertThat(body)
+                .contains("haproxy_server_sessions_total{proxy=\"primary\",server=\"pg01\"} 1300.0\n")
+                .contains("haproxy_server_check_last_change_seconds{proxy=\"primary\",server=\"pg01\"} 202.0\n")
+                .contains("patroxy_uptime_seconds 3671.0\n");
+    }
+
+    @Test
+    void registersServersThatAppearAndRemovesThoseThatGo() {
+        prometheus.scrape(TestSnapshots.sample(), null);
+        StatsSnapshot sample = TestSnapshots.sample();
+        ListenerStats replicas = sample.listeners().get(1);
+        ServerStats pg09 = new ServerStats("pg09", "pg09.db:5432", "http://pg09.db:8008/replica", ServerState.UP, 0, 0,
+                "sync_standby", true, 1, 1, 42, 1, 1, 0, 0, 0, sample.takenAt(), Duration.ZERO, 0,
+                CheckResult.NONE);
+        StatsSnapshot changed = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
+                sample.listeners().get(0),
+                new ListenerStats(replicas.name(), replicas.binds(), replicas.balance(), replicas.check(),
+                        replicas.frontend(), List.of(pg09))));
+
+        String body = prometheus.scrape(changed, null).body();
+
+        assertThat(body)
+                .contains("haproxy_server_sessions_total{proxy=\"replicas\",server=\"pg09\"} 42.0\n")
+                .contains("patroxy_server_role{proxy=\"replicas\",role=\"sync_standby\",server=\"pg09\"} 1.0\n")
+                .contains("patroxy_server_role{proxy=\"replicas\",role=\"primary\",server=\"pg09\"} 0.0\n")
+                .doesNotContainPattern("proxy=\"replicas\"[^}]*server=\"pg03\"")
+                .contains("{proxy=\"primary\",server=\"pg03\"}");
+    }
+
+    @Test
+    void removesListenersThatGo() {
+        prometheus.scrape(TestSnapshots.sample(), null);
+        StatsSnapshot sample = TestSnapshots.sample();
+        StatsSnapshot primaryOnly = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(),
+                List.of(sample.listeners().get(0)));
+
+        assertThat(prometheus.scrape(primaryOnly, null).body())
+                .doesNotContain("proxy=\"replicas\"")
+                .contains("haproxy_frontend_sessions_total{proxy=\"primary\"} 1240.0\n");
+    }
+
+    @Test
+    void callerMayAddItsOwnMeters() {
+        Gauge.builder("patroxy_test_gauge", () -> 7).register(prometheus.registry());
+        assertThat(prometheus.scrape(TestSnapshots.sample(), null).body()).contains("patroxy_test_gauge 7.0\n");
+    }
+}
