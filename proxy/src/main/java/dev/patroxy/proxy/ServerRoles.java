@@ -34,6 +34,6 @@ final class ServerRoles {
                 return b.reportedRole();
             }
         }
-        return notPrimary ? "not primary" : "unknown";
+        return notPrimary ? "not_primary" : "unknown";
     }
 }

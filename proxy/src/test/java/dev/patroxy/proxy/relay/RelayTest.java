@@ -55,12 +55,19 @@ class RelayTest {
     }
 
     private int startProxy(int backendPort, Duration clientTimeout, boolean routable) {
-        ServerConfig server = new ServerConfig("pg01", new HostPort("127.0.0.1", backendPort),
-                new HostPort("127.0.0.1", 8008));
+        return startProxy(Balance.PRIMARY, clientTimeout, routable, backendPort);
+    }
+
+    private int startProxy(Balance balance, Duration clientTimeout, boolean routable, int... backendPorts) {
+        List<ServerConfig> servers = java.util.stream.IntStream.range(0, backendPorts.length)
+                .mapToObj(i -> new ServerConfig("pg0" + (i + 1), new HostPort("127.0.0.1", backendPorts[i]),
+                        new HostPort("127.0.0.1", 8008)))
+                .toList();
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
-                Balance.PRIMARY, CHECK, new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1)),
-                2, true, List.of(server));
-        ListenerRouter router = new ListenerRouter(config, List.of(new Backend("primary", server, CHECK, Instant.EPOCH)));
+                balance, CHECK, new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1)),
+                2, true, servers);
+        ListenerRouter router = new ListenerRouter(config,
+                servers.stream().map(s -> new Backend("primary", s, CHECK, Instant.EPOCH)).toList());
         router.refresh(b -> routable);
         listener = new ProxyListener(router);
         listener.bind(boss, workers, transport);
@@ -154,6 +161,8 @@ class RelayTest {
         AtomicLong written = new AtomicLong();
         CompletableFuture<byte[]> sentDigest = new CompletableFuture<>();
         int backendPort = startBackend(s -> {
+            // Read the client's byte so that closing at the end is a FIN, not a reset that drops data.
+            s.getInputStream().read();
             MessageDigest digest = sha256();
             byte[] chunk = new byte[64 * 1024];
             OutputStream out = s.getOutputStream();
@@ -200,6 +209,22 @@ class RelayTest {
             assertThat(client.getInputStream().read()).isEqualTo(-1);
         }
         assertThat(backend().connectErrors()).as("one attempt plus two retries").isEqualTo(3);
+    }
+
+    @Test
+    void onRoundRobinARefusedConnectionIsRetriedOnTheNextServer() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        int livePort = startBackend(s -> s.getOutputStream().write("live\n".getBytes(StandardCharsets.US_ASCII)));
+        int port = startProxy(Balance.ROUNDROBIN, Duration.ofMinutes(1), true, closedPort, livePort);
+
+        try (Socket client = connect(port)) {
+            assertThat(new String(client.getInputStream().readNBytes(5), StandardCharsets.US_ASCII))
+                    .isEqualTo("live\n");
+        }
+        assertThat(listener.router().backends().get(0).connectErrors()).isEqualTo(1);
     }
 
     @Test
