@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -170,8 +171,14 @@ public final class ConfigLoader {
                     v -> "unknown balance '" + v + "'; expected primary or roundrobin"));
             List<ServerConfig> members = node.optional(keys, "servers", n -> serverRefs(n, servers))
                     .orElseGet(() -> List.copyOf(servers.values()));
+            ConfigNode checkNode = keys.get("check");
+            boolean unchecked = checkNode != null && checkNode.isScalar("none");
+            if (unchecked) {
+                keys.remove("check");
+            }
             ListenerDefaults settings = defaults.overriddenBy(node, keys);
-            CheckConfig check = settings.check(node, keys.get("check"), balance);
+            Optional<CheckConfig> check = unchecked ? Optional.empty()
+                    : Optional.of(settings.check(node, keys.get("check"), balance));
             return new ListenerConfig(name, binds, balance, check, settings.timeouts(), settings.retries,
                     settings.shutdownSessions, members);
         }

@@ -64,6 +64,11 @@ final class ConfigNode {
         return children;
     }
 
+    /** Whether this is the plain value {@code word}. */
+    boolean isScalar(String word) {
+        return node instanceof ScalarNode scalar && scalar.getValue().trim().equals(word);
+    }
+
     List<ConfigNode> sequence() throws ConfigException {
         if (!(node instanceof SequenceNode sequence)) {
             throw error("expected a list, found " + describe());

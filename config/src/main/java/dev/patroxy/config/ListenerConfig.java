@@ -1,10 +1,12 @@
 package dev.patroxy.config;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A listening port and the policy that routes its sessions (HAProxy's {@code listen} section).
  *
+ * @param check the health check of every server, or empty ({@code check: none}) for servers that are always UP
  * @param servers the servers this listener may route to, in configuration order
  * @param shutdownSessionsOnDown close every session to a server the moment it goes DOWN
  */
@@ -12,7 +14,7 @@ public record ListenerConfig(
         String name,
         List<BindAddress> binds,
         Balance balance,
-        CheckConfig check,
+        Optional<CheckConfig> check,
         Timeouts timeouts,
         int retries,
         boolean shutdownSessionsOnDown,

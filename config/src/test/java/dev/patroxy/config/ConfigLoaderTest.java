@@ -54,7 +54,7 @@ class ConfigLoaderTest {
 
         ListenerConfig primary = config.listeners().get(0);
         assertThat(primary.balance()).isEqualTo(Balance.PRIMARY);
-        assertThat(primary.check()).isEqualTo(new CheckConfig(
+        assertThat(primary.check()).contains(new CheckConfig(
                 "OPTIONS", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(5), 1, 2));
         assertThat(primary.timeouts()).isEqualTo(new Timeouts(
                 Duration.ofSeconds(2), Duration.ofMinutes(30), Duration.ofMinutes(10)));
@@ -65,9 +65,9 @@ class ConfigLoaderTest {
         ListenerConfig replicas = config.listeners().get(1);
         assertThat(replicas.binds()).extracting(BindAddress::toString).containsExactly("*:5001");
         assertThat(replicas.binds().get(0).host()).isNull();
-        assertThat(replicas.check().describe()).isEqualTo("GET /replica?lag=16MB expect 200");
-        assertThat(replicas.check().rise()).isEqualTo(3);
-        assertThat(replicas.check().fall()).isEqualTo(2);
+        assertThat(replicas.check().orElseThrow().describe()).isEqualTo("GET /replica?lag=16MB expect 200");
+        assertThat(replicas.check().orElseThrow().rise()).isEqualTo(3);
+        assertThat(replicas.check().orElseThrow().fall()).isEqualTo(2);
         assertThat(replicas.timeouts().client()).isEqualTo(Duration.ofHours(1));
         assertThat(replicas.servers()).extracting(ServerConfig::name).containsExactly("pg02");
     }
@@ -78,7 +78,7 @@ class ConfigLoaderTest {
 
         ListenerConfig batman = config.listeners().get(0);
         assertThat(batman.binds()).extracting(BindAddress::toString).containsExactly("*:5000");
-        assertThat(batman.check()).isEqualTo(new CheckConfig(
+        assertThat(batman.check()).contains(new CheckConfig(
                 "OPTIONS", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(5), 2, 3));
         assertThat(batman.timeouts()).isEqualTo(new Timeouts(
                 Duration.ofSeconds(4), Duration.ofMinutes(30), Duration.ofMinutes(30)));
@@ -90,9 +90,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void checkNoneLeavesTheServersUncheckedAndOtherSettingsInForce() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace(
+                "check: {method: GET, path: \"/replica?lag=16MB\", rise: 3}", "check: none"));
+
+        ListenerConfig replicas = config.listeners().get(1);
+        assertThat(replicas.check()).isEmpty();
+        assertThat(replicas.timeouts().client()).isEqualTo(Duration.ofHours(1));
+        assertThat(config.listeners().get(0).check()).isPresent();
+    }
+
+    @Test
     void durationsTakeHaproxyUnitsAndBareMilliseconds() throws Exception {
         PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("inter: 1s", "inter: 250"));
-        assertThat(config.listeners().get(0).check().interval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.listeners().get(0).check().orElseThrow().interval()).isEqualTo(Duration.ofMillis(250));
     }
 
     @Test

@@ -52,14 +52,18 @@ public final class ProxyDaemon implements AutoCloseable {
         try {
             boss = transport.newEventLoopGroup(1);
             workers = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors());
-            List<ListenerRouter> routers = new ArrayList<>();
+            List<ListenerRouter> checkedRouters = new ArrayList<>();
             for (ListenerConfig listenerConfig : config.listeners()) {
                 List<Backend> backends = new ArrayList<>();
                 for (ServerConfig server : listenerConfig.servers()) {
                     backends.add(new Backend(listenerConfig.name(), server, listenerConfig.check(), startedAt));
                 }
                 ListenerRouter router = new ListenerRouter(listenerConfig, backends);
-                routers.add(router);
+                if (listenerConfig.check().isPresent()) {
+                    checkedRouters.add(router);
+                } else {
+                    router.refresh(b -> true);
+                }
                 ProxyListener listener = new ProxyListener(router);
                 listeners.add(listener);
                 listener.bind(boss, workers, transport);
@@ -74,7 +78,7 @@ public final class ProxyDaemon implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            health = new HealthMonitor(routers, healthThread, clock);
+            health = new HealthMonitor(checkedRouters, healthThread, clock);
             health.start();
         } catch (RuntimeException e) {
             close();
@@ -82,8 +86,9 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         for (ProxyListener listener : listeners) {
             ListenerConfig c = listener.router().listener();
-            log.info("listener {} on {} ({}, check {} every {})", c.name(), c.binds(), c.balance().configName(),
-                    c.check().describe(), c.check().interval());
+            log.info("listener {} on {} ({}, {})", c.name(), c.binds(), c.balance().configName(),
+                    c.check().map(k -> "check " + k.describe() + " every " + k.interval().toMillis() + "ms")
+                            .orElse("no health check: every server is UP"));
         }
         log.info("stats on {}; transport {}", config.stats().binds(), transport.name());
         return this;

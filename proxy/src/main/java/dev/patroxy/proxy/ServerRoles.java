@@ -20,7 +20,7 @@ final class ServerRoles {
     static String roleOf(Collection<Backend> checks) {
         boolean notPrimary = false;
         for (Backend b : checks) {
-            String path = b.check().path().split("\\?", 2)[0];
+            String path = b.check().map(c -> c.path().split("\\?", 2)[0]).orElse("");
             if (b.health().state().isUp() && PRIMARY_PATHS.contains(path)) {
                 return "primary";
             }

@@ -1,6 +1,7 @@
 package dev.patroxy.proxy;
 
 import dev.patroxy.config.BindAddress;
+import dev.patroxy.config.CheckConfig;
 import dev.patroxy.proxy.health.HealthSnapshot;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.routing.Backend;
@@ -50,7 +51,7 @@ final class StatsSnapshots implements Supplier<StatsSnapshot> {
                     .toList();
             var config = listener.router().listener();
             stats.add(new ListenerStats(config.name(), config.binds().stream().map(BindAddress::toString).toList(),
-                    config.balance().configName(), config.check().describe(), frontend, servers));
+                    config.balance().configName(), config.check().map(CheckConfig::describe).orElse("none"), frontend, servers));
         }
         return new StatsSnapshot(version, startedAt, now, stats);
     }
@@ -61,7 +62,7 @@ final class StatsSnapshots implements Supplier<StatsSnapshot> {
         return new ServerStats(
                 b.server().name(),
                 b.server().address().toString(),
-                "http://" + b.server().checkAddress() + b.check().path(),
+                b.check().map(c -> "http://" + b.server().checkAddress() + c.path()).orElse(""),
                 h.state(),
                 h.progress(),
                 h.progressMax(),

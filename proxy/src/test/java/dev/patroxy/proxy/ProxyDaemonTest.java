@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Timeout;
 class ProxyDaemonTest {
     private final List<FakeNode> nodes = new ArrayList<>();
     private ProxyDaemon daemon;
+    private int plainPort;
 
     /** A node: a TCP "database" that writes its name to each client, and a Patroni API whose role can change. */
     static final class FakeNode implements AutoCloseable {
@@ -111,6 +112,7 @@ class ProxyDaemonTest {
         int primaryPort = freePort();
         int replicaPort = freePort();
         int statsPort = freePort();
+        plainPort = freePort();
         StringBuilder servers = new StringBuilder();
         for (FakeNode node : nodes) {
             servers.append("  - {name: ").append(node.name).append(", address: \"127.0.0.1:")
@@ -126,7 +128,8 @@ class ProxyDaemonTest {
                 %slisteners:
                   - {name: primary, bind: "127.0.0.1:%d", balance: primary}
                   - {name: replicas, bind: "127.0.0.1:%d", balance: roundrobin}
-                """.formatted(statsPort, servers, primaryPort, replicaPort);
+                  - {name: plain, bind: "127.0.0.1:%d", balance: roundrobin, servers: [pg02], check: none}
+                """.formatted(statsPort, servers, primaryPort, replicaPort, plainPort);
         PatroxyConfig config = ConfigLoader.parse(Path.of("test.yml"), yaml);
         daemon = new ProxyDaemon(config, Clock.systemUTC(), Transport.best()).start();
         return new int[] {primaryPort, replicaPort, statsPort};
@@ -190,6 +193,18 @@ class ProxyDaemonTest {
         assertThat(nodeBehind(ports[0])).isEqualTo("pg03");
         assertThat(server("primary", "pg01").killedSessions()).isEqualTo(1);
         assertThat(server("primary", "pg01").downTransitions()).isEqualTo(1);
+    }
+
+    @Test
+    void aListenerWithoutChecksRoutesToAnyTcpServerAtOnce() throws Exception {
+        nodes.get(1).patroni.close();
+        startDaemon();
+
+        assertThat(nodeBehind(plainPort)).isEqualTo("pg02");
+        ServerStats plain = server("plain", "pg02");
+        assertThat(plain.state()).isEqualTo(ServerState.UP);
+        assertThat(plain.lastCheck().detail()).isEqualTo("no check");
+        assertThat(plain.checkUrl()).isEmpty();
     }
 
     @Test

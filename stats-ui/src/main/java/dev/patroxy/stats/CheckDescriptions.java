@@ -8,6 +8,7 @@ final class CheckDescriptions {
     static String describe(String status) {
         return switch (status) {
             case "INI" -> "Initializing";
+            case "" -> "no check";
             case "L4OK" -> "Layer4 check passed";
             case "L4TOUT" -> "Layer4 timeout";
             case "L4CON" -> "Layer4 connection problem";
@@ -21,6 +22,6 @@ final class CheckDescriptions {
 
     /** Whether a check with this status has run, so that its duration means something (HAProxy's HCHK_STATUS_CHECKED). */
     static boolean hasRun(CheckResult check) {
-        return !"INI".equals(check.status());
+        return !"INI".equals(check.status()) && !check.status().isEmpty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.patroxy.proxy.health;
 
+import dev.patroxy.config.CheckConfig;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import java.time.Clock;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs every server's health check on its interval and turns the answers into routing: it records each answer
  * in the server's {@link HealthState}, refreshes the listener's router when a server goes UP or DOWN, and cuts
- * the sessions of a server that stopped taking them. All state changes happen on one scheduler thread.
+ * the sessions of a server that stopped taking them. All state changes happen on one scheduler thread. It is given
+ * only listeners whose servers are checked.
  */
 public final class HealthMonitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
@@ -34,7 +36,8 @@ public final class HealthMonitor implements AutoCloseable {
         this.http = PatroniCheck.newSharedClient();
         for (ListenerRouter router : routers) {
             for (Backend backend : router.backends()) {
-                states.put(backend, new HealthState(backend.check().rise(), backend.check().fall(), clock));
+                CheckConfig check = backend.check().orElseThrow();
+                states.put(backend, new HealthState(check.rise(), check.fall(), clock));
                 routerOf.put(backend, router);
             }
         }
@@ -43,7 +46,8 @@ public final class HealthMonitor implements AutoCloseable {
     /** Starts checking every server; the first checks go out at once, spread over a few milliseconds. */
     public void start() {
         for (Backend backend : states.keySet()) {
-            PatroniCheck check = new PatroniCheck(http, backend.check(), backend.server().checkAddress(), clock);
+            PatroniCheck check = new PatroniCheck(http, backend.check().orElseThrow(),
+                    backend.server().checkAddress(), clock);
             long jitterMillis = ThreadLocalRandom.current().nextLong(50);
             scheduler.schedule(() -> runCheck(backend, check), jitterMillis, TimeUnit.MILLISECONDS);
         }
@@ -56,7 +60,7 @@ public final class HealthMonitor implements AutoCloseable {
         check.run(answer -> scheduler.execute(() -> {
             apply(backend, answer);
             if (!closed) {
-                long inter = backend.check().interval().toMillis();
+                long inter = backend.check().orElseThrow().interval().toMillis();
                 scheduler.schedule(() -> runCheck(backend, check), inter, TimeUnit.MILLISECONDS);
             }
         }));

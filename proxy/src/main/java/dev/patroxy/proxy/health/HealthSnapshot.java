@@ -25,6 +25,11 @@ public record HealthSnapshot(
         return new HealthSnapshot(ServerState.DOWN, 0, rise, now, Duration.ZERO, null, 0, 0, CheckResult.NONE);
     }
 
+    /** A server without health checks: UP from the start, for good. */
+    public static HealthSnapshot unchecked(Instant now) {
+        return new HealthSnapshot(ServerState.UP, 0, 0, now, Duration.ZERO, null, 0, 0, CheckResult.UNCHECKED);
+    }
+
     /** Total time DOWN as of {@code now}. */
     public Duration downtime(Instant now) {
         return downSince == null ? downtimeBefore : downtimeBefore.plus(Duration.between(downSince, now));

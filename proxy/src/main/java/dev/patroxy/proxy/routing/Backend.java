@@ -4,6 +4,7 @@ import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.ServerConfig;
 import dev.patroxy.proxy.health.HealthSnapshot;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Backend {
     private final String listenerName;
     private final ServerConfig server;
-    private final CheckConfig check;
+    private final Optional<CheckConfig> check;
     private final TrafficCounters traffic = new TrafficCounters();
     private final LongAdder connectErrors = new LongAdder();
     private final LongAdder killedSessions = new LongAdder();
@@ -25,11 +26,11 @@ public final class Backend {
     private volatile HealthSnapshot health;
     private volatile String reportedRole;
 
-    public Backend(String listenerName, ServerConfig server, CheckConfig check, Instant now) {
+    public Backend(String listenerName, ServerConfig server, Optional<CheckConfig> check, Instant now) {
         this.listenerName = listenerName;
         this.server = server;
         this.check = check;
-        this.health = HealthSnapshot.initial(now, check.rise());
+        this.health = check.map(c -> HealthSnapshot.initial(now, c.rise())).orElseGet(() -> HealthSnapshot.unchecked(now));
     }
 
     public String listenerName() {
@@ -40,7 +41,8 @@ public final class Backend {
         return server;
     }
 
-    public CheckConfig check() {
+    /** The health check, or empty when the server is not checked and always UP. */
+    public Optional<CheckConfig> check() {
         return check;
     }
 

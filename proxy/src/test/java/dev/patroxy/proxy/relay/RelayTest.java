@@ -23,6 +23,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,10 +65,10 @@ class RelayTest {
                         new HostPort("127.0.0.1", 8008)))
                 .toList();
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
-                balance, CHECK, new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1)),
+                balance, Optional.of(CHECK), new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1)),
                 2, true, servers);
         ListenerRouter router = new ListenerRouter(config,
-                servers.stream().map(s -> new Backend("primary", s, CHECK, Instant.EPOCH)).toList());
+                servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
         router.refresh(b -> routable);
         listener = new ProxyListener(router);
         listener.bind(boss, workers, transport);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -26,9 +27,9 @@ class ListenerRouterTest {
         List<ServerConfig> servers = java.util.Arrays.stream(names)
                 .map(n -> new ServerConfig(n, new HostPort("127.0.0.1", 5432), new HostPort("127.0.0.1", 8008)))
                 .toList();
-        ListenerConfig listener = new ListenerConfig("l", List.of(new BindAddress("127.0.0.1", 5000)), balance, CHECK,
+        ListenerConfig listener = new ListenerConfig("l", List.of(new BindAddress("127.0.0.1", 5000)), balance, Optional.of(CHECK),
                 new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1)), 2, true, servers);
-        List<Backend> backends = servers.stream().map(s -> new Backend("l", s, CHECK, Instant.EPOCH)).toList();
+        List<Backend> backends = servers.stream().map(s -> new Backend("l", s, Optional.of(CHECK), Instant.EPOCH)).toList();
         return new ListenerRouter(listener, backends);
     }
 
