@@ -128,11 +128,11 @@ class SeedScenarioIT {
                             .isInstanceOf(SQLException.class));
         }
         assertThat(Cluster.csvRow("primary", "pg03").get("status")).isEqualTo("UP");
-        assertThat(Cluster.csvRow("primary", "pg01").get("status")).startsWith("DOWN");
+        assertThat(Cluster.csvRow("primary", "pg01").get("status")).as("a healthy standby now").isEqualTo("NOLB");
         assertThat(Long.parseLong(Cluster.csvRow("primary", "pg01").get("chkdown"))).isPositive();
         assertThat(Cluster.http("/metrics"))
                 .contains("haproxy_server_status{proxy=\"primary\",server=\"pg03\",state=\"UP\"} 1")
-                .contains("haproxy_server_status{proxy=\"primary\",server=\"pg01\",state=\"DOWN\"} 1");
+                .contains("haproxy_server_status{proxy=\"primary\",server=\"pg01\",state=\"NOLB\"} 1");
         assertThat(Cluster.http("/")).contains("pg03").contains("primary");
     }
 

@@ -172,7 +172,8 @@ class ProxyDaemonTest {
         assertThat(replicas).containsOnly("pg02", "pg03").contains("pg02", "pg03");
         assertThat(server("primary", "pg01").role()).isEqualTo("primary");
         assertThat(server("primary", "pg02").role()).isEqualTo("replica");
-        assertThat(server("primary", "pg02").state()).isEqualTo(ServerState.DOWN);
+        assertThat(server("primary", "pg02").state()).as("a healthy standby").isEqualTo(ServerState.NOLB);
+        assertThat(server("primary", "pg02").checkFailures()).isZero();
     }
 
     @Test
@@ -234,12 +235,14 @@ class ProxyDaemonTest {
             String body = csv.body().string();
             assertThat(body).startsWith("# pxname,svname,");
             assertThat(body).containsPattern("(?m)^primary,pg01,.*,UP,");
-            assertThat(body).containsPattern("(?m)^primary,pg02,.*,DOWN,");
+            assertThat(body).containsPattern("(?m)^primary,pg02,.*,NOLB,");
         }
         try (okhttp3.Response metrics = http.newCall(
                 new okhttp3.Request.Builder().url(base + "/metrics").build()).execute()) {
             String body = metrics.body().string();
             assertThat(body).contains("haproxy_server_status{proxy=\"primary\",server=\"pg01\",state=\"UP\"} 1");
+            assertThat(body).contains("haproxy_server_status{proxy=\"primary\",server=\"pg02\",state=\"NOLB\"} 1");
+            assertThat(body).contains("haproxy_server_status{proxy=\"primary\",server=\"pg02\",state=\"DOWN\"} 0");
             assertThat(body).contains("haproxy_server_sessions_total{proxy=\"primary\",server=\"pg01\"} 1");
         }
         try (okhttp3.Response page = http.newCall(new okhttp3.Request.Builder().url(base + "/").build()).execute()) {

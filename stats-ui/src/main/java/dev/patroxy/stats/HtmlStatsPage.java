@@ -36,6 +36,7 @@ public final class HtmlStatsPage {
             .active_up { background: #c0ffc0; }
             .active_going_down { background: #ffffa0; }
             .active_going_up { background: #ffd020; }
+            .active_nolb { background: #20a0ff; }
             .active_down { background: #ff9090; }
             .routable { font-weight: bold; }
             span[title] { border-bottom: 1px dotted black; }
@@ -83,6 +84,8 @@ public final class HtmlStatsPage {
                 .append("<tr><td class=\"active_going_down\">&nbsp;</td><td class=\"label\">UP, going down</td></tr>")
                 .append("<tr><td class=\"active_going_up\">&nbsp;</td><td class=\"label\">DOWN, going up</td></tr>")
                 .append("<tr><td class=\"active_down\">&nbsp;</td><td class=\"label\">DOWN</td></tr>")
+                .append("<tr><td class=\"active_nolb\">&nbsp;</td><td class=\"label\">NOLB: healthy,")
+                .append(" not in this listener's role</td></tr>")
                 .append("</table>\n</td><td>\n<b>Display option:</b><ul>\n")
                 .append("<li><a href=\"/\">Refresh now</a>\n")
                 .append("<li><a href=\"").append(CSV_LINK).append("\">CSV export</a>\n")
@@ -203,6 +206,7 @@ public final class HtmlStatsPage {
             case GOING_DOWN -> "active_going_down";
             case GOING_UP -> "active_going_up";
             case DOWN -> "active_down";
+            case NOLB -> "active_nolb";
         };
     }
 

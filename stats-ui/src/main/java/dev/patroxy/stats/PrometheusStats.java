@@ -29,8 +29,14 @@ public final class PrometheusStats {
     public static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     public static final String OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    /** promex's two health states of a server and a backend; a server going down is still UP, one going up still DOWN. */
+    /** promex's two health states of a backend. */
     private static final List<String> STATES = List.of("DOWN", "UP");
+
+    /**
+     * promex's server states that patroxy has: a server going down is still UP, one going up still DOWN, and a
+     * standby on the primary port is NOLB, so that alerts on DOWN do not fire for healthy replicas.
+     */
+    private static final List<String> SERVER_STATES = List.of("DOWN", "UP", "NOLB");
 
     /** Roles exposed from the first scrape on, so that dashboards see zeros rather than absent series. */
     private static final List<String> KNOWN_ROLES = List.of("primary", "replica", "unknown");
@@ -133,10 +139,10 @@ public final class PrometheusStats {
         MeterFactory<ServerStats> server = new MeterFactory<>(Tags.of("proxy", key.proxy(), "server", key.server()),
                 index -> index.server(key));
         List<Meter> meters = new ArrayList<>();
-        for (String state : STATES) {
-            boolean up = "UP".equals(state);
+        for (String state : SERVER_STATES) {
             meters.add(server.gauge("haproxy_server_status", Tags.of("state", state),
-                    "Current status of the service, per state label value", s -> s.state().isUp() == up ? 1 : 0));
+                    "Current status of the service, per state label value",
+                    s -> promexState(s.state()).equals(state) ? 1 : 0));
         }
         meters.add(server.gauge("haproxy_server_current_sessions", "Number of current sessions",
                 ServerStats::currentSessions));
@@ -167,6 +173,14 @@ public final class PrometheusStats {
         meters.add(server.counter("patroxy_server_killed_sessions_total",
                 "Sessions closed because the server went DOWN or lost its role", ServerStats::killedSessions));
         return meters;
+    }
+
+    private static String promexState(ServerState state) {
+        return switch (state) {
+            case UP, GOING_DOWN -> "UP";
+            case DOWN, GOING_UP -> "DOWN";
+            case NOLB -> "NOLB";
+        };
     }
 
     /** One series per role seen so far, 1 for the server's current role, as promex does for states. */

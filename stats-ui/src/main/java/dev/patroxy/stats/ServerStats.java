@@ -42,10 +42,10 @@ public record ServerStats(
         long killedSessions,
         CheckResult lastCheck) {
 
-    /** HAProxy's status text: {@code UP}, {@code DOWN}, {@code UP 1/3}, {@code DOWN 1/2}. */
+    /** HAProxy's status text: {@code UP}, {@code DOWN}, {@code NOLB}, {@code UP 1/3}, {@code DOWN 1/2}. */
     public String statusText() {
         return switch (state) {
-            case UP, DOWN -> state.name();
+            case UP, DOWN, NOLB -> state.name();
             case GOING_DOWN -> "UP " + health + "/" + healthMax;
             case GOING_UP -> "DOWN " + health + "/" + healthMax;
         };

@@ -60,6 +60,13 @@ class HtmlStatsPageTest {
     }
 
     @Test
+    void aStandbyIsBlueLikeHaproxysNolbNotRed() {
+        assertThat(HtmlStatsPage.rowClass(ServerState.NOLB)).isEqualTo("active_nolb");
+        assertThat(html).contains(".active_nolb { background: #20a0ff; }")
+                .contains("NOLB: healthy, not in this listener's role");
+    }
+
+    @Test
     void namesAreEscaped() {
         assertThat(html).doesNotContain("<x>").contains("&lt;x&gt;.db:5432");
         assertThat(HtmlStatsPage.escape("a&b<c>\"d'")).isEqualTo("a&amp;b&lt;c&gt;&quot;d&#39;");

@@ -75,7 +75,7 @@ public final class HealthMonitor implements AutoCloseable {
             return;
         }
         ListenerRouter router = routerOf.get(backend);
-        log.info("{} is {} ({} {}: {})", backend, change == HealthState.Change.WENT_UP ? "UP" : "DOWN",
+        log.info("{} is {} ({} {}: {})", backend, state.state(),
                 answer.result().status(), answer.result().code(), answer.result().detail());
         ListenerRouter.RoutingChange routing = router.refresh(b -> states.get(b).isUp());
         for (Backend dropped : routing.dropped()) {

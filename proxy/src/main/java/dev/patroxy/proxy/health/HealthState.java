@@ -12,9 +12,10 @@ import java.time.Instant;
  * <ul>
  *   <li>Until the first check answers, the server is DOWN, and that first answer decides at once. HAProxy starts
  *       servers UP, which on a primary-only port would send the first clients to replicas.</li>
- *   <li>An HTTP answer with the wrong status is Patroni saying "not in this role now": the server goes DOWN at
- *       once. Only failures that say nothing about the role (refused, reset, timed out) count towards
- *       {@code fall}.</li>
+ *   <li>An HTTP answer with the wrong status is Patroni saying "not in this role now": the server stops taking
+ *       sessions at once and is NOLB (healthy, not in this role), neither a check failure nor downtime. Only
+ *       failures that say nothing about the role (refused, reset, timed out) count towards {@code fall} and
+ *       lead to DOWN.</li>
  * </ul>
  * Not thread-safe: one health-check thread drives it.
  */
@@ -47,9 +48,11 @@ public final class HealthState {
         boolean wasUp = state.isUp();
         if (result.passed()) {
             onSuccess();
+        } else if (isAuthoritative(result)) {
+            moveTo(ServerState.NOLB);
         } else {
             checkFailures++;
-            onFailure(isAuthoritative(result));
+            onFailure();
         }
         if (!decided && state == ServerState.DOWN) {
             downSince = clock.instant();
@@ -70,34 +73,43 @@ public final class HealthState {
         switch (state) {
             case UP -> progress = 0;
             case GOING_DOWN -> moveTo(ServerState.UP);
-            case DOWN, GOING_UP -> {
-                progress = state == ServerState.DOWN ? 1 : progress + 1;
+            case DOWN, NOLB, GOING_UP -> {
+                progress = state == ServerState.GOING_UP ? progress + 1 : 1;
                 moveTo(!decided || progress >= rise ? ServerState.UP : ServerState.GOING_UP);
             }
         }
     }
 
-    private void onFailure(boolean authoritative) {
+    /** A failure that says nothing about the role: the node may be gone, or it may be a blip. */
+    private void onFailure() {
         switch (state) {
             case DOWN -> progress = 0;
             case GOING_UP -> moveTo(ServerState.DOWN);
             case UP, GOING_DOWN -> {
                 progress = state == ServerState.UP ? 1 : progress + 1;
-                moveTo(authoritative || progress >= fall ? ServerState.DOWN : ServerState.GOING_DOWN);
+                moveTo(progress >= fall ? ServerState.DOWN : ServerState.GOING_DOWN);
+            }
+            case NOLB -> {
+                progress++;
+                if (progress >= fall) {
+                    moveTo(ServerState.DOWN);
+                }
             }
         }
     }
 
     private void moveTo(ServerState next) {
-        if (next == ServerState.UP || next == ServerState.DOWN) {
+        if (next != ServerState.GOING_UP && next != ServerState.GOING_DOWN) {
             progress = 0;
         }
         if (next == state) {
             return;
         }
         Instant now = clock.instant();
-        if (next == ServerState.DOWN) {
+        if (state.isUp() && !next.isUp()) {
             downTransitions++;
+        }
+        if (next == ServerState.DOWN) {
             downSince = now;
         } else if (state == ServerState.DOWN && decided) {
             downtime = downtime.plus(Duration.between(downSince, now));
@@ -121,7 +133,7 @@ public final class HealthState {
 
     /** How many steps the current transition needs. */
     public int progressMax() {
-        return state == ServerState.GOING_DOWN ? fall : rise;
+        return state == ServerState.GOING_DOWN || state == ServerState.NOLB ? fall : rise;
     }
 
     public Instant lastChange() {
@@ -133,11 +145,12 @@ public final class HealthState {
         return snapshot().downtime(clock.instant());
     }
 
+    /** Checks that failed without an answer from Patroni; a "not in this role" answer is not one. */
     public long checkFailures() {
         return checkFailures;
     }
 
-    /** UP to DOWN transitions; the initial DOWN before any check is not one. */
+    /** Transitions from taking sessions to not taking them (to DOWN or NOLB); the initial DOWN is not one. */
     public long downTransitions() {
         return downTransitions;
     }

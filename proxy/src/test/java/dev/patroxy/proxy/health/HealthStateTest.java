@@ -45,10 +45,41 @@ class HealthStateTest {
 
     @Test
     void theFirstFailingCheckKeepsItDownWithoutCountingATransition() {
-        assertThat(health.record(status503())).isEqualTo(HealthState.Change.NONE);
+        assertThat(health.record(refused())).isEqualTo(HealthState.Change.NONE);
         assertThat(health.state()).isEqualTo(ServerState.DOWN);
         assertThat(health.downTransitions()).isZero();
         assertThat(health.checkFailures()).isEqualTo(1);
+    }
+
+    @Test
+    void aStandbyThatAnswers503IsNolbNeitherAFailureNorDowntime() {
+        assertThat(health.record(status503())).isEqualTo(HealthState.Change.NONE);
+        clock.advance(Duration.ofMinutes(5));
+        health.record(status503());
+
+        assertThat(health.state()).isEqualTo(ServerState.NOLB);
+        assertThat(health.isUp()).isFalse();
+        assertThat(health.checkFailures()).isZero();
+        assertThat(health.downtime()).isZero();
+        assertThat(health.downTransitions()).isZero();
+    }
+
+    @Test
+    void aStandbyThatStopsAnsweringIsDownAfterFall() {
+        health.record(status503());
+        health.record(timeout());
+        health.record(timeout());
+        assertThat(health.state()).as("two of three").isEqualTo(ServerState.NOLB);
+        health.record(status503());
+        health.record(timeout());
+        health.record(timeout());
+        assertThat(health.state()).as("an answer resets the count").isEqualTo(ServerState.NOLB);
+        health.record(timeout());
+        assertThat(health.state()).isEqualTo(ServerState.DOWN);
+        clock.advance(Duration.ofSeconds(3));
+        health.record(status503());
+        assertThat(health.state()).as("answering again").isEqualTo(ServerState.NOLB);
+        assertThat(health.downtime()).isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test
@@ -78,10 +109,11 @@ class HealthStateTest {
     }
 
     @Test
-    void aWrongHttpStatusIsPatroniSayingNotInThisRoleSoItMarksDownAtOnce() {
+    void aWrongHttpStatusIsPatroniSayingNotInThisRoleSoItStopsTakingSessionsAtOnce() {
         health.record(ok());
         assertThat(health.record(status503())).isEqualTo(HealthState.Change.WENT_DOWN);
-        assertThat(health.state()).isEqualTo(ServerState.DOWN);
+        assertThat(health.state()).isEqualTo(ServerState.NOLB);
+        assertThat(health.downTransitions()).isEqualTo(1);
     }
 
     @Test
@@ -111,7 +143,10 @@ class HealthStateTest {
     void countsDowntimeAndLastChangeWithTheClock() {
         health.record(ok());
         clock.advance(Duration.ofSeconds(10));
-        health.record(status503());
+        health.record(refused());
+        health.record(refused());
+        health.record(refused());
+        assertThat(health.state()).isEqualTo(ServerState.DOWN);
         assertThat(health.lastChange()).isEqualTo(T0.plusSeconds(10));
         clock.advance(Duration.ofSeconds(7));
         assertThat(health.downtime()).isEqualTo(Duration.ofSeconds(7));
