@@ -26,14 +26,16 @@ import org.yaml.snakeyaml.nodes.Node;
  * naming the file, line and key; nothing is applied from a file that has one.
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_KEYS = Set.of("stats", "defaults", "servers", "listeners");
+    private static final Set<String> TOP_KEYS = Set.of("global", "stats", "defaults", "servers", "listeners");
+    private static final Set<String> GLOBAL_KEYS = Set.of("maxconn");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
-    private static final Set<String> DEFAULTS_KEYS = Set.of("timeout", "retries", "on-marked-down", "check");
-    private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "client", "server");
+    private static final Set<String> DEFAULTS_KEYS = Set.of("timeout", "retries", "maxconn", "on-marked-down", "check");
+    private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "client", "server", "queue");
     private static final Set<String> CHECK_KEYS = Set.of("method", "path", "expect", "inter", "timeout", "rise", "fall");
-    private static final Set<String> SERVER_KEYS = Set.of("name", "address", "check-port", "check-address");
+    private static final Set<String> SERVER_KEYS = Set.of("name", "address", "check-port", "check-address", "maxconn");
     private static final Set<String> LISTENER_KEYS = Set.of(
-            "name", "bind", "balance", "servers", "timeout", "retries", "on-marked-down", "check");
+            "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "check");
+    private static final int MAXCONN_LIMIT = 10_000_000;
     private static final Map<String, Balance> BALANCES = Map.of(
             "primary", Balance.PRIMARY, "roundrobin", Balance.ROUNDROBIN);
     private static final Map<String, Boolean> ON_MARKED_DOWN = Map.of(
@@ -82,6 +84,7 @@ public final class ConfigLoader {
 
         PatroxyConfig config(ConfigNode root) throws ConfigException {
             Map<String, ConfigNode> top = root.mapping(TOP_KEYS);
+            int maxconn = root.optional(top, "global", this::globalMaxconn).orElse(0);
             StatsConfig stats = root.required(top, "stats", this::stats);
             ListenerDefaults defaults = root.optional(top, "defaults", this::defaults)
                     .orElseGet(ListenerDefaults::builtIn);
@@ -99,7 +102,11 @@ public final class ConfigLoader {
                 }
                 listeners.add(listener);
             }
-            return new PatroxyConfig(file, stats, List.copyOf(servers.values()), listeners);
+            return new PatroxyConfig(file, maxconn, stats, List.copyOf(servers.values()), listeners);
+        }
+
+        private int globalMaxconn(ConfigNode node) throws ConfigException {
+            return node.optional(node.mapping(GLOBAL_KEYS), "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(0);
         }
 
         private StatsConfig stats(ConfigNode node) throws ConfigException {
@@ -155,7 +162,8 @@ public final class ConfigLoader {
                     int port = item.required(keys, "check-port", n -> n.integer(1, 65535));
                     check = new HostPort(target.host(), port);
                 }
-                if (servers.put(name, new ServerConfig(name, target, check)) != null) {
+                int maxconn = item.optional(keys, "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(0);
+                if (servers.put(name, new ServerConfig(name, target, check, maxconn)) != null) {
                     throw item.error("server name '" + name + "' is used twice");
                 }
             }
@@ -180,7 +188,7 @@ public final class ConfigLoader {
             Optional<CheckConfig> check = unchecked ? Optional.empty()
                     : Optional.of(settings.check(node, keys.get("check"), balance));
             return new ListenerConfig(name, binds, balance, check, settings.timeouts(), settings.retries,
-                    settings.shutdownSessions, members);
+                    settings.maxconn, settings.shutdownSessions, members);
         }
 
         private static List<ServerConfig> serverRefs(ConfigNode node, Map<String, ServerConfig> servers)
@@ -209,7 +217,9 @@ public final class ConfigLoader {
         Duration connect = Duration.ofSeconds(4);
         Duration client = Duration.ofMinutes(30);
         Duration server = Duration.ofMinutes(30);
+        Duration queue;
         int retries = 2;
+        int maxconn;
         boolean shutdownSessions = true;
         String method = "OPTIONS";
         String path;
@@ -228,7 +238,9 @@ public final class ConfigLoader {
             c.connect = connect;
             c.client = client;
             c.server = server;
+            c.queue = queue;
             c.retries = retries;
+            c.maxconn = maxconn;
             c.shutdownSessions = shutdownSessions;
             c.method = method;
             c.path = path;
@@ -248,8 +260,10 @@ public final class ConfigLoader {
                 c.connect = timeout.optional(t, "connect", ConfigNode::duration).orElse(c.connect);
                 c.client = timeout.optional(t, "client", ConfigNode::duration).orElse(c.client);
                 c.server = timeout.optional(t, "server", ConfigNode::duration).orElse(c.server);
+                c.queue = timeout.optional(t, "queue", ConfigNode::duration).orElse(c.queue);
             }
             c.retries = node.optional(keys, "retries", n -> n.integer(0, 100)).orElse(c.retries);
+            c.maxconn = node.optional(keys, "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(c.maxconn);
             c.shutdownSessions = node.optional(keys, "on-marked-down", n -> n.choice(ON_MARKED_DOWN,
                     v -> "unknown action '" + v + "'; expected shutdown-sessions or none"))
                     .orElse(c.shutdownSessions);
@@ -268,8 +282,9 @@ public final class ConfigLoader {
             return c;
         }
 
+        /** {@code timeout queue} defaults to {@code timeout connect}, as in HAProxy. */
         Timeouts timeouts() {
-            return new Timeouts(connect, client, server);
+            return new Timeouts(connect, client, server, queue != null ? queue : connect);
         }
 
         /** The listener's check; the path defaults to the one that matches the balance. */

@@ -8,6 +8,7 @@ import java.util.Optional;
  *
  * @param check the health check of every server, or empty ({@code check: none}) for servers that are always UP
  * @param servers the servers this listener may route to, in configuration order
+ * @param maxconn client sessions this listener serves at once, 0 for no limit; more wait, unread, in a queue
  * @param shutdownSessionsOnDown close every session to a server the moment it goes DOWN
  */
 public record ListenerConfig(
@@ -17,6 +18,7 @@ public record ListenerConfig(
         Optional<CheckConfig> check,
         Timeouts timeouts,
         int retries,
+        int maxconn,
         boolean shutdownSessionsOnDown,
         List<ServerConfig> servers) {
     public ListenerConfig {

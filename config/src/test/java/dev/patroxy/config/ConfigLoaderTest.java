@@ -15,11 +15,14 @@ class ConfigLoaderTest {
     private static final String VALID = """
             stats:
               bind: ["127.0.0.1:7000"]
+            global:
+              maxconn: 500
             defaults:
               timeout: {connect: 2s, server: 10m}
+              maxconn: 200
               check: {inter: 1s, fall: 2, rise: 1}
             servers:
-              - {name: pg01, address: "10.29.0.11:5432", check-port: 8008}
+              - {name: pg01, address: "10.29.0.11:5432", check-port: 8008, maxconn: 100}
               - {name: pg02, address: "10.29.0.12:5432", check-address: "10.29.0.12:8009"}
             listeners:
               - name: primary
@@ -29,7 +32,8 @@ class ConfigLoaderTest {
                 bind: "*:5001"
                 balance: roundrobin
                 servers: [pg02]
-                timeout: {client: 1h}
+                timeout: {client: 1h, queue: 5s}
+                maxconn: 50
                 check: {method: GET, path: "/replica?lag=16MB", rise: 3}
             """;
 
@@ -56,8 +60,12 @@ class ConfigLoaderTest {
         assertThat(primary.balance()).isEqualTo(Balance.PRIMARY);
         assertThat(primary.check()).contains(new CheckConfig(
                 "OPTIONS", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(5), 1, 2));
-        assertThat(primary.timeouts()).isEqualTo(new Timeouts(
-                Duration.ofSeconds(2), Duration.ofMinutes(30), Duration.ofMinutes(10)));
+        assertThat(primary.timeouts()).as("timeout queue defaults to timeout connect").isEqualTo(new Timeouts(
+                Duration.ofSeconds(2), Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofSeconds(2)));
+        assertThat(config.maxconn()).isEqualTo(500);
+        assertThat(primary.maxconn()).isEqualTo(200);
+        assertThat(config.servers().get(0).maxconn()).isEqualTo(100);
+        assertThat(config.servers().get(1).maxconn()).as("no limit").isZero();
         assertThat(primary.retries()).isEqualTo(2);
         assertThat(primary.shutdownSessionsOnDown()).isTrue();
         assertThat(primary.servers()).hasSize(2);
@@ -69,6 +77,8 @@ class ConfigLoaderTest {
         assertThat(replicas.check().orElseThrow().rise()).isEqualTo(3);
         assertThat(replicas.check().orElseThrow().fall()).isEqualTo(2);
         assertThat(replicas.timeouts().client()).isEqualTo(Duration.ofHours(1));
+        assertThat(replicas.timeouts().queue()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(replicas.maxconn()).isEqualTo(50);
         assertThat(replicas.servers()).extracting(ServerConfig::name).containsExactly("pg02");
     }
 
@@ -81,7 +91,9 @@ class ConfigLoaderTest {
         assertThat(batman.check()).contains(new CheckConfig(
                 "OPTIONS", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(5), 2, 3));
         assertThat(batman.timeouts()).isEqualTo(new Timeouts(
-                Duration.ofSeconds(4), Duration.ofMinutes(30), Duration.ofMinutes(30)));
+                Duration.ofSeconds(4), Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(4)));
+        assertThat(config.maxconn()).isEqualTo(100);
+        assertThat(config.servers()).extracting(ServerConfig::maxconn).containsExactly(100, 100);
         assertThat(batman.retries()).isEqualTo(2);
         assertThat(batman.shutdownSessionsOnDown()).isTrue();
         assertThat(config.servers()).extracting(s -> s.address() + " check " + s.checkAddress())
@@ -110,15 +122,15 @@ class ConfigLoaderTest {
     void aTypoInAKeyNamesFileLineAndKey() {
         ConfigException e = errorOf(VALID.replace("    balance: roundrobin", "    balanse: roundrobin"));
         assertThat(e.file()).isEqualTo(FILE);
-        assertThat(e.line()).isEqualTo(15);
+        assertThat(e.line()).isEqualTo(18);
         assertThat(e.key()).isEqualTo("listeners[1].balanse");
-        assertThat(e.getMessage()).startsWith("/etc/patroxy/patroxy.yml:15: listeners[1].balanse: unknown key");
+        assertThat(e.getMessage()).startsWith("/etc/patroxy/patroxy.yml:18: listeners[1].balanse: unknown key");
     }
 
     @Test
     void aBadDurationNamesItsKey() {
         ConfigException e = errorOf(VALID.replace("inter: 1s", "inter: soon"));
-        assertThat(e.line()).isEqualTo(5);
+        assertThat(e.line()).isEqualTo(8);
         assertThat(e.key()).isEqualTo("defaults.check.inter");
         assertThat(e.getMessage()).contains("expected a duration");
     }
@@ -127,7 +139,7 @@ class ConfigLoaderTest {
     void anUnknownPatroniPathIsRefusedBecausePatroniWouldAnswer503() {
         ConfigException e = errorOf(VALID.replace("/replica?lag=16MB", "/replicas"));
         assertThat(e.key()).isEqualTo("listeners[1].check.path");
-        assertThat(e.line()).isEqualTo(18);
+        assertThat(e.line()).isEqualTo(22);
         assertThat(e.getMessage()).contains("not a Patroni health endpoint");
     }
 

@@ -7,6 +7,7 @@ import dev.patroxy.config.ServerConfig;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
+import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.stats.StatsServer;
@@ -53,6 +54,8 @@ public final class ProxyDaemon implements AutoCloseable {
             boss = transport.newEventLoopGroup(1);
             workers = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors());
             List<ListenerRouter> checkedRouters = new ArrayList<>();
+            Admission globalLimit = new Admission(config.maxconn(), System::nanoTime);
+            globalLimit.onFullnessChange(() -> listeners.forEach(ProxyListener::updateAccepting));
             for (ListenerConfig listenerConfig : config.listeners()) {
                 List<Backend> backends = new ArrayList<>();
                 for (ServerConfig server : listenerConfig.servers()) {
@@ -64,7 +67,7 @@ public final class ProxyDaemon implements AutoCloseable {
                 } else {
                     router.refresh(b -> true);
                 }
-                ProxyListener listener = new ProxyListener(router);
+                ProxyListener listener = new ProxyListener(router, globalLimit);
                 listeners.add(listener);
                 listener.bind(boss, workers, transport);
             }

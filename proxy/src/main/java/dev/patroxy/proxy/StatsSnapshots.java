@@ -4,6 +4,7 @@ import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.proxy.health.HealthSnapshot;
 import dev.patroxy.proxy.relay.ProxyListener;
+import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.TrafficCounters;
 import dev.patroxy.stats.FrontendStats;
@@ -11,6 +12,7 @@ import dev.patroxy.stats.ListenerStats;
 import dev.patroxy.stats.ServerStats;
 import dev.patroxy.stats.StatsSnapshot;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +47,8 @@ final class StatsSnapshots implements Supplier<StatsSnapshot> {
         for (ProxyListener listener : listeners) {
             TrafficCounters f = listener.frontend();
             FrontendStats frontend = new FrontendStats(
-                    f.current(), f.max(), f.total(), f.bytesIn(), f.bytesOut(), listener.refused());
+                    f.current(), f.max(), f.total(), f.bytesIn(), f.bytesOut(), listener.refused(),
+                    listener.limit().limit());
             List<ServerStats> servers = listener.router().backends().stream()
                     .map(b -> server(b, ServerRoles.roleOf(checksByServer.get(b.server().name())), now))
                     .toList();
@@ -59,6 +62,7 @@ final class StatsSnapshots implements Supplier<StatsSnapshot> {
     private static ServerStats server(Backend b, String role, Instant now) {
         HealthSnapshot h = b.health();
         TrafficCounters t = b.traffic();
+        Admission places = b.admission();
         return new ServerStats(
                 b.server().name(),
                 b.server().address().toString(),
@@ -79,6 +83,11 @@ final class StatsSnapshots implements Supplier<StatsSnapshot> {
                 h.lastChange(),
                 h.downtime(now),
                 b.killedSessions(),
-                h.lastCheck());
+                h.lastCheck(),
+                places.limit(),
+                places.queued(),
+                places.maxQueued(),
+                places.timeouts(),
+                Duration.ofNanos(places.averageWaitNanos()));
     }
 }

@@ -109,6 +109,10 @@ class ProxyDaemonTest {
     }
 
     private int[] startDaemon() throws Exception {
+        return startDaemon(0);
+    }
+
+    private int[] startDaemon(int serverMaxconn) throws Exception {
         int primaryPort = freePort();
         int replicaPort = freePort();
         int statsPort = freePort();
@@ -117,7 +121,7 @@ class ProxyDaemonTest {
         for (FakeNode node : nodes) {
             servers.append("  - {name: ").append(node.name).append(", address: \"127.0.0.1:")
                     .append(node.database.getLocalPort()).append("\", check-port: ")
-                    .append(node.patroni.getPort()).append("}\n");
+                    .append(node.patroni.getPort()).append(", maxconn: ").append(serverMaxconn).append("}\n");
         }
         String yaml = """
                 stats:
@@ -194,6 +198,30 @@ class ProxyDaemonTest {
         assertThat(nodeBehind(ports[0])).isEqualTo("pg03");
         assertThat(server("primary", "pg01").killedSessions()).isEqualTo(1);
         assertThat(server("primary", "pg01").downTransitions()).isEqualTo(1);
+    }
+
+    @Test
+    void sessionsPastAServersMaxconnWaitAndTheStatsShowTheQueue() throws Exception {
+        int[] ports = startDaemon(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server("primary", "pg01").routable());
+
+        try (Socket held = new Socket("127.0.0.1", ports[0])) {
+            held.setSoTimeout(5000);
+            assertThat(readLine(held.getInputStream())).isEqualTo("pg01");
+            try (Socket waiting = new Socket("127.0.0.1", ports[0])) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> server("primary", "pg01").queueCurrent() == 1);
+
+                okhttp3.OkHttpClient http = new okhttp3.OkHttpClient();
+                String base = "http://127.0.0.1:" + ports[2];
+                try (okhttp3.Response metrics = http.newCall(
+                        new okhttp3.Request.Builder().url(base + "/metrics").build()).execute()) {
+                    assertThat(metrics.body().string())
+                            .contains("haproxy_server_current_queue{proxy=\"primary\",server=\"pg01\"} 1")
+                            .contains("haproxy_server_limit_sessions{proxy=\"primary\",server=\"pg01\"} 1");
+                }
+            }
+        }
+        assertThat(server("primary", "pg01").queueMax()).isEqualTo(1);
     }
 
     @Test

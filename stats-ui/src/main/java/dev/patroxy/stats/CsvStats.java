@@ -11,8 +11,14 @@ import java.util.Map;
  *
  * <p>The columns are HAProxy 2.6's fixed ones, {@code pxname} to {@code agg_check_status}; the per-module columns
  * HAProxy appends after them (SSL, HTTP/2, HTTP/1) are left out. A field stays empty where HAProxy leaves it empty for
- * that row type and where patroxy does not measure the value (rates, response errors, limits); a 0 is written only
- * where 0 is true (patroxy never queues, retries, redispatches or denies requests).
+ * that row type, where patroxy does not measure the value (rates, response errors) and where a limit is not set
+ * ({@code slim} without {@code maxconn}; {@code qlimit} always, patroxy's queues have no length limit); a 0 is written
+ * only where 0 is true (patroxy never retries, redispatches or denies requests).
+ *
+ * <p>Queue times ({@code qtime}) are in milliseconds, like HAProxy's; the BACKEND row's is estimated from its
+ * servers' (see {@link BackendTotals}). The BACKEND row's {@code qcur} sums its servers' queues, and its {@code qmax}
+ * stays empty: HAProxy's is the backend's own queue, which patroxy does not have, and the servers' maxima neither add
+ * up nor bound the most that waited at once.
  */
 public final class CsvStats {
     /** HAProxy 2.6's columns, in order. */
@@ -65,6 +71,7 @@ public final class CsvStats {
                 .set("svname", "FRONTEND")
                 .set("scur", frontend.currentSessions())
                 .set("smax", frontend.maxSessions())
+                .setLimit("slim", frontend.sessionLimit())
                 .set("stot", frontend.totalSessions())
                 .set("bin", frontend.bytesIn())
                 .set("bout", frontend.bytesOut())
@@ -87,10 +94,11 @@ public final class CsvStats {
         Row row = new Row()
                 .set("pxname", listener.name())
                 .set("svname", server.name())
-                .set("qcur", 0)
-                .set("qmax", 0)
+                .set("qcur", server.queueCurrent())
+                .set("qmax", server.queueMax())
                 .set("scur", server.currentSessions())
                 .set("smax", server.maxSessions())
+                .setLimit("slim", server.sessionLimit())
                 .set("stot", server.totalSessions())
                 .set("bin", server.bytesIn())
                 .set("bout", server.bytesOut())
@@ -115,6 +123,7 @@ public final class CsvStats {
                 .set("type", TYPE_SERVER)
                 .set("check_status", check.status())
                 .set("last_chk", check.detail())
+                .set("qtime", server.queueTimeAverage().toMillis())
                 .set("check_desc", CheckDescriptions.describe(check.status()))
                 .set("addr", server.address())
                 .set("mode", "tcp");
@@ -132,8 +141,7 @@ public final class CsvStats {
         return new Row()
                 .set("pxname", listener.name())
                 .set("svname", "BACKEND")
-                .set("qcur", 0)
-                .set("qmax", 0)
+                .set("qcur", totals.queueCurrent())
                 .set("scur", totals.currentSessions())
                 .set("stot", totals.totalSessions())
                 .set("bin", totals.bytesIn())
@@ -153,6 +161,7 @@ public final class CsvStats {
                 .set("sid", 0)
                 .set("lbtot", totals.totalSessions())
                 .set("type", TYPE_BACKEND)
+                .set("qtime", totals.queueTimeAverage().toMillis())
                 .set("mode", "tcp")
                 .set("algo", listener.balance());
     }
@@ -175,6 +184,11 @@ public final class CsvStats {
 
         Row set(String column, long value) {
             return set(column, Long.toString(value));
+        }
+
+        /** A configured limit, left empty when there is none (0), as HAProxy does. */
+        Row setLimit(String column, int limit) {
+            return limit > 0 ? set(column, limit) : this;
         }
 
         Row set(String column, String value) {

@@ -6,6 +6,7 @@ package dev.patroxy.stats;
  * @param bytesIn bytes received from clients
  * @param bytesOut bytes sent to clients
  * @param refused clients turned away because no server could take them
+ * @param sessionLimit the listener's {@code maxconn}, 0 for none
  */
 public record FrontendStats(
         long currentSessions,
@@ -13,5 +14,6 @@ public record FrontendStats(
         long totalSessions,
         long bytesIn,
         long bytesOut,
-        long refused) {
+        long refused,
+        int sessionLimit) {
 }

@@ -7,6 +7,10 @@ import java.util.Objects;
  * The stats page, after HAProxy's: a general information block, then one table per listener with a frontend row, one
  * row per server coloured by health, and a backend row with the totals. Plain HTML with an inline style sheet; it
  * reloads itself every refresh interval.
+ *
+ * <p>The columns follow HAProxy's where patroxy has the data: Queue (Cur, Max; no Limit, patroxy's queues have no
+ * length limit), Sessions (Cur, Max, Limit, Total), Bytes, Denied, Errors, then the server's state. Errors adds
+ * Q-tout, the sessions that gave up after {@code timeout queue}, which HAProxy counts among connection errors.
  */
 public final class HtmlStatsPage {
     static final String CSV_LINK = "/;csv";
@@ -96,16 +100,18 @@ public final class HtmlStatsPage {
 
     private static void listener(StringBuilder html, ListenerStats listener, StatsSnapshot snapshot) {
         html.append("<table class=\"tbl\">\n<tr class=\"titre\"><th class=\"pxname\">").append(escape(listener.name()))
-                .append("</th><th class=\"desc\" colspan=\"16\"><b>bind</b> ")
+                .append("</th><th class=\"desc\" colspan=\"20\"><b>bind</b> ")
                 .append(escape(String.join(", ", listener.binds())))
                 .append(" &nbsp; <b>balance</b> ").append(escape(listener.balance()))
                 .append(" &nbsp; <b>check</b> ").append(escape(listener.check()))
                 .append("</th></tr>\n")
                 .append("<tr class=\"titre\"><th rowspan=\"2\"></th><th rowspan=\"2\">Address</th>")
-                .append("<th colspan=\"3\">Sessions</th><th colspan=\"2\">Bytes</th><th>Denied</th><th>Errors</th>")
-                .append("<th colspan=\"8\">Server</th></tr>\n")
-                .append("<tr class=\"titre\"><th>Cur</th><th>Max</th><th>Total</th><th>In</th><th>Out</th>")
-                .append("<th>Conn</th><th>Conn</th><th>Status</th><th>LastChk</th><th>Role</th><th>Routable</th>")
+                .append("<th colspan=\"2\">Queue</th><th colspan=\"4\">Sessions</th><th colspan=\"2\">Bytes</th>")
+                .append("<th>Denied</th><th colspan=\"2\">Errors</th><th colspan=\"8\">Server</th></tr>\n")
+                .append("<tr class=\"titre\"><th>Cur</th><th>Max</th>")
+                .append("<th>Cur</th><th>Max</th><th>Limit</th><th>Total</th><th>In</th><th>Out</th><th>Conn</th>")
+                .append("<th>Conn</th><th title=\"sessions that gave up waiting in the queue (timeout queue)\">Q-tout</th>")
+                .append("<th>Status</th><th>LastChk</th><th>Role</th><th>Routable</th>")
                 .append("<th>Chk</th><th>Dwn</th><th>Dwntme</th><th>Killed</th></tr>\n");
         frontendRow(html, listener);
         for (ServerStats server : listener.servers()) {
@@ -118,14 +124,17 @@ public final class HtmlStatsPage {
     private static void frontendRow(StringBuilder html, ListenerStats listener) {
         FrontendStats frontend = listener.frontend();
         html.append("<tr class=\"frontend\"><td class=\"al\">Frontend</td><td class=\"al\">")
-                .append(escape(String.join(", ", listener.binds()))).append("</td>");
+                .append(escape(String.join(", ", listener.binds()))).append("</td>")
+                // Clients wait in a server's queue, not in the frontend's.
+                .append("<td colspan=\"2\"></td>");
         cell(html, frontend.currentSessions());
         cell(html, frontend.maxSessions());
+        limitCell(html, frontend.sessionLimit());
         cell(html, frontend.totalSessions());
         bytesCell(html, frontend.bytesIn());
         bytesCell(html, frontend.bytesOut());
         cell(html, frontend.refused());
-        html.append("<td></td><td class=\"ac\">OPEN</td><td colspan=\"7\"></td></tr>\n");
+        html.append("<td colspan=\"2\"></td><td class=\"ac\">OPEN</td><td colspan=\"7\"></td></tr>\n");
     }
 
     private static void serverRow(StringBuilder html, ServerStats server, StatsSnapshot snapshot) {
@@ -134,13 +143,17 @@ public final class HtmlStatsPage {
                 .append("<td class=\"al").append(server.routable() ? " routable" : "").append("\">")
                 .append(escape(server.name())).append("</td>")
                 .append("<td class=\"al\">").append(escape(server.address())).append("</td>");
+        queueCell(html, server.queueCurrent(), server.queueTimeAverage(), "sessions");
+        cell(html, server.queueMax());
         cell(html, server.currentSessions());
         cell(html, server.maxSessions());
+        limitCell(html, server.sessionLimit());
         cell(html, server.totalSessions());
         bytesCell(html, server.bytesIn());
         bytesCell(html, server.bytesOut());
         html.append("<td></td>");
         cell(html, server.connectErrors());
+        cell(html, server.queueTimeouts());
         // As on HAProxy's page, the Status cell leads with the time since the last state change.
         html.append("<td class=\"ac\"><span title=\"since ").append(server.lastChange()).append("\">")
                 .append(HumanFormat.age(sinceChange)).append(' ').append(escape(server.statusText()))
@@ -160,13 +173,17 @@ public final class HtmlStatsPage {
     private static void backendRow(StringBuilder html, ListenerStats listener) {
         BackendTotals totals = BackendTotals.of(listener);
         html.append("<tr class=\"backend\"><td class=\"al\">Backend</td><td class=\"al\"></td>");
-        cell(html, totals.currentSessions());
+        queueCell(html, totals.queueCurrent(), totals.queueTimeAverage(), "sessions of each server");
+        // No backend-wide maximum of queued or concurrent sessions, nor a backend session limit (see BackendTotals).
         html.append("<td></td>");
+        cell(html, totals.currentSessions());
+        html.append("<td></td><td></td>");
         cell(html, totals.totalSessions());
         bytesCell(html, totals.bytesIn());
         bytesCell(html, totals.bytesOut());
         html.append("<td></td>");
         cell(html, totals.connectErrors());
+        cell(html, totals.queueTimeouts());
         html.append("<td class=\"ac\">").append(totals.status()).append("</td><td></td><td></td>")
                 .append("<td class=\"ac\" title=\"routable servers\">").append(totals.activeServers()).append('/')
                 .append(listener.servers().size()).append("</td><td></td><td></td><td></td>");
@@ -192,6 +209,18 @@ public final class HtmlStatsPage {
 
     private static void cell(StringBuilder html, long value) {
         html.append("<td>").append(value).append("</td>");
+    }
+
+    /** HAProxy shows a limit that is not set as {@code -}. */
+    private static void limitCell(StringBuilder html, int limit) {
+        html.append("<td>").append(limit > 0 ? Integer.toString(limit) : "-").append("</td>");
+    }
+
+    /** Sessions waiting now, with the average wait (HAProxy's qtime) over the last {@code averagedOver} on hover. */
+    private static void queueCell(StringBuilder html, long queued, Duration averageWait, String averagedOver) {
+        String title = "avg wait " + averageWait.toMillis() + " ms over the last " + BackendTotals.QUEUE_TIME_WINDOW
+                + " " + averagedOver;
+        html.append("<td><span title=\"").append(escape(title)).append("\">").append(queued).append("</span></td>");
     }
 
     private static void bytesCell(StringBuilder html, long bytes) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 /**
  * The snapshot as JSON ({@code /;json}). HAProxy's own JSON is a flat list of typed fields; this is a plain nested
  * document instead, easier to read with {@code jq}. Durations carry their unit in the name; instants are ISO-8601.
+ * A session limit of 0 means none.
  */
 public final class JsonStats {
 
@@ -38,6 +39,7 @@ public final class JsonStats {
                 .field("bytesIn", frontend.bytesIn())
                 .field("bytesOut", frontend.bytesOut())
                 .field("refused", frontend.refused())
+                .field("sessionLimit", frontend.sessionLimit())
                 .endObject();
         BackendTotals backend = BackendTotals.of(listener);
         json.name("backend").beginObject()
@@ -49,6 +51,9 @@ public final class JsonStats {
                 .field("bytesOut", backend.bytesOut())
                 .field("connectErrors", backend.connectErrors())
                 .field("killedSessions", backend.killedSessions())
+                .field("queueCurrent", backend.queueCurrent())
+                .field("queueTimeouts", backend.queueTimeouts())
+                .field("queueTimeAverageMillis", backend.queueTimeAverage().toMillis())
                 .endObject();
         json.name("servers").beginArray();
         for (ServerStats server : listener.servers()) {
@@ -79,7 +84,12 @@ public final class JsonStats {
                 .field("lastChange", iso(server.lastChange()))
                 .field("lastChangeSeconds", HumanFormat.elapsed(server.lastChange(), takenAt).toSeconds())
                 .field("downtimeSeconds", server.downtime().toSeconds())
-                .field("killedSessions", server.killedSessions());
+                .field("killedSessions", server.killedSessions())
+                .field("sessionLimit", server.sessionLimit())
+                .field("queueCurrent", server.queueCurrent())
+                .field("queueMax", server.queueMax())
+                .field("queueTimeouts", server.queueTimeouts())
+                .field("queueTimeAverageMillis", server.queueTimeAverage().toMillis());
         CheckResult check = server.lastCheck();
         json.name("lastCheck").beginObject()
                 .field("status", check.status())

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +25,9 @@ import java.util.function.ToDoubleFunction;
  * Meters for a listener or a server that appears in a later snapshot are registered at that scrape, and those of one
  * that has gone are removed. The registry is shared: the caller may add its own meters (JVM, process) to
  * {@link #registry()}.
+ *
+ * <p>A session limit that is not set reads NaN, as promex shows a server without {@code maxconn}, so that a usage
+ * ratio such as {@code current_sessions / limit_sessions} is NaN there rather than infinite.
  */
 public final class PrometheusStats {
     public static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -116,6 +120,8 @@ public final class PrometheusStats {
                 FrontendStats::currentSessions));
         meters.add(frontend.gauge("haproxy_frontend_max_sessions", "Maximum observed number of active sessions",
                 FrontendStats::maxSessions));
+        meters.add(frontend.gauge("haproxy_frontend_limit_sessions", "Frontend/listener/server's maxconn",
+                f -> limitOrNaN(f.sessionLimit())));
         meters.add(frontend.counter("haproxy_frontend_sessions_total", "Total number of sessions",
                 FrontendStats::totalSessions));
         meters.add(frontend.counter("haproxy_frontend_bytes_in_total", "Total number of request bytes",
@@ -126,6 +132,12 @@ public final class PrometheusStats {
                 "Total number of connections refused because no server could take them", FrontendStats::refused));
         meters.add(backend.gauge("haproxy_backend_active_servers", "Number of servers taking new sessions",
                 ListenerStats::activeServers));
+        meters.add(backend.gauge("haproxy_backend_current_queue",
+                "Number of current queued connections, summed over the servers' queues",
+                listener -> BackendTotals.of(listener).queueCurrent()));
+        meters.add(backend.gauge("haproxy_backend_queue_time_average_seconds",
+                "Avg. queue time for last 1024 successful connections, estimated from the servers'",
+                listener -> seconds(BackendTotals.of(listener).queueTimeAverage())));
         for (String state : STATES) {
             boolean up = "UP".equals(state);
             meters.add(backend.gauge("haproxy_backend_status", Tags.of("state", state),
@@ -148,8 +160,16 @@ public final class PrometheusStats {
                 ServerStats::currentSessions));
         meters.add(server.gauge("haproxy_server_max_sessions", "Maximum observed number of active sessions",
                 ServerStats::maxSessions));
+        meters.add(server.gauge("haproxy_server_limit_sessions", "Frontend/listener/server's maxconn",
+                s -> limitOrNaN(s.sessionLimit())));
         meters.add(server.counter("haproxy_server_sessions_total", "Total number of sessions",
                 ServerStats::totalSessions));
+        meters.add(server.gauge("haproxy_server_current_queue", "Number of current queued connections",
+                ServerStats::queueCurrent));
+        meters.add(server.gauge("haproxy_server_max_queue",
+                "Highest value of queued connections encountered since process started", ServerStats::queueMax));
+        meters.add(server.gauge("haproxy_server_queue_time_average_seconds",
+                "Avg. queue time for last 1024 successful connections", s -> seconds(s.queueTimeAverage())));
         meters.add(server.counter("haproxy_server_bytes_in_total", "Total number of request bytes",
                 ServerStats::bytesIn));
         meters.add(server.counter("haproxy_server_bytes_out_total", "Total number of response bytes",
@@ -167,12 +187,22 @@ public final class PrometheusStats {
                 s -> s.downtime().toMillis() / 1000.0));
         // NaN before the first check, where promex leaves the series out.
         meters.add(server.gauge("haproxy_server_check_duration_seconds", "Duration of the latest health check",
-                s -> CheckDescriptions.hasRun(s.lastCheck()) ? s.lastCheck().duration().toNanos() / 1e9 : Double.NaN));
+                s -> CheckDescriptions.hasRun(s.lastCheck()) ? seconds(s.lastCheck().duration()) : Double.NaN));
         meters.add(server.gauge("patroxy_server_routable", "Whether the listener sends new sessions to this server",
                 s -> s.routable() ? 1 : 0));
         meters.add(server.counter("patroxy_server_killed_sessions_total",
                 "Sessions closed because the server went DOWN or lost its role", ServerStats::killedSessions));
+        meters.add(server.counter("patroxy_server_queue_timeouts_total",
+                "Sessions that gave up waiting in the server's queue after timeout queue", ServerStats::queueTimeouts));
         return meters;
+    }
+
+    private static double limitOrNaN(int sessionLimit) {
+        return sessionLimit > 0 ? sessionLimit : Double.NaN;
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toNanos() / 1e9;
     }
 
     private static String promexState(ServerState state) {

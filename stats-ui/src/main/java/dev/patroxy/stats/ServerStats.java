@@ -19,6 +19,11 @@ import java.time.Instant;
  * @param lastChange when the state last changed
  * @param downtime total time spent DOWN since start
  * @param killedSessions sessions patroxy closed because the server went DOWN or lost its role
+ * @param sessionLimit the server's {@code maxconn}, 0 for none
+ * @param queueCurrent sessions waiting now for a place on this server
+ * @param queueMax the most sessions that ever waited at once
+ * @param queueTimeouts sessions that gave up after {@code timeout queue}
+ * @param queueTimeAverage average wait for a place over the last 1024 sessions (HAProxy's qtime)
  */
 public record ServerStats(
         String name,
@@ -40,7 +45,12 @@ public record ServerStats(
         Instant lastChange,
         Duration downtime,
         long killedSessions,
-        CheckResult lastCheck) {
+        CheckResult lastCheck,
+        int sessionLimit,
+        long queueCurrent,
+        long queueMax,
+        long queueTimeouts,
+        Duration queueTimeAverage) {
 
     /** HAProxy's status text: {@code UP}, {@code DOWN}, {@code NOLB}, {@code UP 1/3}, {@code DOWN 1/2}. */
     public String statusText() {

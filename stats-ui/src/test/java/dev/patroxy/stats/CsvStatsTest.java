@@ -43,7 +43,7 @@ class CsvStatsTest {
     @Test
     void serverRowFillsHaproxysFirstColumnsInTheirPositions() {
         assertThat(lines.get(2)).startsWith(
-                "primary,pg01,0,0,3,15,,1234,988234,12346234,,0,,0,,0,0,UP,1,1,0,1,1,192,12,,1,1,1,,1234,,2,,,,"
+                "primary,pg01,2,7,3,15,100,1234,988234,12346234,,0,,0,,0,0,UP,1,1,0,1,1,192,12,,1,1,1,,1234,,2,,,,"
                         + "L7OK,200,3,");
         List<String> pg01 = fields(lines.get(2));
         assertThat(pg01.get(4)).as("scur").isEqualTo("3");
@@ -58,6 +58,25 @@ class CsvStatsTest {
         assertThat(column(pg01, "last_chk")).isEqualTo("HTTP 200");
         assertThat(column(pg01, "addr")).isEqualTo("pg01.db:5432");
         assertThat(column(pg01, "mode")).isEqualTo("tcp");
+    }
+
+    @Test
+    void serverRowShowsItsQueueAndSessionLimit() {
+        List<String> pg01 = fields(lines.get(2));
+        assertThat(pg01.get(2)).as("qcur").isEqualTo("2");
+        assertThat(pg01.get(3)).as("qmax").isEqualTo("7");
+        assertThat(pg01.get(6)).as("slim").isEqualTo("100");
+        assertThat(pg01.get(25)).as("qlimit: patroxy's queues have no length limit").isEmpty();
+        assertThat(column(pg01, "qtime")).as("average wait in ms").isEqualTo("12");
+    }
+
+    @Test
+    void serverWithoutLimitOrQueueHasAnEmptySlimAndZeroQueue() {
+        List<String> pg02 = fields(lines.get(3));
+        assertThat(pg02.subList(2, 4)).as("qcur, qmax").containsExactly("0", "0");
+        assertThat(column(pg02, "slim")).isEmpty();
+        assertThat(column(pg02, "qlimit")).isEmpty();
+        assertThat(column(pg02, "qtime")).isEqualTo("0");
     }
 
     @Test
@@ -94,19 +113,33 @@ class CsvStatsTest {
 
     @Test
     void frontendRowIsOpenWithClientCounters() {
-        assertThat(lines.get(1)).startsWith("primary,FRONTEND,,,3,17,,1240,987654,12345678,0,0,0,,,,,OPEN,,,,,,,,,1,1,0,,,,0,");
+        assertThat(lines.get(1)).startsWith("primary,FRONTEND,,,3,17,500,1240,987654,12345678,0,0,0,,,,,OPEN,,,,,,,,,1,1,0,,,,0,");
         List<String> frontend = fields(lines.get(1));
         assertThat(column(frontend, "dcon")).isEqualTo("6");
         assertThat(column(frontend, "check_status")).isEmpty();
+        assertThat(column(frontend, "qtime")).isEmpty();
+        assertThat(column(fields(lines.get(7)), "slim")).as("a listener without maxconn").isEmpty();
     }
 
     @Test
     void backendRowSumsServersAndIsUpWhileOneIsRoutable() {
         List<String> backend = fields(lines.get(6));
-        assertThat(lines.get(6)).startsWith("primary,BACKEND,0,0,3,,,1238,988264,12346294,0,0,,6,,0,0,UP,1,1,0,");
+        assertThat(lines.get(6)).startsWith("primary,BACKEND,2,,3,,,1238,988264,12346294,0,0,,6,,0,0,UP,1,1,0,");
         assertThat(column(backend, "type")).isEqualTo("1");
         assertThat(column(backend, "sid")).isEqualTo("0");
         assertThat(column(backend, "algo")).isEqualTo("primary");
+    }
+
+    @Test
+    void backendQueueSumsTheServersQueuesAndWeighsTheirQueueTimes() {
+        List<String> backend = fields(lines.get(6));
+        assertThat(backend.get(2)).as("qcur").isEqualTo("2");
+        assertThat(backend.get(3)).as("qmax: no backend-wide maximum").isEmpty();
+        assertThat(backend.get(6)).as("slim").isEmpty();
+        assertThat(column(backend, "qlimit")).isEmpty();
+        // pg01 waited 12 ms over its last 1024 sessions, pg02 0 ms over its 4: 12 * 1024 / 1028 = 11.95 ms.
+        assertThat(column(backend, "qtime")).isEqualTo("11");
+        assertThat(column(fields(lines.get(9)), "qtime")).as("no sessions to average over").isEqualTo("0");
     }
 
     @Test

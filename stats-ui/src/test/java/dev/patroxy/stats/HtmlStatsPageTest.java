@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class HtmlStatsPageTest {
@@ -107,11 +112,66 @@ class HtmlStatsPageTest {
     @Test
     void frontendAndBackendRows() {
         assertThat(html).contains("<tr class=\"frontend\"><td class=\"al\">Frontend</td><td class=\"al\">0.0.0.0:5000, [::]:5000</td>"
-                + "<td>3</td><td>17</td><td>1240</td>");
-        assertThat(html).contains("<tr class=\"backend\"><td class=\"al\">Backend</td><td class=\"al\"></td><td>3</td><td></td>"
-                + "<td>1238</td>");
+                + "<td colspan=\"2\"></td><td>3</td><td>17</td><td>500</td><td>1240</td>");
+        assertThat(html).contains("<tr class=\"backend\"><td class=\"al\">Backend</td><td class=\"al\"></td>"
+                + "<td><span title=\"avg wait 11 ms over the last 1024 sessions of each server\">2</span></td><td></td>"
+                + "<td>3</td><td></td><td></td><td>1238</td>");
         assertThat(html).contains("<td class=\"ac\">UP</td><td></td><td></td><td class=\"ac\" title=\"routable servers\">1/4</td>");
         assertThat(html).contains("<td class=\"ac\">DOWN</td><td></td><td></td><td class=\"ac\" title=\"routable servers\">0/1</td>");
+    }
+
+    @Test
+    void queueGroupComesBeforeSessionsWhichHaveALimit() {
+        assertThat(html).contains("<th colspan=\"2\">Queue</th><th colspan=\"4\">Sessions</th>")
+                .contains("<tr class=\"titre\"><th>Cur</th><th>Max</th><th>Cur</th><th>Max</th><th>Limit</th><th>Total</th>");
+    }
+
+    @Test
+    void serverShowsItsQueueWithTheAverageWaitOnHoverAndItsLimit() {
+        assertThat(html).contains("<td class=\"al\">pg01.db:5432</td>"
+                + "<td><span title=\"avg wait 12 ms over the last 1024 sessions\">2</span></td><td>7</td>"
+                + "<td>3</td><td>15</td><td>100</td><td>1234</td>");
+        assertThat(html).as("no maxconn shows as HAProxy's -").contains("<td class=\"al\">pg02.db:5432</td>"
+                + "<td><span title=\"avg wait 0 ms over the last 1024 sessions\">0</span></td><td>0</td>"
+                + "<td>0</td><td>1</td><td>-</td><td>4</td>");
+    }
+
+    @Test
+    void queueTimeoutsFollowConnectionErrors() {
+        assertThat(html).contains("<th>Conn</th><th title=\"sessions that gave up waiting in the queue (timeout queue)\">"
+                + "Q-tout</th>");
+        assertThat(html).as("pg01: no connection error, 3 queue timeouts")
+                .contains("<td></td><td>0</td><td>3</td><td class=\"ac\"><span title=\"since");
+        assertThat(html).as("backend: the sums").contains("<td>6</td><td>3</td><td class=\"ac\">UP</td>");
+    }
+
+    @Test
+    void everyRowSpansAsManyColumnsAsTheHeader() {
+        Pattern cell = Pattern.compile("<t[dh](\\s[^>]*)?>");
+        Pattern colspan = Pattern.compile("colspan=\"(\\d+)\"");
+        // Each listener's table: what follows its opening tag up to its closing one.
+        List<String> tables = Arrays.stream(html.split("<table class=\"tbl\">")).skip(1)
+                .map(table -> table.substring(0, table.indexOf("</table>")))
+                .toList();
+        assertThat(tables).hasSize(2);
+        for (String table : tables) {
+            int rowspanned = 0;
+            for (String row : Arrays.stream(table.split("<tr")).skip(1).toList()) {
+                // The cells of the row above that reach down into this one.
+                int width = rowspanned;
+                rowspanned = 0;
+                Matcher cells = cell.matcher(row);
+                while (cells.find()) {
+                    String attributes = Objects.requireNonNullElse(cells.group(1), "");
+                    Matcher span = colspan.matcher(attributes);
+                    width += span.find() ? Integer.parseInt(span.group(1)) : 1;
+                    if (attributes.contains("rowspan=\"2\"")) {
+                        rowspanned++;
+                    }
+                }
+                assertThat(width).as(row).isEqualTo(21);
+            }
+        }
     }
 
     @Test

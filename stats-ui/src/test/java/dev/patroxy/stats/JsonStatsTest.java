@@ -31,10 +31,11 @@ class JsonStatsTest {
     @Test
     void listenerHasFrontendAndBackend() {
         assertThat(json).contains("\"frontend\":{\"status\":\"OPEN\",\"currentSessions\":3,\"maxSessions\":17,"
-                + "\"totalSessions\":1240,\"bytesIn\":987654,\"bytesOut\":12345678,\"refused\":6}");
+                + "\"totalSessions\":1240,\"bytesIn\":987654,\"bytesOut\":12345678,\"refused\":6,\"sessionLimit\":500}");
+        assertThat(json).as("no maxconn").contains("\"refused\":1,\"sessionLimit\":0}");
         assertThat(json).contains("\"backend\":{\"status\":\"UP\",\"activeServers\":1,\"currentSessions\":3,"
                 + "\"totalSessions\":1238,\"bytesIn\":988264,\"bytesOut\":12346294,\"connectErrors\":6,"
-                + "\"killedSessions\":15}");
+                + "\"killedSessions\":15,\"queueCurrent\":2,\"queueTimeouts\":3,\"queueTimeAverageMillis\":11}");
         assertThat(json).contains("\"backend\":{\"status\":\"DOWN\",\"activeServers\":0,");
     }
 
@@ -46,10 +47,17 @@ class JsonStatsTest {
                 + "\"maxSessions\":1,\"totalSessions\":4,\"bytesIn\":10,\"bytesOut\":20,\"connectErrors\":2,"
                 + "\"checkFailures\":7,\"downTransitions\":2,\"lastChange\":\"2024-05-01T05:54:01Z\","
                 + "\"lastChangeSeconds\":18420,\"downtimeSeconds\":3725,\"killedSessions\":5,"
+                + "\"sessionLimit\":0,\"queueCurrent\":0,\"queueMax\":0,\"queueTimeouts\":0,\"queueTimeAverageMillis\":0,"
                 + "\"lastCheck\":{\"status\":\"L7STS\",\"code\":503,\"durationMillis\":2,"
                 + "\"detail\":\"HTTP 503, not the primary\",\"at\":\"2024-05-01T11:01:00Z\"}}");
         assertThat(json).contains("{\"name\":\"pg01\",").contains("\"routable\":true");
         assertThat(json).contains("{\"name\":\"<x>\",");
+    }
+
+    @Test
+    void serverHasItsLimitAndQueue() {
+        assertThat(json).contains("\"killedSessions\":0,\"sessionLimit\":100,\"queueCurrent\":2,\"queueMax\":7,"
+                + "\"queueTimeouts\":3,\"queueTimeAverageMillis\":12,\"lastCheck\":{\"status\":\"L7OK\"");
     }
 
     @Test

@@ -19,15 +19,22 @@ class PrometheusStatsTest {
         assertThat(names).containsExactlyInAnyOrder(
                 "haproxy_frontend_current_sessions",
                 "haproxy_frontend_max_sessions",
+                "haproxy_frontend_limit_sessions",
                 "haproxy_frontend_sessions_total",
                 "haproxy_frontend_bytes_in_total",
                 "haproxy_frontend_bytes_out_total",
                 "haproxy_frontend_denied_connections_total",
                 "haproxy_backend_active_servers",
                 "haproxy_backend_status",
+                "haproxy_backend_current_queue",
+                "haproxy_backend_queue_time_average_seconds",
                 "haproxy_server_status",
                 "haproxy_server_current_sessions",
                 "haproxy_server_max_sessions",
+                "haproxy_server_limit_sessions",
+                "haproxy_server_current_queue",
+                "haproxy_server_max_queue",
+                "haproxy_server_queue_time_average_seconds",
                 "haproxy_server_sessions_total",
                 "haproxy_server_bytes_in_total",
                 "haproxy_server_bytes_out_total",
@@ -40,6 +47,7 @@ class PrometheusStatsTest {
                 "patroxy_server_routable",
                 "patroxy_server_role",
                 "patroxy_server_killed_sessions_total",
+                "patroxy_server_queue_timeouts_total",
                 "patroxy_uptime_seconds");
     }
 
@@ -80,6 +88,31 @@ class PrometheusStatsTest {
     }
 
     @Test
+    void exposesQueuesAndSessionLimits() {
+        String body = prometheus.scrape(TestSnapshots.sample(), null).body();
+        assertThat(body)
+                .contains("haproxy_frontend_limit_sessions{proxy=\"primary\"} 500.0\n")
+                .contains("haproxy_server_limit_sessions{proxy=\"primary\",server=\"pg01\"} 100.0\n")
+                .contains("haproxy_server_current_queue{proxy=\"primary\",server=\"pg01\"} 2.0\n")
+                .contains("haproxy_server_max_queue{proxy=\"primary\",server=\"pg01\"} 7.0\n")
+                .contains("haproxy_server_queue_time_average_seconds{proxy=\"primary\",server=\"pg01\"} 0.012\n")
+                .contains("patroxy_server_queue_timeouts_total{proxy=\"primary\",server=\"pg01\"} 3.0\n")
+                .contains("haproxy_server_current_queue{proxy=\"primary\",server=\"pg02\"} 0.0\n")
+                .contains("haproxy_backend_current_queue{proxy=\"primary\"} 2.0\n")
+                // pg01's 12 ms over its last 1024 sessions and pg02's 0 ms over its 4.
+                .contains("haproxy_backend_queue_time_average_seconds{proxy=\"primary\"} 0.011953307\n")
+                .contains("haproxy_backend_queue_time_average_seconds{proxy=\"replicas\"} 0.0\n");
+    }
+
+    @Test
+    void anUnsetSessionLimitIsNanAsInPromex() {
+        String body = prometheus.scrape(TestSnapshots.sample(), null).body();
+        assertThat(body)
+                .contains("haproxy_frontend_limit_sessions{proxy=\"replicas\"} NaN\n")
+                .contains("haproxy_server_limit_sessions{proxy=\"primary\",server=\"pg02\"} NaN\n");
+    }
+
+    @Test
     void servesTheTextFormatUnlessOpenMetricsIsAskedFor() {
         assertThat(prometheus.scrape(TestSnapshots.sample(), "*/*").contentType())
                 .isEqualTo("text/plain; version=0.0.4; charset=utf-8");
@@ -108,7 +141,7 @@ class PrometheusStatsTest {
         ListenerStats replicas = sample.listeners().get(1);
         ServerStats pg09 = new ServerStats("pg09", "pg09.db:5432", "http://pg09.db:8008/replica", ServerState.UP, 0, 0,
                 "sync_standby", true, 1, 1, 42, 1, 1, 0, 0, 0, sample.takenAt(), Duration.ZERO, 0,
-                CheckResult.NONE);
+                CheckResult.NONE, 0, 0, 0, 0, Duration.ZERO);
         StatsSnapshot changed = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
                 sample.listeners().get(0),
                 new ListenerStats(replicas.name(), replicas.binds(), replicas.balance(), replicas.check(),

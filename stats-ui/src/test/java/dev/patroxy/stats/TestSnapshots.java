@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** Hand-built snapshots: one listener with a server in each health state, one with nothing routable. */
+/**
+ * Hand-built snapshots: one listener with a server in each health state, one with nothing routable. Only the primary
+ * listener and pg01 have session limits, and only pg01 has queued sessions.
+ */
 final class TestSnapshots {
     static final Instant STARTED = Instant.parse("2024-05-01T10:00:00Z");
     static final Instant TAKEN = Instant.parse("2024-05-01T11:01:01Z");
@@ -24,7 +27,7 @@ final class TestSnapshots {
     static StatsSnapshot snapshot(Instant takenAt, long pg01TotalSessions) {
         ListenerStats primary = new ListenerStats("primary", List.of("0.0.0.0:5000", "[::]:5000"), "primary",
                 "OPTIONS /primary expect 200",
-                new FrontendStats(3, 17, 1240, 987_654, 12_345_678, 6),
+                new FrontendStats(3, 17, 1240, 987_654, 12_345_678, 6, 500),
                 List.of(
                         server("pg01", ServerState.UP, 0, 0, "primary", true, pg01TotalSessions,
                                 new CheckResult("L7OK", 200, Duration.ofMillis(3), "HTTP 200", takenAt.minusSeconds(1)),
@@ -41,7 +44,7 @@ final class TestSnapshots {
                                 STARTED)));
         ListenerStats replicas = new ListenerStats("replicas", List.of("0.0.0.0:5001"), "roundrobin",
                 "OPTIONS /replica expect 200",
-                new FrontendStats(0, 2, 9, 100, 200, 1),
+                new FrontendStats(0, 2, 9, 100, 200, 1, 0),
                 List.of(server("pg03", ServerState.DOWN, 0, 0, "unknown", false, 0,
                         new CheckResult("L4TOUT", 0, Duration.ofMillis(1000), "timed out", takenAt.minusSeconds(1)),
                         TAKEN.minusSeconds(45))));
@@ -57,6 +60,7 @@ final class TestSnapshots {
                 pg01 ? 987_000 + totalSessions : 10, pg01 ? 12_345_000 + totalSessions : 20,
                 pg01 ? 0 : 2, pg01 ? 1 : 7, pg01 ? 1 : 2,
                 lastChange, pg01 ? Duration.ofSeconds(12) : Duration.ofSeconds(3725),
-                pg01 ? 0 : 5, check);
+                pg01 ? 0 : 5, check,
+                pg01 ? 100 : 0, pg01 ? 2 : 0, pg01 ? 7 : 0, pg01 ? 3 : 0, pg01 ? Duration.ofMillis(12) : Duration.ZERO);
     }
 }

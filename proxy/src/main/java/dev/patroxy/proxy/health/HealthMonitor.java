@@ -79,6 +79,7 @@ public final class HealthMonitor implements AutoCloseable {
                 answer.result().status(), answer.result().code(), answer.result().detail());
         ListenerRouter.RoutingChange routing = router.refresh(b -> states.get(b).isUp());
         for (Backend dropped : routing.dropped()) {
+            dropped.admission().releaseQueue();
             if (router.listener().shutdownSessionsOnDown()) {
                 int killed = dropped.killSessions();
                 log.info("{} takes no new sessions; closed its {} sessions (on-marked-down shutdown-sessions)",

@@ -2,6 +2,7 @@ package dev.patroxy.proxy.relay;
 
 import dev.patroxy.config.HostPort;
 import dev.patroxy.config.ListenerConfig;
+import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.proxy.routing.TrafficCounters;
@@ -19,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,14 +35,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
     private final ListenerRouter router;
+    private final List<Admission> clientLimits;
     private final TrafficCounters frontend;
     private final Runnable refused;
     private final Transport transport;
     private final List<Object> early = new ArrayList<>();
     private boolean earlyInputShutdown;
 
-    FrontendHandler(ListenerRouter router, TrafficCounters frontend, Runnable refused, Transport transport) {
+    /**
+     * @param clientLimits the {@code maxconn} places a client must take before it is served, in order (the
+     *     proxy's, then the listener's); while one is full the client waits, unread
+     */
+    FrontendHandler(ListenerRouter router, List<Admission> clientLimits, TrafficCounters frontend, Runnable refused,
+            Transport transport) {
         this.router = router;
+        this.clientLimits = List.copyOf(clientLimits);
         this.frontend = frontend;
         this.refused = refused;
         this.transport = transport;
@@ -48,12 +57,35 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        Channel client = ctx.channel();
-        frontend.sessionOpened();
-        client.closeFuture().addListener(f -> frontend.sessionClosed());
-        connect(ctx, 0);
+        admitClient(ctx, 0);
     }
 
+    private void admitClient(ChannelHandlerContext ctx, int limitIndex) {
+        Channel client = ctx.channel();
+        if (limitIndex == clientLimits.size()) {
+            frontend.sessionOpened();
+            client.closeFuture().addListener(f -> frontend.sessionClosed());
+            connect(ctx, 0);
+            return;
+        }
+        Admission limit = clientLimits.get(limitIndex);
+        Admission.Waiter waiter = () -> ctx.executor().execute(() -> {
+            if (!client.isActive()) {
+                limit.leave();
+                return;
+            }
+            client.closeFuture().addListener(f -> limit.leave());
+            admitClient(ctx, limitIndex + 1);
+        });
+        if (limit.enterOrQueue(waiter)) {
+            client.closeFuture().addListener(f -> limit.leave());
+            admitClient(ctx, limitIndex + 1);
+        } else {
+            client.closeFuture().addListener(f -> limit.withdraw(waiter));
+        }
+    }
+
+    /** Routes the session to a server, waiting in the server's queue while it is at its {@code maxconn}. */
     private void connect(ChannelHandlerContext ctx, int attempt) {
         Channel client = ctx.channel();
         Optional<Backend> picked = router.pick();
@@ -64,6 +96,60 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Backend backend = picked.get();
+        QueuedSession waiter = new QueuedSession(ctx, backend, attempt);
+        if (backend.admission().enterOrQueue(waiter)) {
+            open(ctx, backend, attempt);
+        } else {
+            waiter.startTimeout();
+        }
+    }
+
+    /** A session waiting for a place on its server; everything it does runs on the client's event loop. */
+    private final class QueuedSession implements Admission.Waiter {
+        private final ChannelHandlerContext ctx;
+        private final Backend backend;
+        private final int attempt;
+        private ScheduledFuture<?> timeout;
+
+        QueuedSession(ChannelHandlerContext ctx, Backend backend, int attempt) {
+            this.ctx = ctx;
+            this.backend = backend;
+            this.attempt = attempt;
+        }
+
+        void startTimeout() {
+            long millis = router.listener().timeouts().queue().toMillis();
+            timeout = ctx.executor().schedule(this::giveUp, millis, TimeUnit.MILLISECONDS);
+            ctx.channel().closeFuture().addListener(f -> backend.admission().withdraw(this));
+        }
+
+        private void giveUp() {
+            if (backend.admission().timeOut(this)) {
+                log.debug("{}: no place on {} within timeout queue; closing {}", router.listener().name(), backend,
+                        ctx.channel().remoteAddress());
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void admitted() {
+            ctx.executor().execute(() -> {
+                timeout.cancel(false);
+                if (!ctx.channel().isActive()) {
+                    backend.admission().leave();
+                } else if (!backend.isRoutable()) {
+                    backend.admission().leave();
+                    connect(ctx, attempt);
+                } else {
+                    open(ctx, backend, attempt);
+                }
+            });
+        }
+    }
+
+    /** Connects to {@code backend}, holding one of its places until the server side closes. */
+    private void open(ChannelHandlerContext ctx, Backend backend, int attempt) {
+        Channel client = ctx.channel();
         ListenerConfig listener = router.listener();
         HostPort target = backend.server().address();
         ChannelFuture connecting = new Bootstrap()
@@ -87,11 +173,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     }
                 })
                 .connect(new InetSocketAddress(target.host(), target.port()));
+        connecting.channel().closeFuture().addListener(f -> backend.admission().leave());
         connecting.addListener(f -> {
             if (f.isSuccess()) {
                 relay(ctx, backend, connecting.channel());
                 return;
             }
+            connecting.channel().close();
             backend.connectFailed();
             log.debug("{}: connect to {} failed (attempt {}): {}", listener.name(), backend, attempt + 1, f.cause());
             if (attempt < listener.retries() && client.isActive()) {

@@ -1,6 +1,7 @@
 package dev.patroxy.proxy.relay;
 
 import dev.patroxy.config.BindAddress;
+import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.proxy.routing.TrafficCounters;
 import io.netty.bootstrap.ServerBootstrap;
@@ -10,19 +11,43 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The accepting sockets of one listener and its client-side counters. */
+/**
+ * The accepting sockets of one listener and its client-side counters. While the listener's or the proxy's
+ * {@code maxconn} is reached it stops accepting: new clients wait in the kernel's backlog, as with HAProxy.
+ */
 public final class ProxyListener implements AutoCloseable {
     private final ListenerRouter router;
+    private final Admission globalLimit;
+    private final Admission limit;
     private final TrafficCounters frontend = new TrafficCounters();
     private final LongAdder refused = new LongAdder();
-    private final List<Channel> bound = new ArrayList<>();
+    private final List<Channel> bound = new CopyOnWriteArrayList<>();
 
-    public ProxyListener(ListenerRouter router) {
+    /** @param globalLimit the proxy-wide {@code maxconn}, shared by every listener */
+    public ProxyListener(ListenerRouter router, Admission globalLimit) {
         this.router = router;
+        this.globalLimit = globalLimit;
+        this.limit = new Admission(router.listener().maxconn(), System::nanoTime);
+        limit.onFullnessChange(this::updateAccepting);
+    }
+
+    /**
+     * Accepts new clients only while neither the proxy nor this listener is at its {@code maxconn}. Synchronized so
+     * that two threads cannot apply their readings in the opposite order to the one they took them in.
+     */
+    public synchronized void updateAccepting() {
+        boolean accepting = !globalLimit.isFull() && !limit.isFull();
+        for (Channel channel : bound) {
+            channel.config().setAutoRead(accepting);
+        }
+    }
+
+    public Admission limit() {
+        return limit;
     }
 
     /** Binds every address of the listener; on failure, closes what was bound and names the address. */
@@ -39,7 +64,8 @@ public final class ProxyListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel client) {
-                        client.pipeline().addLast(new FrontendHandler(router, frontend, refused::increment, transport));
+                        client.pipeline().addLast(new FrontendHandler(router, List.of(globalLimit, limit), frontend,
+                                refused::increment, transport));
                     }
                 });
         for (BindAddress address : router.listener().binds()) {

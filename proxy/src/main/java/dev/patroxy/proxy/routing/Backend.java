@@ -22,6 +22,7 @@ public final class Backend {
     private final LongAdder connectErrors = new LongAdder();
     private final LongAdder killedSessions = new LongAdder();
     private final Set<ProxiedSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Admission admission;
     private volatile boolean routable;
     private volatile HealthSnapshot health;
     private volatile String reportedRole;
@@ -30,6 +31,7 @@ public final class Backend {
         this.listenerName = listenerName;
         this.server = server;
         this.check = check;
+        this.admission = new Admission(server.maxconn(), System::nanoTime);
         this.health = check.map(c -> HealthSnapshot.initial(now, c.rise())).orElseGet(() -> HealthSnapshot.unchecked(now));
     }
 
@@ -44,6 +46,11 @@ public final class Backend {
     /** The health check, or empty when the server is not checked and always UP. */
     public Optional<CheckConfig> check() {
         return check;
+    }
+
+    /** The server's {@code maxconn} and the sessions queued for a place. */
+    public Admission admission() {
+        return admission;
     }
 
     public TrafficCounters traffic() {
@@ -107,7 +114,10 @@ public final class Backend {
         return sessions.size();
     }
 
-    /** Cuts every session this server holds (HAProxy's {@code on-marked-down shutdown-sessions}). */
+    /**
+     * Cuts every session this server holds (HAProxy's {@code on-marked-down shutdown-sessions}). Sessions queued
+     * for it are sent elsewhere whatever the setting: see {@link Admission#releaseQueue()}.
+     */
     public int killSessions() {
         int killed = 0;
         for (ProxiedSession session : sessions) {

@@ -10,6 +10,7 @@ import dev.patroxy.config.HostPort;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.ServerConfig;
 import dev.patroxy.config.Timeouts;
+import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import io.netty.channel.EventLoopGroup;
@@ -60,17 +61,27 @@ class RelayTest {
     }
 
     private int startProxy(Balance balance, Duration clientTimeout, boolean routable, int... backendPorts) {
+        return startProxy(balance, clientTimeout, routable, new Limits(0, 0, 0, Duration.ofSeconds(1)), backendPorts);
+    }
+
+    /** The {@code maxconn} settings of a test proxy: the proxy's, the listener's, each server's. */
+    record Limits(int global, int listener, int server, Duration queueTimeout) {
+    }
+
+    private int startProxy(Balance balance, Duration clientTimeout, boolean routable, Limits limits,
+            int... backendPorts) {
         List<ServerConfig> servers = java.util.stream.IntStream.range(0, backendPorts.length)
                 .mapToObj(i -> new ServerConfig("pg0" + (i + 1), new HostPort("127.0.0.1", backendPorts[i]),
-                        new HostPort("127.0.0.1", 8008)))
+                        new HostPort("127.0.0.1", 8008), limits.server()))
                 .toList();
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
-                balance, Optional.of(CHECK), new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1)),
-                2, true, servers);
+                balance, Optional.of(CHECK),
+                new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1), limits.queueTimeout()),
+                2, limits.listener(), true, servers);
         ListenerRouter router = new ListenerRouter(config,
                 servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
         router.refresh(b -> routable);
-        listener = new ProxyListener(router);
+        listener = new ProxyListener(router, new Admission(limits.global(), System::nanoTime));
         listener.bind(boss, workers, transport);
         return listener.boundPorts().get(0);
     }
@@ -92,6 +103,46 @@ class RelayTest {
         thread.setDaemon(true);
         thread.start();
         return backendSocket.getLocalPort();
+    }
+
+    /**
+     * A TCP server that greets each connection with its number ("1\n", "2\n", ...) and holds it open until the
+     * client's end of stream, as PostgreSQL does.
+     */
+    private int startGreetingBackend(AtomicLong accepted) throws IOException {
+        backendSocket = new ServerSocket(0);
+        List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread thread = new Thread(() -> {
+            while (!backendSocket.isClosed()) {
+                try {
+                    Socket s = backendSocket.accept();
+                    held.add(s);
+                    s.getOutputStream().write((accepted.incrementAndGet() + "\n").getBytes(StandardCharsets.US_ASCII));
+                    Thread closer = new Thread(() -> {
+                        try (s) {
+                            s.getInputStream().readAllBytes();
+                        } catch (IOException ignored) {
+                            // closing is all that is left to do
+                        }
+                    }, "test-greeting-session");
+                    closer.setDaemon(true);
+                    closer.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "test-greeting-backend");
+        thread.setDaemon(true);
+        thread.start();
+        return backendSocket.getLocalPort();
+    }
+
+    private static String readLine(Socket s) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = s.getInputStream().read()) >= 0 && c != '\n'; ) {
+            line.append((char) c);
+        }
+        return line.toString();
     }
 
     interface SocketSession {
@@ -226,6 +277,87 @@ class RelayTest {
                     .isEqualTo("live\n");
         }
         assertThat(listener.router().backends().get(0).connectErrors()).isEqualTo(1);
+    }
+
+    @Test
+    void pastTheServersMaxconnASessionWaitsInTheQueueUntilAPlaceFrees() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startGreetingBackend(accepted);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true,
+                new Limits(0, 0, 1, Duration.ofSeconds(20)), backendPort);
+
+        try (Socket first = connect(port)) {
+            assertThat(readLine(first)).isEqualTo("1");
+            Socket second = connect(port);
+            await().atMost(Duration.ofSeconds(5)).until(() -> backend().admission().queued() == 1);
+            Thread.sleep(200);
+            assertThat(accepted.get()).as("the server never sees more than maxconn sessions").isEqualTo(1);
+
+            first.close();
+
+            assertThat(readLine(second)).isEqualTo("2");
+            assertThat(backend().admission().queued()).isZero();
+            assertThat(backend().admission().maxQueued()).isEqualTo(1);
+            second.close();
+        }
+    }
+
+    @Test
+    void aQueuedSessionIsClosedAfterTimeoutQueue() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startGreetingBackend(accepted);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true,
+                new Limits(0, 0, 1, Duration.ofMillis(300)), backendPort);
+
+        try (Socket first = connect(port)) {
+            assertThat(readLine(first)).isEqualTo("1");
+            Socket second = connect(port);
+            long start = System.nanoTime();
+            assertThat(second.getInputStream().read()).isEqualTo(-1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(200L, 10_000L);
+            second.close();
+        }
+        assertThat(backend().admission().timeouts()).isEqualTo(1);
+        assertThat(accepted.get()).isEqualTo(1);
+    }
+
+    @Test
+    void pastTheListenersMaxconnAClientWaitsUnreadUntilASessionEnds() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startGreetingBackend(accepted);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true,
+                new Limits(0, 1, 0, Duration.ofMillis(300)), backendPort);
+
+        try (Socket first = connect(port)) {
+            assertThat(readLine(first)).isEqualTo("1");
+            Socket second = connect(port);
+            Thread.sleep(600);
+            assertThat(accepted.get()).as("no second session, and no queue timeout either").isEqualTo(1);
+            assertThat(listener.frontend().current()).isEqualTo(1);
+
+            first.close();
+
+            assertThat(readLine(second)).isEqualTo("2");
+            second.close();
+        }
+    }
+
+    @Test
+    void theProxysMaxconnCountsEveryListener() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startGreetingBackend(accepted);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true,
+                new Limits(1, 0, 0, Duration.ofMillis(300)), backendPort);
+
+        try (Socket first = connect(port)) {
+            assertThat(readLine(first)).isEqualTo("1");
+            Socket second = connect(port);
+            Thread.sleep(300);
+            assertThat(accepted.get()).isEqualTo(1);
+            first.close();
+            assertThat(readLine(second)).isEqualTo("2");
+            second.close();
+        }
     }
 
     @Test
