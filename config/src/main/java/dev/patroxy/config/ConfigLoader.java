@@ -30,7 +30,8 @@ public final class ConfigLoader {
     private static final Set<String> GLOBAL_KEYS = Set.of("maxconn");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
     private static final Set<String> DEFAULTS_KEYS = Set.of("timeout", "retries", "maxconn", "on-marked-down", "check");
-    private static final Set<String> TIMEOUT_KEYS = Set.of("connect", "client", "server", "queue");
+    private static final Set<String> TIMEOUT_KEYS = Set.of(
+            "connect", "client", "server", "queue", "client-fin", "server-fin");
     private static final Set<String> CHECK_KEYS = Set.of("method", "path", "expect", "inter", "timeout", "rise", "fall");
     private static final Set<String> SERVER_KEYS = Set.of("name", "address", "check-port", "check-address", "maxconn");
     private static final Set<String> LISTENER_KEYS = Set.of(
@@ -218,6 +219,8 @@ public final class ConfigLoader {
         Duration client = Duration.ofMinutes(30);
         Duration server = Duration.ofMinutes(30);
         Duration queue;
+        Duration clientFin;
+        Duration serverFin;
         int retries = 2;
         int maxconn;
         boolean shutdownSessions = true;
@@ -239,6 +242,8 @@ public final class ConfigLoader {
             c.client = client;
             c.server = server;
             c.queue = queue;
+            c.clientFin = clientFin;
+            c.serverFin = serverFin;
             c.retries = retries;
             c.maxconn = maxconn;
             c.shutdownSessions = shutdownSessions;
@@ -261,6 +266,8 @@ public final class ConfigLoader {
                 c.client = timeout.optional(t, "client", ConfigNode::duration).orElse(c.client);
                 c.server = timeout.optional(t, "server", ConfigNode::duration).orElse(c.server);
                 c.queue = timeout.optional(t, "queue", ConfigNode::duration).orElse(c.queue);
+                c.clientFin = timeout.optional(t, "client-fin", ConfigNode::duration).orElse(c.clientFin);
+                c.serverFin = timeout.optional(t, "server-fin", ConfigNode::duration).orElse(c.serverFin);
             }
             c.retries = node.optional(keys, "retries", n -> n.integer(0, 100)).orElse(c.retries);
             c.maxconn = node.optional(keys, "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(c.maxconn);
@@ -282,9 +289,10 @@ public final class ConfigLoader {
             return c;
         }
 
-        /** {@code timeout queue} defaults to {@code timeout connect}, as in HAProxy. */
+        /** Unset, {@code queue} is {@code connect} and the fin timeouts are {@code client}/{@code server}, as in HAProxy. */
         Timeouts timeouts() {
-            return new Timeouts(connect, client, server, queue != null ? queue : connect);
+            return new Timeouts(connect, client, server, queue != null ? queue : connect,
+                    clientFin != null ? clientFin : client, serverFin != null ? serverFin : server);
         }
 
         /** The listener's check; the path defaults to the one that matches the balance. */

@@ -3,11 +3,16 @@ package dev.patroxy.config;
 import java.time.Duration;
 
 /**
- * HAProxy's {@code timeout connect}, {@code client}, {@code server} and {@code queue}.
+ * HAProxy's {@code timeout connect}, {@code client}, {@code server}, {@code queue}, {@code client-fin} and
+ * {@code server-fin}.
  *
  * @param client inactivity allowed on the client side before the session is closed
  * @param server inactivity allowed on the server side before the session is closed
- * @param queue how long a new session may wait for a place (a server's or the proxy's {@code maxconn})
+ * @param queue how long a new session may wait for a place on a server at its {@code maxconn}
+ * @param clientFin inactivity allowed on the client side once patroxy has passed the server's end of stream on
+ *     to it, so that a client that never closes does not hold the session for {@code client}
+ * @param serverFin inactivity allowed on the server side once patroxy has passed the client's end of stream on
  */
-public record Timeouts(Duration connect, Duration client, Duration server, Duration queue) {
+public record Timeouts(
+        Duration connect, Duration client, Duration server, Duration queue, Duration clientFin, Duration serverFin) {
 }

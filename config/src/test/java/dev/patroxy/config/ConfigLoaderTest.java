@@ -32,7 +32,7 @@ class ConfigLoaderTest {
                 bind: "*:5001"
                 balance: roundrobin
                 servers: [pg02]
-                timeout: {client: 1h, queue: 5s}
+                timeout: {client: 1h, queue: 5s, client-fin: 10s, server-fin: 20s}
                 maxconn: 50
                 check: {method: GET, path: "/replica?lag=16MB", rise: 3}
             """;
@@ -61,7 +61,8 @@ class ConfigLoaderTest {
         assertThat(primary.check()).contains(new CheckConfig(
                 "OPTIONS", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(5), 1, 2));
         assertThat(primary.timeouts()).as("timeout queue defaults to timeout connect").isEqualTo(new Timeouts(
-                Duration.ofSeconds(2), Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofSeconds(2)));
+                Duration.ofSeconds(2), Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofSeconds(2),
+                Duration.ofMinutes(30), Duration.ofMinutes(10)));
         assertThat(config.maxconn()).isEqualTo(500);
         assertThat(primary.maxconn()).isEqualTo(200);
         assertThat(config.servers().get(0).maxconn()).isEqualTo(100);
@@ -78,6 +79,8 @@ class ConfigLoaderTest {
         assertThat(replicas.check().orElseThrow().fall()).isEqualTo(2);
         assertThat(replicas.timeouts().client()).isEqualTo(Duration.ofHours(1));
         assertThat(replicas.timeouts().queue()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(replicas.timeouts().clientFin()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(replicas.timeouts().serverFin()).isEqualTo(Duration.ofSeconds(20));
         assertThat(replicas.maxconn()).isEqualTo(50);
         assertThat(replicas.servers()).extracting(ServerConfig::name).containsExactly("pg02");
     }
@@ -91,7 +94,8 @@ class ConfigLoaderTest {
         assertThat(batman.check()).contains(new CheckConfig(
                 "OPTIONS", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(5), 2, 3));
         assertThat(batman.timeouts()).isEqualTo(new Timeouts(
-                Duration.ofSeconds(4), Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(4)));
+                Duration.ofSeconds(4), Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(4),
+                Duration.ofMinutes(30), Duration.ofMinutes(30)));
         assertThat(config.maxconn()).isEqualTo(100);
         assertThat(config.servers()).extracting(ServerConfig::maxconn).containsExactly(100, 100);
         assertThat(batman.retries()).isEqualTo(2);

@@ -14,7 +14,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -163,10 +162,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel server) {
-                        server.pipeline().addLast(
-                                new IdleStateHandler(0, 0, listener.timeouts().server().toMillis(),
-                                        TimeUnit.MILLISECONDS),
-                                new RelayHandler(client, n -> {
+                        server.pipeline()
+                                .addLast(RelayHandler.IDLE, RelayHandler.idleTimeout(listener.timeouts().server()))
+                                .addLast(new RelayHandler(client, listener.timeouts().clientFin(), n -> {
                                     backend.traffic().addBytesOut(n);
                                     frontend.addBytesOut(n);
                                 }));
@@ -209,9 +207,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             backend.unregister(session);
         });
         ListenerConfig listener = router.listener();
-        client.pipeline().addLast(
-                new IdleStateHandler(0, 0, listener.timeouts().client().toMillis(), TimeUnit.MILLISECONDS),
-                new RelayHandler(server, n -> {
+        client.pipeline()
+                .addLast(RelayHandler.IDLE, RelayHandler.idleTimeout(listener.timeouts().client()))
+                .addLast(new RelayHandler(server, listener.timeouts().serverFin(), n -> {
                     perServer.addBytesIn(n);
                     frontend.addBytesIn(n);
                 }));

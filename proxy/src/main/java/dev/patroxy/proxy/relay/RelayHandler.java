@@ -9,6 +9,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
@@ -16,16 +19,28 @@ import java.util.function.LongConsumer;
  * backpressure), a half-close is passed on as a half-close, and idleness past the timeout closes both sides.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
+    /** The name of each side's {@link IdleStateHandler}, replaced when that side is half-closed. */
+    static final String IDLE = "idle";
+
     private final Channel peer;
+    private final Duration peerFinTimeout;
     private final LongConsumer bytesRead;
 
     /**
      * @param peer the other side of the session
+     * @param peerFinTimeout the peer's inactivity timeout once this side's end of stream is passed on to it
+     *     (HAProxy's {@code timeout client-fin} / {@code server-fin})
      * @param bytesRead told how many bytes each read brought in, for the counters
      */
-    RelayHandler(Channel peer, LongConsumer bytesRead) {
+    RelayHandler(Channel peer, Duration peerFinTimeout, LongConsumer bytesRead) {
         this.peer = peer;
+        this.peerFinTimeout = peerFinTimeout;
         this.bytesRead = bytesRead;
+    }
+
+    /** The inactivity timeout of one side, under the name {@link #IDLE}. */
+    static IdleStateHandler idleTimeout(Duration timeout) {
+        return new IdleStateHandler(0, 0, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -60,8 +75,12 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             DuplexChannel self = (DuplexChannel) ctx.channel();
             DuplexChannel other = (DuplexChannel) peer;
-            peer.writeAndFlush(Unpooled.EMPTY_BUFFER)
-                    .addListener(f -> other.shutdownOutput().addListener(s -> closeIfBothWaysDone(self, other)));
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> other.shutdownOutput().addListener(s -> {
+                if (peer.pipeline().get(IDLE) != null) {
+                    peer.pipeline().replace(IDLE, IDLE, idleTimeout(peerFinTimeout));
+                }
+                closeIfBothWaysDone(self, other);
+            }));
         } else if (evt instanceof IdleStateEvent) {
             ctx.close();
         } else {

@@ -8,13 +8,15 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RelayHandlerTest {
     private final EmbeddedChannel peer = new EmbeddedChannel();
     private final AtomicLong counted = new AtomicLong();
-    private final EmbeddedChannel channel = new EmbeddedChannel(new RelayHandler(peer, counted::addAndGet));
+    private final EmbeddedChannel channel = new EmbeddedChannel(
+            new RelayHandler(peer, Duration.ofSeconds(1), counted::addAndGet));
 
     @Test
     void forwardsEachReadToThePeerFlushesAtTheEndOfTheBatchAndCountsBytes() {

@@ -68,6 +68,8 @@ class RelayTest {
     record Limits(int global, int listener, int server, Duration queueTimeout) {
     }
 
+    private Duration serverFinTimeout = Duration.ofMinutes(1);
+
     private int startProxy(Balance balance, Duration clientTimeout, boolean routable, Limits limits,
             int... backendPorts) {
         List<ServerConfig> servers = java.util.stream.IntStream.range(0, backendPorts.length)
@@ -76,7 +78,8 @@ class RelayTest {
                 .toList();
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
                 balance, Optional.of(CHECK),
-                new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1), limits.queueTimeout()),
+                new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1), limits.queueTimeout(),
+                        Duration.ofMinutes(1), serverFinTimeout),
                 2, limits.listener(), true, servers);
         ListenerRouter router = new ListenerRouter(config,
                 servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
@@ -246,6 +249,33 @@ class RelayTest {
             }
             assertThat(count).isEqualTo(total);
             assertThat(received.digest()).isEqualTo(sentDigest.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aServerThatNeverClosesAfterTheClientsEndOfStreamIsCutAfterServerFin() throws Exception {
+        CompletableFuture<Integer> backendSawEof = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch testDone = new java.util.concurrent.CountDownLatch(1);
+        int backendPort = startBackend(s -> {
+            backendSawEof.complete(s.getInputStream().read());
+            try {
+                testDone.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        serverFinTimeout = Duration.ofMillis(300);
+        int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+
+        try (Socket client = connect(port)) {
+            client.shutdownOutput();
+            assertThat(backendSawEof.get(10, TimeUnit.SECONDS)).isEqualTo(-1);
+            long start = System.nanoTime();
+            assertThat(client.getInputStream().read()).as("closed by server-fin, not the 1-minute server timeout")
+                    .isEqualTo(-1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(10_000L);
+        } finally {
+            testDone.countDown();
         }
     }
 

@@ -28,7 +28,8 @@ class ListenerRouterTest {
                 .map(n -> new ServerConfig(n, new HostPort("127.0.0.1", 5432), new HostPort("127.0.0.1", 8008), 0))
                 .toList();
         ListenerConfig listener = new ListenerConfig("l", List.of(new BindAddress("127.0.0.1", 5000)), balance, Optional.of(CHECK),
-                new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1)),
+                new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
+                        Duration.ofMinutes(1), Duration.ofMinutes(1)),
                 2, 0, true, servers);
         List<Backend> backends = servers.stream().map(s -> new Backend("l", s, Optional.of(CHECK), Instant.EPOCH)).toList();
         return new ListenerRouter(listener, backends);
