@@ -29,13 +29,15 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("global", "stats", "defaults", "servers", "listeners");
     private static final Set<String> GLOBAL_KEYS = Set.of("maxconn");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
-    private static final Set<String> DEFAULTS_KEYS = Set.of("timeout", "retries", "maxconn", "on-marked-down", "check");
+    private static final Set<String> DEFAULTS_KEYS = Set.of(
+            "timeout", "retries", "maxconn", "on-marked-down", "log", "check");
     private static final Set<String> TIMEOUT_KEYS = Set.of(
             "connect", "client", "server", "queue", "client-fin", "server-fin");
     private static final Set<String> CHECK_KEYS = Set.of("method", "path", "expect", "inter", "timeout", "rise", "fall");
     private static final Set<String> SERVER_KEYS = Set.of("name", "address", "check-port", "check-address", "maxconn");
     private static final Set<String> LISTENER_KEYS = Set.of(
-            "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "check");
+            "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "log", "check");
+    private static final Map<String, Boolean> LOG_FORMATS = Map.of("tcplog", true, "none", false);
     private static final int MAXCONN_LIMIT = 10_000_000;
     private static final Map<String, Balance> BALANCES = Map.of(
             "primary", Balance.PRIMARY, "roundrobin", Balance.ROUNDROBIN);
@@ -189,7 +191,7 @@ public final class ConfigLoader {
             Optional<CheckConfig> check = unchecked ? Optional.empty()
                     : Optional.of(settings.check(node, keys.get("check"), balance));
             return new ListenerConfig(name, binds, balance, check, settings.timeouts(), settings.retries,
-                    settings.maxconn, settings.shutdownSessions, members);
+                    settings.maxconn, settings.shutdownSessions, settings.tcplog, members);
         }
 
         private static List<ServerConfig> serverRefs(ConfigNode node, Map<String, ServerConfig> servers)
@@ -224,6 +226,7 @@ public final class ConfigLoader {
         int retries = 2;
         int maxconn;
         boolean shutdownSessions = true;
+        boolean tcplog;
         String method = "OPTIONS";
         String path;
         int expect = 200;
@@ -247,6 +250,7 @@ public final class ConfigLoader {
             c.retries = retries;
             c.maxconn = maxconn;
             c.shutdownSessions = shutdownSessions;
+            c.tcplog = tcplog;
             c.method = method;
             c.path = path;
             c.expect = expect;
@@ -274,6 +278,8 @@ public final class ConfigLoader {
             c.shutdownSessions = node.optional(keys, "on-marked-down", n -> n.choice(ON_MARKED_DOWN,
                     v -> "unknown action '" + v + "'; expected shutdown-sessions or none"))
                     .orElse(c.shutdownSessions);
+            c.tcplog = node.optional(keys, "log", n -> n.choice(LOG_FORMATS,
+                    v -> "unknown log format '" + v + "'; expected tcplog or none")).orElse(c.tcplog);
             ConfigNode check = keys.get("check");
             if (check != null) {
                 Map<String, ConfigNode> k = check.mapping(CHECK_KEYS);

@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param servers the servers this listener may route to, in configuration order
  * @param maxconn client sessions this listener serves at once, 0 for no limit; more wait, unread, in a queue
  * @param shutdownSessionsOnDown close every session to a server the moment it goes DOWN
+ * @param tcplog log one line per session (HAProxy's {@code option tcplog})
  */
 public record ListenerConfig(
         String name,
@@ -20,6 +21,7 @@ public record ListenerConfig(
         int retries,
         int maxconn,
         boolean shutdownSessionsOnDown,
+        boolean tcplog,
         List<ServerConfig> servers) {
     public ListenerConfig {
         binds = List.copyOf(binds);

@@ -33,6 +33,7 @@ class ConfigLoaderTest {
                 balance: roundrobin
                 servers: [pg02]
                 timeout: {client: 1h, queue: 5s, client-fin: 10s, server-fin: 20s}
+                log: tcplog
                 maxconn: 50
                 check: {method: GET, path: "/replica?lag=16MB", rise: 3}
             """;
@@ -82,6 +83,8 @@ class ConfigLoaderTest {
         assertThat(replicas.timeouts().clientFin()).isEqualTo(Duration.ofSeconds(10));
         assertThat(replicas.timeouts().serverFin()).isEqualTo(Duration.ofSeconds(20));
         assertThat(replicas.maxconn()).isEqualTo(50);
+        assertThat(replicas.tcplog()).isTrue();
+        assertThat(primary.tcplog()).as("off by default").isFalse();
         assertThat(replicas.servers()).extracting(ServerConfig::name).containsExactly("pg02");
     }
 
@@ -143,7 +146,7 @@ class ConfigLoaderTest {
     void anUnknownPatroniPathIsRefusedBecausePatroniWouldAnswer503() {
         ConfigException e = errorOf(VALID.replace("/replica?lag=16MB", "/replicas"));
         assertThat(e.key()).isEqualTo("listeners[1].check.path");
-        assertThat(e.line()).isEqualTo(22);
+        assertThat(e.line()).isEqualTo(23);
         assertThat(e.getMessage()).contains("not a Patroni health endpoint");
     }
 
@@ -179,6 +182,8 @@ class ConfigLoaderTest {
     @Test
     void missingRequiredKeysAndBadValuesAreNamed() {
         assertThat(errorOf(VALID.replace("    balance: primary\n", "")).key()).isEqualTo("listeners[0].balance");
+        assertThat(errorOf(VALID.replace("log: tcplog", "log: httplog")).getMessage())
+                .contains("unknown log format 'httplog'");
         assertThat(errorOf(VALID.replace("balance: primary", "balance: leastconn")).getMessage())
                 .contains("unknown balance 'leastconn'");
         assertThat(errorOf(VALID.replace("check-port: 8008", "check-port: 80080")).getMessage())

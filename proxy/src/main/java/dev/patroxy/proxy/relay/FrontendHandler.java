@@ -16,6 +16,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+    /** One line per session when a listener has {@code log: tcplog}; its own logger so it can be routed apart. */
+    private static final Logger TCPLOG = LoggerFactory.getLogger("patroxy.tcplog");
 
     private final ListenerRouter router;
     private final List<Admission> clientLimits;
@@ -40,6 +43,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final Transport transport;
     private final List<Object> early = new ArrayList<>();
     private boolean earlyInputShutdown;
+    private SessionLog sessionLog;
 
     /**
      * @param clientLimits the {@code maxconn} places a client must take before it is served, in order (the
@@ -56,6 +60,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        sessionLog = new SessionLog(ctx.channel().remoteAddress(), router.listener().name(), Instant.now(),
+                System.nanoTime());
+        if (router.listener().tcplog()) {
+            ctx.channel().closeFuture().addListener(f -> TCPLOG.info(sessionLog.line(System.nanoTime())));
+        }
         admitClient(ctx, 0);
     }
 
@@ -90,13 +99,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Optional<Backend> picked = router.pick();
         if (picked.isEmpty()) {
             refused.run();
+            sessionLog.end(SessionLog.Termination.NO_SERVER);
             log.debug("{}: no server takes new sessions; closing {}", router.listener().name(), client.remoteAddress());
             client.close();
             return;
         }
         Backend backend = picked.get();
+        sessionLog.serverChosen(backend.server().name());
         QueuedSession waiter = new QueuedSession(ctx, backend, attempt);
         if (backend.admission().enterOrQueue(waiter)) {
+            sessionLog.queued(0);
             open(ctx, backend, attempt);
         } else {
             waiter.startTimeout();
@@ -109,6 +121,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         private final Backend backend;
         private final int attempt;
         private ScheduledFuture<?> timeout;
+        private long queuedAt;
 
         QueuedSession(ChannelHandlerContext ctx, Backend backend, int attempt) {
             this.ctx = ctx;
@@ -117,6 +130,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
 
         void startTimeout() {
+            queuedAt = System.nanoTime();
             long millis = router.listener().timeouts().queue().toMillis();
             timeout = ctx.executor().schedule(this::giveUp, millis, TimeUnit.MILLISECONDS);
             ctx.channel().closeFuture().addListener(f -> backend.admission().withdraw(this));
@@ -124,6 +138,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
         private void giveUp() {
             if (backend.admission().timeOut(this)) {
+                sessionLog.end(SessionLog.Termination.QUEUE_TIMEOUT);
                 log.debug("{}: no place on {} within timeout queue; closing {}", router.listener().name(), backend,
                         ctx.channel().remoteAddress());
                 ctx.close();
@@ -134,6 +149,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         public void admitted() {
             ctx.executor().execute(() -> {
                 timeout.cancel(false);
+                sessionLog.queued(System.nanoTime() - queuedAt);
                 if (!ctx.channel().isActive()) {
                     backend.admission().leave();
                 } else if (!backend.isRoutable()) {
@@ -167,13 +183,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                                 .addLast(new RelayHandler(client, listener.timeouts().clientFin(), n -> {
                                     backend.traffic().addBytesOut(n);
                                     frontend.addBytesOut(n);
-                                }));
+                                    sessionLog.toClient(n);
+                                }, sessionLog, false));
                     }
                 })
                 .connect(new InetSocketAddress(target.host(), target.port()));
         connecting.channel().closeFuture().addListener(f -> backend.admission().leave());
         connecting.addListener(f -> {
             if (f.isSuccess()) {
+                sessionLog.connected(System.nanoTime());
                 relay(ctx, backend, connecting.channel());
                 return;
             }
@@ -181,8 +199,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             backend.connectFailed();
             log.debug("{}: connect to {} failed (attempt {}): {}", listener.name(), backend, attempt + 1, f.cause());
             if (attempt < listener.retries() && client.isActive()) {
+                sessionLog.retried();
                 connect(ctx, attempt + 1);
             } else {
+                sessionLog.end(SessionLog.Termination.CONNECT_FAILED);
                 client.close();
             }
         });
@@ -195,7 +215,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void relay(ChannelHandlerContext ctx, Backend backend, Channel server) {
         Channel client = ctx.channel();
-        RelaySession session = new RelaySession(client, server);
+        RelaySession session = new RelaySession(client, server, sessionLog);
         if (!client.isActive() || !backend.register(session)) {
             session.kill();
             return;
@@ -212,7 +232,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .addLast(new RelayHandler(server, listener.timeouts().serverFin(), n -> {
                     perServer.addBytesIn(n);
                     frontend.addBytesIn(n);
-                }));
+                    sessionLog.fromClient(n);
+                }, sessionLog, true));
         List<Object> held = new ArrayList<>(early);
         early.clear();
         client.pipeline().remove(this);

@@ -25,17 +25,31 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     private final Channel peer;
     private final Duration peerFinTimeout;
     private final LongConsumer bytesRead;
+    private final SessionLog log;
+    private final boolean clientSide;
 
     /**
      * @param peer the other side of the session
      * @param peerFinTimeout the peer's inactivity timeout once this side's end of stream is passed on to it
      *     (HAProxy's {@code timeout client-fin} / {@code server-fin})
      * @param bytesRead told how many bytes each read brought in, for the counters
+     * @param log the session's record, told how this side ended
+     * @param clientSide whether this handler reads the client
      */
-    RelayHandler(Channel peer, Duration peerFinTimeout, LongConsumer bytesRead) {
+    RelayHandler(Channel peer, Duration peerFinTimeout, LongConsumer bytesRead, SessionLog log, boolean clientSide) {
         this.peer = peer;
         this.peerFinTimeout = peerFinTimeout;
         this.bytesRead = bytesRead;
+        this.log = log;
+        this.clientSide = clientSide;
+    }
+
+    private void ended(boolean timedOut) {
+        if (timedOut) {
+            log.end(clientSide ? SessionLog.Termination.CLIENT_TIMEOUT : SessionLog.Termination.SERVER_TIMEOUT);
+        } else {
+            log.end(clientSide ? SessionLog.Termination.CLIENT_CLOSED : SessionLog.Termination.SERVER_CLOSED);
+        }
     }
 
     /** The inactivity timeout of one side, under the name {@link #IDLE}. */
@@ -73,6 +87,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            ended(false);
             DuplexChannel self = (DuplexChannel) ctx.channel();
             DuplexChannel other = (DuplexChannel) peer;
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> other.shutdownOutput().addListener(s -> {
@@ -82,6 +97,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
                 closeIfBothWaysDone(self, other);
             }));
         } else if (evt instanceof IdleStateEvent) {
+            ended(true);
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);
@@ -97,11 +113,13 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        ended(false);
         closeOnFlush(peer);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ended(false);
         ctx.close();
     }
 

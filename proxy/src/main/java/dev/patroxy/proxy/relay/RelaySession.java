@@ -7,14 +7,17 @@ import io.netty.channel.Channel;
 final class RelaySession implements ProxiedSession {
     private final Channel client;
     private final Channel server;
+    private final SessionLog log;
 
-    RelaySession(Channel client, Channel server) {
+    RelaySession(Channel client, Channel server, SessionLog log) {
         this.client = client;
         this.server = server;
+        this.log = log;
     }
 
     @Override
     public void kill() {
+        log.end(SessionLog.Termination.KILLED);
         client.close();
         server.close();
     }

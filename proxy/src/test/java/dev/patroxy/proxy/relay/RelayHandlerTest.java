@@ -9,14 +9,16 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RelayHandlerTest {
     private final EmbeddedChannel peer = new EmbeddedChannel();
     private final AtomicLong counted = new AtomicLong();
+    private final SessionLog sessionLog = new SessionLog(null, "primary", Instant.EPOCH, 0);
     private final EmbeddedChannel channel = new EmbeddedChannel(
-            new RelayHandler(peer, Duration.ofSeconds(1), counted::addAndGet));
+            new RelayHandler(peer, Duration.ofSeconds(1), counted::addAndGet, sessionLog, true));
 
     @Test
     void forwardsEachReadToThePeerFlushesAtTheEndOfTheBatchAndCountsBytes() {
@@ -63,5 +65,6 @@ class RelayHandlerTest {
 
         assertThat(channel.isOpen()).isFalse();
         assertThat(peer.isOpen()).isFalse();
+        assertThat(sessionLog.line(0)).contains(" cD 0 (client timeout)");
     }
 }

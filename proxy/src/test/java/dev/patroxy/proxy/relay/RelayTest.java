@@ -69,6 +69,7 @@ class RelayTest {
     }
 
     private Duration serverFinTimeout = Duration.ofMinutes(1);
+    private boolean tcplog;
 
     private int startProxy(Balance balance, Duration clientTimeout, boolean routable, Limits limits,
             int... backendPorts) {
@@ -80,7 +81,7 @@ class RelayTest {
                 balance, Optional.of(CHECK),
                 new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1), limits.queueTimeout(),
                         Duration.ofMinutes(1), serverFinTimeout),
-                2, limits.listener(), true, servers);
+                2, limits.listener(), true, tcplog, servers);
         ListenerRouter router = new ListenerRouter(config,
                 servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
         router.refresh(b -> routable);
@@ -185,6 +186,33 @@ class RelayTest {
         assertThat(listener.frontend().bytesIn()).isEqualTo(5);
         assertThat(listener.frontend().bytesOut()).isEqualTo(10);
         assertThat(listener.frontend().max()).isEqualTo(1);
+    }
+
+    @Test
+    void withTcplogEachSessionEndsWithOneLogLine() throws Exception {
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("patroxy.tcplog");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+                new ch.qos.logback.core.read.ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            int backendPort = startBackend(s -> {
+                s.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
+                s.getInputStream().readAllBytes();
+            });
+            tcplog = true;
+            int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+            try (Socket client = connect(port)) {
+                assertThat(client.getInputStream().readNBytes(2)).hasSize(2);
+                client.getOutputStream().write("abc".getBytes(StandardCharsets.US_ASCII));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> lines.list.size() == 1);
+            assertThat(lines.list.get(0).getFormattedMessage())
+                    .matches("127\\.0\\.0\\.1:\\d+ \\[.*\\] primary primary/pg01 0/\\d+/\\d+ 2 3 CD 0 \\(client closed\\)");
+        } finally {
+            logger.detachAppender(lines);
+        }
     }
 
     @Test
