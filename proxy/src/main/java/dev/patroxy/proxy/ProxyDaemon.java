@@ -97,16 +97,8 @@ public final class ProxyDaemon implements AutoCloseable {
         return this;
     }
 
-    public List<ProxyListener> listeners() {
-        return List.copyOf(listeners);
-    }
-
     public StatsSnapshot snapshot() {
         return snapshots.get();
-    }
-
-    public StatsServer statsServer() {
-        return stats;
     }
 
     @Override
