@@ -9,6 +9,7 @@ usage: echo_server.py HOST PORT
 Prints "listening" once bound, then serves until SIGTERM/SIGINT.
 """
 import asyncio
+import resource
 import signal
 import sys
 
@@ -28,6 +29,10 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
 
 
 async def main(host: str, port: int) -> None:
+    # One descriptor per held session: lift the soft limit to the hard one.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     # backlog well above the default 100: the clients connect in bursts of hundreds.
     server = await asyncio.start_server(handle, host, port, backlog=4096, reuse_address=True)
     stop = asyncio.Event()
