@@ -1,6 +1,7 @@
 package dev.patroxy.proxy;
 
 import dev.patroxy.proxy.routing.Backend;
+import dev.patroxy.stats.ServerState;
 import java.util.Collection;
 import java.util.Set;
 
@@ -27,7 +28,7 @@ final class ServerRoles {
             if (b.health().state().isUp() && REPLICA_PATHS.contains(path)) {
                 return "replica";
             }
-            notPrimary |= PRIMARY_PATHS.contains(path) && "L7STS".equals(b.health().lastCheck().status());
+            notPrimary |= PRIMARY_PATHS.contains(path) && b.health().state() == ServerState.NOLB;
         }
         for (Backend b : checks) {
             if (b.reportedRole() != null) {
