@@ -8,12 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -27,7 +29,7 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("global", "stats", "defaults", "servers", "listeners");
-    private static final Set<String> GLOBAL_KEYS = Set.of("maxconn");
+    private static final Set<String> GLOBAL_KEYS = Set.of("maxconn", "io", "threads", "buffers");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
     private static final Set<String> DEFAULTS_KEYS = Set.of(
             "timeout", "retries", "maxconn", "on-marked-down", "log", "check");
@@ -39,6 +41,12 @@ public final class ConfigLoader {
             "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "log", "check");
     private static final Map<String, Boolean> LOG_FORMATS = Map.of("tcplog", true, "none", false);
     private static final int MAXCONN_LIMIT = 10_000_000;
+    private static final int THREADS_LIMIT = 1024;
+    private static final Map<String, GlobalConfig.IoEngine> IO_ENGINES = Arrays.stream(GlobalConfig.IoEngine.values())
+            .collect(Collectors.toMap(GlobalConfig.IoEngine::configName, e -> e));
+    private static final Map<String, GlobalConfig.BufferAllocator> ALLOCATORS =
+            Arrays.stream(GlobalConfig.BufferAllocator.values())
+                    .collect(Collectors.toMap(GlobalConfig.BufferAllocator::configName, a -> a));
     private static final Map<String, Balance> BALANCES = Map.of(
             "primary", Balance.PRIMARY, "roundrobin", Balance.ROUNDROBIN);
     private static final Map<String, Boolean> ON_MARKED_DOWN = Map.of(
@@ -87,7 +95,7 @@ public final class ConfigLoader {
 
         PatroxyConfig config(ConfigNode root) throws ConfigException {
             Map<String, ConfigNode> top = root.mapping(TOP_KEYS);
-            int maxconn = root.optional(top, "global", this::globalMaxconn).orElse(0);
+            GlobalConfig global = root.optional(top, "global", this::global).orElse(GlobalConfig.DEFAULTS);
             StatsConfig stats = root.required(top, "stats", this::stats);
             ListenerDefaults defaults = root.optional(top, "defaults", this::defaults)
                     .orElseGet(ListenerDefaults::builtIn);
@@ -105,11 +113,19 @@ public final class ConfigLoader {
                 }
                 listeners.add(listener);
             }
-            return new PatroxyConfig(file, maxconn, stats, List.copyOf(servers.values()), listeners);
+            return new PatroxyConfig(file, global, stats, List.copyOf(servers.values()), listeners);
         }
 
-        private int globalMaxconn(ConfigNode node) throws ConfigException {
-            return node.optional(node.mapping(GLOBAL_KEYS), "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(0);
+        private GlobalConfig global(ConfigNode node) throws ConfigException {
+            Map<String, ConfigNode> keys = node.mapping(GLOBAL_KEYS);
+            GlobalConfig d = GlobalConfig.DEFAULTS;
+            return new GlobalConfig(
+                    node.optional(keys, "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(d.maxconn()),
+                    node.optional(keys, "io", n -> n.choice(IO_ENGINES,
+                            v -> "unknown io '" + v + "'; expected auto, epoll, io_uring or nio")).orElse(d.io()),
+                    node.optional(keys, "threads", n -> n.integer(0, THREADS_LIMIT)).orElse(d.threads()),
+                    node.optional(keys, "buffers", n -> n.choice(ALLOCATORS,
+                            v -> "unknown buffers '" + v + "'; expected adaptive or pooled")).orElse(d.buffers()));
         }
 
         private StatsConfig stats(ConfigNode node) throws ConfigException {

@@ -64,7 +64,10 @@ class ConfigLoaderTest {
         assertThat(primary.timeouts()).as("timeout queue defaults to timeout connect").isEqualTo(new Timeouts(
                 Duration.ofSeconds(2), Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofSeconds(2),
                 Duration.ofMinutes(30), Duration.ofMinutes(10)));
-        assertThat(config.maxconn()).isEqualTo(500);
+        assertThat(config.global().maxconn()).isEqualTo(500);
+        assertThat(config.global().io()).as("default").isEqualTo(GlobalConfig.IoEngine.AUTO);
+        assertThat(config.global().threads()).as("one per core").isZero();
+        assertThat(config.global().buffers()).isEqualTo(GlobalConfig.BufferAllocator.ADAPTIVE);
         assertThat(primary.maxconn()).isEqualTo(200);
         assertThat(config.servers().get(0).maxconn()).isEqualTo(100);
         assertThat(config.servers().get(1).maxconn()).as("no limit").isZero();
@@ -99,7 +102,7 @@ class ConfigLoaderTest {
         assertThat(batman.timeouts()).isEqualTo(new Timeouts(
                 Duration.ofSeconds(4), Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(4),
                 Duration.ofMinutes(30), Duration.ofMinutes(30)));
-        assertThat(config.maxconn()).isEqualTo(100);
+        assertThat(config.global().maxconn()).isEqualTo(100);
         assertThat(config.servers()).extracting(ServerConfig::maxconn).containsExactly(100, 100);
         assertThat(batman.retries()).isEqualTo(2);
         assertThat(batman.shutdownSessionsOnDown()).isTrue();
@@ -123,6 +126,23 @@ class ConfigLoaderTest {
     void durationsTakeHaproxyUnitsAndBareMilliseconds() throws Exception {
         PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("inter: 1s", "inter: 250"));
         assertThat(config.listeners().get(0).check().orElseThrow().interval()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void globalTakesTheRelayEngineThreadsAndAllocator() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("  maxconn: 500\n",
+                "  maxconn: 500\n  io: io_uring\n  threads: 1\n  buffers: pooled\n"));
+        assertThat(config.global()).isEqualTo(new GlobalConfig(500, GlobalConfig.IoEngine.IO_URING, 1,
+                GlobalConfig.BufferAllocator.POOLED));
+
+        ConfigException engine = errorOf(VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  io: kqueue\n"));
+        assertThat(engine.key()).isEqualTo("global.io");
+        assertThat(engine.line()).isEqualTo(5);
+        assertThat(engine.getMessage()).contains("unknown io 'kqueue'; expected auto, epoll, io_uring or nio");
+        assertThat(errorOf(VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  threads: -1\n")).key())
+                .isEqualTo("global.threads");
+        assertThat(errorOf(VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  buffers: unpooled\n"))
+                .getMessage()).contains("unknown buffers 'unpooled'; expected adaptive or pooled");
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.patroxy.config.ConfigException;
 import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.proxy.relay.Transport;
+import io.netty.util.ResourceLeakDetector;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +23,13 @@ public final class Main {
     private Main() {
     }
 
+    /** Netty's own switch; unset, patroxy turns leak tracking off (its sampling allocates on every read). */
+    private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
     public static void main(String[] args) {
+        if (System.getProperty(LEAK_DETECTION) == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         Invocation invocation = Invocation.parse(args);
         if (invocation == null) {
             System.err.println(USAGE_TEXT);
@@ -57,7 +64,7 @@ public final class Main {
     private static void run(PatroxyConfig config) {
         ProxyDaemon daemon;
         try {
-            daemon = new ProxyDaemon(config, Clock.systemUTC(), Transport.best()).start();
+            daemon = new ProxyDaemon(config, Clock.systemUTC(), Transport.of(config.global())).start();
         } catch (RuntimeException e) {
             System.err.println("patroxy: " + e.getMessage());
             System.exit(FAILED);

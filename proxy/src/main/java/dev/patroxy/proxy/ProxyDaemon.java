@@ -52,9 +52,9 @@ public final class ProxyDaemon implements AutoCloseable {
         Instant startedAt = clock.instant();
         try {
             boss = transport.newEventLoopGroup(1);
-            workers = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors());
+            workers = transport.newEventLoopGroup(relayThreads());
             List<ListenerRouter> checkedRouters = new ArrayList<>();
-            Admission globalLimit = new Admission(config.maxconn(), System::nanoTime);
+            Admission globalLimit = new Admission(config.global().maxconn(), System::nanoTime);
             globalLimit.onFullnessChange(() -> listeners.forEach(ProxyListener::updateAccepting));
             for (ListenerConfig listenerConfig : config.listeners()) {
                 List<Backend> backends = new ArrayList<>();
@@ -93,8 +93,14 @@ public final class ProxyDaemon implements AutoCloseable {
                     c.check().map(k -> "check " + k.describe() + " every " + k.interval().toMillis() + "ms")
                             .orElse("no health check: every server is UP"));
         }
-        log.info("stats on {}; transport {}", config.stats().binds(), transport.name());
+        log.info("stats on {}; transport {} on {} threads", config.stats().binds(), transport.describe(),
+                relayThreads());
         return this;
+    }
+
+    private int relayThreads() {
+        int threads = config.global().threads();
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
 
     public StatsSnapshot snapshot() {

@@ -57,13 +57,18 @@ public final class HealthMonitor implements AutoCloseable {
         if (closed) {
             return;
         }
-        check.run(answer -> scheduler.execute(() -> {
-            apply(backend, answer);
-            if (!closed) {
-                long inter = backend.check().orElseThrow().interval().toMillis();
-                scheduler.schedule(() -> runCheck(backend, check), inter, TimeUnit.MILLISECONDS);
+        check.run(answer -> {
+            if (closed) {
+                return;
             }
-        }));
+            scheduler.execute(() -> {
+                apply(backend, answer);
+                if (!closed) {
+                    long inter = backend.check().orElseThrow().interval().toMillis();
+                    scheduler.schedule(() -> runCheck(backend, check), inter, TimeUnit.MILLISECONDS);
+                }
+            });
+        });
     }
 
     /** Applies one answer; must run on the scheduler thread. */

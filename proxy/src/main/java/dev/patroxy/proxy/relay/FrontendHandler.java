@@ -171,6 +171,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .group(client.eventLoop())
                 .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) listener.timeouts().connect().toMillis())
+                .option(ChannelOption.ALLOCATOR, transport.allocator())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -178,9 +179,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel server) {
-                        server.pipeline()
-                                .addLast(RelayHandler.IDLE, RelayHandler.idleTimeout(listener.timeouts().server()))
-                                .addLast(new RelayHandler(client, listener.timeouts().clientFin(), n -> {
+                        server.pipeline().addLast(new RelayHandler(client, listener.timeouts().server(),
+                                listener.timeouts().clientFin(), n -> {
                                     backend.traffic().addBytesOut(n);
                                     frontend.addBytesOut(n);
                                     sessionLog.toClient(n);
@@ -216,7 +216,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void relay(ChannelHandlerContext ctx, Backend backend, Channel server) {
         Channel client = ctx.channel();
         RelaySession session = new RelaySession(client, server, sessionLog);
-        if (!client.isActive() || !backend.register(session)) {
+        RelayHandler toClient = server.pipeline().get(RelayHandler.class);
+        if (!client.isActive() || toClient == null || !backend.register(session)) {
             session.kill();
             return;
         }
@@ -227,13 +228,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             backend.unregister(session);
         });
         ListenerConfig listener = router.listener();
-        client.pipeline()
-                .addLast(RelayHandler.IDLE, RelayHandler.idleTimeout(listener.timeouts().client()))
-                .addLast(new RelayHandler(server, listener.timeouts().serverFin(), n -> {
+        RelayHandler fromClient = new RelayHandler(server, listener.timeouts().client(),
+                listener.timeouts().serverFin(), n -> {
                     perServer.addBytesIn(n);
                     frontend.addBytesIn(n);
                     sessionLog.fromClient(n);
-                }, sessionLog, true));
+                }, sessionLog, true);
+        client.pipeline().addLast(fromClient);
+        RelayHandler.link(fromClient, toClient);
         List<Object> held = new ArrayList<>(early);
         early.clear();
         client.pipeline().remove(this);

@@ -8,40 +8,105 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 /**
  * Copies bytes from its channel to the peer. Reading stops while the peer cannot take more (writability
  * backpressure), a half-close is passed on as a half-close, and idleness past the timeout closes both sides.
+ *
+ * <p>Inactivity is tracked here rather than with Netty's {@code IdleStateHandler}, which allocates a promise and a
+ * listener for every write: a side is active when bytes are read from it or written to it, and one timer per side
+ * wakes up only when the timeout could have run out.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
-    /** The name of each side's {@link IdleStateHandler}, replaced when that side is half-closed. */
-    static final String IDLE = "idle";
-
     private final Channel peer;
     private final Duration peerFinTimeout;
     private final LongConsumer bytesRead;
     private final SessionLog log;
     private final boolean clientSide;
+    private RelayHandler peerHandler;
+    private ChannelHandlerContext ctx;
+    private long idleTimeoutNanos;
+    private long lastActivityNanos;
+    private ScheduledFuture<?> idleCheck;
 
     /**
      * @param peer the other side of the session
+     * @param idleTimeout how long this side may stay inactive (HAProxy's {@code timeout client} / {@code server})
      * @param peerFinTimeout the peer's inactivity timeout once this side's end of stream is passed on to it
      *     (HAProxy's {@code timeout client-fin} / {@code server-fin})
      * @param bytesRead told how many bytes each read brought in, for the counters
      * @param log the session's record, told how this side ended
      * @param clientSide whether this handler reads the client
      */
-    RelayHandler(Channel peer, Duration peerFinTimeout, LongConsumer bytesRead, SessionLog log, boolean clientSide) {
+    RelayHandler(Channel peer, Duration idleTimeout, Duration peerFinTimeout, LongConsumer bytesRead, SessionLog log,
+            boolean clientSide) {
         this.peer = peer;
+        this.idleTimeoutNanos = idleTimeout.toNanos();
         this.peerFinTimeout = peerFinTimeout;
         this.bytesRead = bytesRead;
         this.log = log;
         this.clientSide = clientSide;
+    }
+
+    /**
+     * Makes each handler count what it writes to the other's channel as activity there, and starts both sides'
+     * inactivity clocks: the relay begins now.
+     */
+    static void link(RelayHandler a, RelayHandler b) {
+        a.peerHandler = b;
+        b.peerHandler = a;
+        long now = a.now();
+        a.lastActivityNanos = now;
+        b.lastActivityNanos = now;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        lastActivityNanos = now();
+        scheduleIdleCheck(idleTimeoutNanos);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+    }
+
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (!ctx.channel().isOpen()) {
+            return;
+        }
+        long remaining = lastActivityNanos + idleTimeoutNanos - now();
+        if (remaining > 0) {
+            scheduleIdleCheck(remaining);
+        } else {
+            ended(true);
+            ctx.close();
+        }
+    }
+
+    /** Gives this side a new inactivity timeout, counted from now. */
+    private void restartIdleTimeout(Duration timeout) {
+        idleTimeoutNanos = timeout.toNanos();
+        lastActivityNanos = now();
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        scheduleIdleCheck(idleTimeoutNanos);
     }
 
     private void ended(boolean timedOut) {
@@ -52,13 +117,13 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The inactivity timeout of one side, under the name {@link #IDLE}. */
-    static IdleStateHandler idleTimeout(Duration timeout) {
-        return new IdleStateHandler(0, 0, timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        long now = now();
+        lastActivityNanos = now;
+        if (peerHandler != null) {
+            peerHandler.lastActivityNanos = now;
+        }
         bytesRead.accept(((ByteBuf) msg).readableBytes());
         peer.write(msg, peer.voidPromise());
     }
@@ -91,14 +156,11 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             DuplexChannel self = (DuplexChannel) ctx.channel();
             DuplexChannel other = (DuplexChannel) peer;
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> other.shutdownOutput().addListener(s -> {
-                if (peer.pipeline().get(IDLE) != null) {
-                    peer.pipeline().replace(IDLE, IDLE, idleTimeout(peerFinTimeout));
+                if (peerHandler != null && peer.isOpen()) {
+                    peerHandler.restartIdleTimeout(peerFinTimeout);
                 }
                 closeIfBothWaysDone(self, other);
             }));
-        } else if (evt instanceof IdleStateEvent) {
-            ended(true);
-            ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);
         }

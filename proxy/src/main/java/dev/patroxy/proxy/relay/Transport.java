@@ -1,5 +1,9 @@
 package dev.patroxy.proxy.relay;
 
+import dev.patroxy.config.GlobalConfig;
+import io.netty.buffer.AdaptiveByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,27 +16,72 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 
-/** The socket implementation: native epoll where it loads (Linux), Java NIO everywhere else. */
+/**
+ * The socket implementation and the allocator the relay reads into: native epoll where it loads (Linux), io_uring
+ * when asked for, Java NIO everywhere else.
+ */
 public record Transport(
         String name,
         IoHandlerFactory ioHandlerFactory,
         Class<? extends ServerChannel> serverChannel,
-        Class<? extends SocketChannel> socketChannel) {
+        Class<? extends SocketChannel> socketChannel,
+        ByteBufAllocator allocator) {
 
-    public static Transport best() {
-        if (Epoll.isAvailable()) {
-            return new Transport("epoll", EpollIoHandler.newFactory(),
-                    EpollServerSocketChannel.class, EpollSocketChannel.class);
-        }
-        return nio();
+    /** The transport {@code global} asks for; an engine asked for by name that cannot load is an error. */
+    public static Transport of(GlobalConfig global) {
+        ByteBufAllocator allocator = switch (global.buffers()) {
+            case ADAPTIVE -> new AdaptiveByteBufAllocator();
+            case POOLED -> PooledByteBufAllocator.DEFAULT;
+        };
+        return switch (global.io()) {
+            case AUTO -> Epoll.isAvailable() ? epoll(allocator) : nio(allocator);
+            case EPOLL -> {
+                if (!Epoll.isAvailable()) {
+                    throw unavailable("epoll", Epoll.unavailabilityCause());
+                }
+                yield epoll(allocator);
+            }
+            case IO_URING -> {
+                if (!IoUring.isAvailable()) {
+                    throw unavailable("io_uring", IoUring.unavailabilityCause());
+                }
+                yield new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                        IoUringSocketChannel.class, allocator);
+            }
+            case NIO -> nio(allocator);
+        };
     }
 
-    public static Transport nio() {
-        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
+    /** The transport of the built-in defaults: epoll where it loads, NIO elsewhere, adaptive buffers. */
+    public static Transport best() {
+        return of(GlobalConfig.DEFAULTS);
+    }
+
+    private static Transport epoll(ByteBufAllocator allocator) {
+        return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
+                EpollSocketChannel.class, allocator);
+    }
+
+    private static Transport nio(ByteBufAllocator allocator) {
+        return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
+                allocator);
+    }
+
+    private static IllegalStateException unavailable(String engine, Throwable cause) {
+        return new IllegalStateException("io: " + engine + " is not available on this machine: " + cause, cause);
     }
 
     public EventLoopGroup newEventLoopGroup(int threads) {
         return new MultiThreadIoEventLoopGroup(threads, ioHandlerFactory);
+    }
+
+    /** A short description for the log: engine and allocator. */
+    public String describe() {
+        return name + ", " + (allocator instanceof PooledByteBufAllocator ? "pooled" : "adaptive") + " buffers";
     }
 }

@@ -6,27 +6,53 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RelayHandlerTest {
-    private final EmbeddedChannel peer = new EmbeddedChannel();
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration SERVER_TIMEOUT = Duration.ofSeconds(30);
+
+    private final MockTicker ticker = Ticker.newMockTicker();
+    private final EmbeddedChannel client = EmbeddedChannel.builder().ticker(ticker).build();
+    private final EmbeddedChannel server = EmbeddedChannel.builder().ticker(ticker).build();
     private final AtomicLong counted = new AtomicLong();
     private final SessionLog sessionLog = new SessionLog(null, "primary", Instant.EPOCH, 0);
-    private final EmbeddedChannel channel = new EmbeddedChannel(
-            new RelayHandler(peer, Duration.ofSeconds(1), counted::addAndGet, sessionLog, true));
+    private final RelayHandler fromClient = new RelayHandler(server, CLIENT_TIMEOUT, Duration.ofSeconds(1),
+            counted::addAndGet, sessionLog, true);
+    private final RelayHandler toClient = new RelayHandler(client, SERVER_TIMEOUT, Duration.ofSeconds(2),
+            n -> { }, sessionLog, false);
+
+    RelayHandlerTest() {
+        client.pipeline().addLast(fromClient);
+        server.pipeline().addLast(toClient);
+        RelayHandler.link(fromClient, toClient);
+    }
+
+    private void advance(long seconds) {
+        ticker.advance(seconds, TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+        server.runScheduledPendingTasks();
+    }
+
+    private void fromClient(String text) {
+        client.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII));
+        ((ByteBuf) server.readOutbound()).release();
+    }
 
     @Test
     void forwardsEachReadToThePeerFlushesAtTheEndOfTheBatchAndCountsBytes() {
-        channel.writeInbound(Unpooled.copiedBuffer("Q\0\0\0\rselect 1", StandardCharsets.US_ASCII));
-        channel.writeInbound(Unpooled.copiedBuffer("X", StandardCharsets.US_ASCII));
+        client.writeInbound(Unpooled.copiedBuffer("Q\0\0\0\rselect 1", StandardCharsets.US_ASCII));
+        client.writeInbound(Unpooled.copiedBuffer("X", StandardCharsets.US_ASCII));
 
-        ByteBuf first = peer.readOutbound();
-        ByteBuf second = peer.readOutbound();
+        ByteBuf first = server.readOutbound();
+        ByteBuf second = server.readOutbound();
         assertThat(first.toString(StandardCharsets.US_ASCII)).isEqualTo("Q\0\0\0\rselect 1");
         assertThat(second.toString(StandardCharsets.US_ASCII)).isEqualTo("X");
         assertThat(counted.get()).isEqualTo(14);
@@ -36,35 +62,64 @@ class RelayHandlerTest {
 
     @Test
     void stopsReadingThePeerWhileThisSideCannotWriteAndResumesWhenItCan() {
-        channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        client.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
 
-        channel.write(Unpooled.wrappedBuffer(new byte[64]));
-        assertThat(channel.isWritable()).isFalse();
-        assertThat(peer.config().isAutoRead()).as("peer paused").isFalse();
+        client.write(Unpooled.wrappedBuffer(new byte[64]));
+        assertThat(client.isWritable()).isFalse();
+        assertThat(server.config().isAutoRead()).as("server paused").isFalse();
 
-        channel.flush();
-        assertThat(channel.isWritable()).isTrue();
-        assertThat(peer.config().isAutoRead()).as("peer resumed").isTrue();
-        ((ByteBuf) channel.readOutbound()).release();
+        client.flush();
+        assertThat(client.isWritable()).isTrue();
+        assertThat(server.config().isAutoRead()).as("server resumed").isTrue();
+        ((ByteBuf) client.readOutbound()).release();
     }
 
     @Test
     void whenThisSideClosesThePeerIsClosedAfterWhatItHasQueued() {
-        channel.writeInbound(Unpooled.copiedBuffer("last words", StandardCharsets.US_ASCII));
-        channel.close();
+        client.writeInbound(Unpooled.copiedBuffer("last words", StandardCharsets.US_ASCII));
+        client.close();
 
-        ByteBuf delivered = peer.readOutbound();
+        ByteBuf delivered = server.readOutbound();
         assertThat(delivered.toString(StandardCharsets.US_ASCII)).isEqualTo("last words");
         delivered.release();
-        assertThat(peer.isOpen()).isFalse();
+        assertThat(server.isOpen()).isFalse();
     }
 
     @Test
-    void idlenessPastTheTimeoutClosesTheSession() {
-        channel.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+    void idlenessPastTheClientTimeoutClosesTheSession() {
+        advance(9);
+        assertThat(client.isOpen()).isTrue();
 
-        assertThat(channel.isOpen()).isFalse();
-        assertThat(peer.isOpen()).isFalse();
+        advance(1);
+        assertThat(client.isOpen()).isFalse();
+        assertThat(server.isOpen()).isFalse();
+        assertThat(sessionLog.line(0)).contains(" cD 0 (client timeout)");
+    }
+
+    @Test
+    void readingFromASideRestartsItsTimeout() {
+        advance(8);
+        fromClient("Q");
+        advance(8);
+        assertThat(client.isOpen()).as("8 s since the last read").isTrue();
+
+        advance(2);
+        assertThat(client.isOpen()).isFalse();
+    }
+
+    @Test
+    void writingToASideCountsAsActivityThere() {
+        for (int i = 0; i < 3; i++) {
+            advance(8);
+            server.writeInbound(Unpooled.copiedBuffer("D", StandardCharsets.US_ASCII));
+            ((ByteBuf) client.readOutbound()).release();
+        }
+        assertThat(client.isOpen()).as("never read from in 24 s, but written to 0 s ago").isTrue();
+
+        advance(9);
+        assertThat(client.isOpen()).isTrue();
+        advance(1);
+        assertThat(client.isOpen()).isFalse();
         assertThat(sessionLog.line(0)).contains(" cD 0 (client timeout)");
     }
 }

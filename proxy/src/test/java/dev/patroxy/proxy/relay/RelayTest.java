@@ -32,13 +32,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The relay over real loopback sockets: a client, patroxy, and an in-process TCP server. */
+/**
+ * The relay over real loopback sockets: a client, patroxy, and an in-process TCP server; run once per socket
+ * engine by the subclasses.
+ */
 @Timeout(60)
-class RelayTest {
+abstract class RelayTest {
     private static final CheckConfig CHECK = new CheckConfig(
             "OPTIONS", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1);
 
-    private final Transport transport = Transport.best();
+    private final Transport transport = transport();
+
+    /** The engine under test; called during construction, so it may not use the subclass's fields. */
+    abstract Transport transport();
     private final EventLoopGroup boss = transport.newEventLoopGroup(1);
     private final EventLoopGroup workers = transport.newEventLoopGroup(2);
     private ProxyListener listener;
