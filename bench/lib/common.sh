@@ -161,6 +161,9 @@ write_haproxy_cfg() {
 write_patroxy_cfg() {
 	local node
 	{
+		if [[ -n ${PATROXY_GLOBAL:-} ]]; then
+			echo "global: {$PATROXY_GLOBAL}"
+		fi
 		cat <<-EOF
 		stats:
 		  bind: ["127.0.0.1:$PTX_STATS"]

@@ -1,6 +1,5 @@
 package dev.patroxy.proxy.relay;
 
-import dev.patroxy.config.HostPort;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
@@ -11,12 +10,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -60,10 +59,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        sessionLog = new SessionLog(ctx.channel().remoteAddress(), router.listener().name(), Instant.now(),
-                System.nanoTime());
         if (router.listener().tcplog()) {
-            ctx.channel().closeFuture().addListener(f -> TCPLOG.info(sessionLog.line(System.nanoTime())));
+            SessionLog record = new SessionLog(ctx.channel().remoteAddress(), router.listener().name(),
+                    System.currentTimeMillis(), System.nanoTime());
+            sessionLog = record;
+            ctx.channel().closeFuture().addListener(f -> TCPLOG.info(record.line(System.nanoTime())));
+        } else {
+            sessionLog = SessionLog.OFF;
         }
         admitClient(ctx, 0);
     }
@@ -71,25 +73,53 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void admitClient(ChannelHandlerContext ctx, int limitIndex) {
         Channel client = ctx.channel();
         if (limitIndex == clientLimits.size()) {
-            frontend.sessionOpened();
-            client.closeFuture().addListener(f -> frontend.sessionClosed());
+            TrafficCounters counters = frontend;
+            counters.sessionOpened();
+            client.closeFuture().addListener(f -> counters.sessionClosed());
             connect(ctx, 0);
             return;
         }
         Admission limit = clientLimits.get(limitIndex);
-        Admission.Waiter waiter = () -> ctx.executor().execute(() -> {
-            if (!client.isActive()) {
-                limit.leave();
-                return;
-            }
-            client.closeFuture().addListener(f -> limit.leave());
-            admitClient(ctx, limitIndex + 1);
-        });
+        ClientWaiter waiter = new ClientWaiter(ctx, limit, limitIndex);
         if (limit.enterOrQueue(waiter)) {
-            client.closeFuture().addListener(f -> limit.leave());
+            client.closeFuture().addListener(leaveOnClose(limit));
             admitClient(ctx, limitIndex + 1);
         } else {
-            client.closeFuture().addListener(f -> limit.withdraw(waiter));
+            client.closeFuture().addListener(waiter.withdrawOnClose);
+        }
+    }
+
+    /** Gives the place back when the channel closes; captures nothing but {@code limit}. */
+    private static ChannelFutureListener leaveOnClose(Admission limit) {
+        return f -> limit.leave();
+    }
+
+    /** A client waiting for a place under one of its {@code maxconn} limits, unread meanwhile. */
+    private final class ClientWaiter implements Admission.Waiter {
+        private final ChannelHandlerContext ctx;
+        private final Admission limit;
+        private final int limitIndex;
+        private final ChannelFutureListener withdrawOnClose;
+
+        ClientWaiter(ChannelHandlerContext ctx, Admission limit, int limitIndex) {
+            this.ctx = ctx;
+            this.limit = limit;
+            this.limitIndex = limitIndex;
+            this.withdrawOnClose = f -> limit.withdraw(this);
+        }
+
+        @Override
+        public void admitted() {
+            ctx.executor().execute(() -> {
+                Channel client = ctx.channel();
+                client.closeFuture().removeListener(withdrawOnClose);
+                if (!client.isActive()) {
+                    limit.leave();
+                    return;
+                }
+                client.closeFuture().addListener(leaveOnClose(limit));
+                admitClient(ctx, limitIndex + 1);
+            });
         }
     }
 
@@ -120,6 +150,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         private final ChannelHandlerContext ctx;
         private final Backend backend;
         private final int attempt;
+        private final ChannelFutureListener withdrawOnClose;
         private ScheduledFuture<?> timeout;
         private long queuedAt;
 
@@ -127,13 +158,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             this.ctx = ctx;
             this.backend = backend;
             this.attempt = attempt;
+            this.withdrawOnClose = f -> backend.admission().withdraw(this);
         }
 
         void startTimeout() {
             queuedAt = System.nanoTime();
             long millis = router.listener().timeouts().queue().toMillis();
             timeout = ctx.executor().schedule(this::giveUp, millis, TimeUnit.MILLISECONDS);
-            ctx.channel().closeFuture().addListener(f -> backend.admission().withdraw(this));
+            ctx.channel().closeFuture().addListener(withdrawOnClose);
         }
 
         private void giveUp() {
@@ -149,6 +181,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         public void admitted() {
             ctx.executor().execute(() -> {
                 timeout.cancel(false);
+                ctx.channel().closeFuture().removeListener(withdrawOnClose);
                 sessionLog.queued(System.nanoTime() - queuedAt);
                 if (!ctx.channel().isActive()) {
                     backend.admission().leave();
@@ -166,33 +199,35 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void open(ChannelHandlerContext ctx, Backend backend, int attempt) {
         Channel client = ctx.channel();
         ListenerConfig listener = router.listener();
-        HostPort target = backend.server().address();
+        SessionCounters counters = new SessionCounters(backend.traffic(), frontend, sessionLog);
         ChannelFuture connecting = new Bootstrap()
                 .group(client.eventLoop())
                 .channel(transport.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) listener.timeouts().connect().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
                 .option(ChannelOption.ALLOCATOR, transport.allocator())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, transport.readSizes())
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .handler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel server) {
-                        server.pipeline().addLast(new RelayHandler(client, listener.timeouts().server(),
-                                listener.timeouts().clientFin(), n -> {
-                                    backend.traffic().addBytesOut(n);
-                                    frontend.addBytesOut(n);
-                                    sessionLog.toClient(n);
-                                }, sessionLog, false));
-                    }
-                })
-                .connect(new InetSocketAddress(target.host(), target.port()));
-        connecting.channel().closeFuture().addListener(f -> backend.admission().leave());
+                .handler(new RelayHandler(client, listener.timeouts().server(), listener.timeouts().clientFin(),
+                        counters, false))
+                .connect(backend.connectAddress());
+        connecting.channel().closeFuture().addListener(leaveOnClose(backend.admission()));
+        ChannelFutureListener abandonOnClientClose = f -> connecting.channel().close();
+        client.closeFuture().addListener(abandonOnClientClose);
+        ScheduledFuture<?> connectTimeout = client.eventLoop().schedule(() -> {
+            if (((ChannelPromise) connecting).tryFailure(new ConnectTimeoutException(
+                    "connection timed out after " + listener.timeouts().connect().toMillis() + " ms: " + backend))) {
+                connecting.channel().close();
+            }
+        }, listener.timeouts().connect().toNanos(), TimeUnit.NANOSECONDS);
         connecting.addListener(f -> {
+            connectTimeout.cancel(false);
+            client.closeFuture().removeListener(abandonOnClientClose);
             if (f.isSuccess()) {
                 sessionLog.connected(System.nanoTime());
-                relay(ctx, backend, connecting.channel());
+                relay(ctx, backend, connecting.channel(), counters);
                 return;
             }
             connecting.channel().close();
@@ -206,14 +241,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 client.close();
             }
         });
-        client.closeFuture().addListener(f -> {
-            if (!connecting.isDone()) {
-                connecting.channel().close();
-            }
-        });
     }
 
-    private void relay(ChannelHandlerContext ctx, Backend backend, Channel server) {
+    private void relay(ChannelHandlerContext ctx, Backend backend, Channel server, SessionCounters counters) {
         Channel client = ctx.channel();
         RelaySession session = new RelaySession(client, server, sessionLog);
         RelayHandler toClient = server.pipeline().get(RelayHandler.class);
@@ -229,11 +259,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         });
         ListenerConfig listener = router.listener();
         RelayHandler fromClient = new RelayHandler(server, listener.timeouts().client(),
-                listener.timeouts().serverFin(), n -> {
-                    perServer.addBytesIn(n);
-                    frontend.addBytesIn(n);
-                    sessionLog.fromClient(n);
-                }, sessionLog, true);
+                listener.timeouts().serverFin(), counters, true);
         client.pipeline().addLast(fromClient);
         RelayHandler.link(fromClient, toClient);
         List<Object> held = new ArrayList<>(early);

@@ -11,26 +11,25 @@ import io.netty.channel.socket.DuplexChannel;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongConsumer;
 
 /**
  * Copies bytes from its channel to the peer. Reading stops while the peer cannot take more (writability
  * backpressure), a half-close is passed on as a half-close, and idleness past the timeout closes both sides.
  *
  * <p>Inactivity is tracked here rather than with Netty's {@code IdleStateHandler}, which allocates a promise and a
- * listener for every write: a side is active when bytes are read from it or written to it, and one timer per side
- * wakes up only when the timeout could have run out.
+ * listener for every write: a side is active when bytes are read from it or written to it, and one timer per
+ * session, owned by the client side, wakes up only when either side's timeout could have run out.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
     private final Channel peer;
     private final Duration peerFinTimeout;
-    private final LongConsumer bytesRead;
-    private final SessionLog log;
+    private final SessionCounters counters;
     private final boolean clientSide;
     private RelayHandler peerHandler;
     private ChannelHandlerContext ctx;
     private long idleTimeoutNanos;
     private long lastActivityNanos;
+    private Runnable idleCheckTask;
     private ScheduledFuture<?> idleCheck;
 
     /**
@@ -38,37 +37,35 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
      * @param idleTimeout how long this side may stay inactive (HAProxy's {@code timeout client} / {@code server})
      * @param peerFinTimeout the peer's inactivity timeout once this side's end of stream is passed on to it
      *     (HAProxy's {@code timeout client-fin} / {@code server-fin})
-     * @param bytesRead told how many bytes each read brought in, for the counters
-     * @param log the session's record, told how this side ended
+     * @param counters told how many bytes each read brought in; its log is told how this side ended
      * @param clientSide whether this handler reads the client
      */
-    RelayHandler(Channel peer, Duration idleTimeout, Duration peerFinTimeout, LongConsumer bytesRead, SessionLog log,
+    RelayHandler(Channel peer, Duration idleTimeout, Duration peerFinTimeout, SessionCounters counters,
             boolean clientSide) {
         this.peer = peer;
         this.idleTimeoutNanos = idleTimeout.toNanos();
         this.peerFinTimeout = peerFinTimeout;
-        this.bytesRead = bytesRead;
-        this.log = log;
+        this.counters = counters;
         this.clientSide = clientSide;
     }
 
     /**
-     * Makes each handler count what it writes to the other's channel as activity there, and starts both sides'
-     * inactivity clocks: the relay begins now.
+     * Makes each handler count what it writes to the other's channel as activity there, and starts the session's
+     * inactivity timer: the relay begins now. Both channels must be on one event loop.
      */
-    static void link(RelayHandler a, RelayHandler b) {
-        a.peerHandler = b;
-        b.peerHandler = a;
-        long now = a.now();
-        a.lastActivityNanos = now;
-        b.lastActivityNanos = now;
+    static void link(RelayHandler client, RelayHandler server) {
+        client.peerHandler = server;
+        server.peerHandler = client;
+        long now = client.now();
+        client.lastActivityNanos = now;
+        server.lastActivityNanos = now;
+        client.idleCheckTask = client::checkIdle;
+        client.scheduleIdleCheck(Math.min(client.idleTimeoutNanos, server.idleTimeoutNanos));
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        lastActivityNanos = now();
-        scheduleIdleCheck(idleTimeoutNanos);
     }
 
     @Override
@@ -83,37 +80,52 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void scheduleIdleCheck(long delayNanos) {
-        idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+        idleCheck = ctx.executor().schedule(idleCheckTask, delayNanos, TimeUnit.NANOSECONDS);
     }
 
+    private long idleNanosLeft(long now) {
+        return lastActivityNanos + idleTimeoutNanos - now;
+    }
+
+    /** Runs on the client side's handler: closes whichever side ran out of time, else sleeps until one could. */
     private void checkIdle() {
         if (!ctx.channel().isOpen()) {
             return;
         }
-        long remaining = lastActivityNanos + idleTimeoutNanos - now();
-        if (remaining > 0) {
-            scheduleIdleCheck(remaining);
+        long now = now();
+        long clientLeft = idleNanosLeft(now);
+        long serverLeft = peerHandler.idleNanosLeft(now);
+        if (clientLeft <= 0) {
+            timedOut();
+        } else if (serverLeft <= 0) {
+            peerHandler.timedOut();
         } else {
-            ended(true);
-            ctx.close();
+            scheduleIdleCheck(Math.min(clientLeft, serverLeft));
         }
     }
 
-    /** Gives this side a new inactivity timeout, counted from now. */
+    private void timedOut() {
+        ended(true);
+        ctx.close();
+    }
+
+    /** Gives this side a new inactivity timeout, counted from now, and wakes the session's timer in time for it. */
     private void restartIdleTimeout(Duration timeout) {
         idleTimeoutNanos = timeout.toNanos();
         lastActivityNanos = now();
-        if (idleCheck != null) {
-            idleCheck.cancel(false);
+        RelayHandler owner = clientSide ? this : peerHandler;
+        if (owner.idleCheck != null && owner.idleCheck.cancel(false)) {
+            owner.checkIdle();
         }
-        scheduleIdleCheck(idleTimeoutNanos);
     }
 
     private void ended(boolean timedOut) {
         if (timedOut) {
-            log.end(clientSide ? SessionLog.Termination.CLIENT_TIMEOUT : SessionLog.Termination.SERVER_TIMEOUT);
+            counters.log().end(
+                    clientSide ? SessionLog.Termination.CLIENT_TIMEOUT : SessionLog.Termination.SERVER_TIMEOUT);
         } else {
-            log.end(clientSide ? SessionLog.Termination.CLIENT_CLOSED : SessionLog.Termination.SERVER_CLOSED);
+            counters.log().end(
+                    clientSide ? SessionLog.Termination.CLIENT_CLOSED : SessionLog.Termination.SERVER_CLOSED);
         }
     }
 
@@ -124,7 +136,12 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         if (peerHandler != null) {
             peerHandler.lastActivityNanos = now;
         }
-        bytesRead.accept(((ByteBuf) msg).readableBytes());
+        int bytes = ((ByteBuf) msg).readableBytes();
+        if (clientSide) {
+            counters.fromClient(bytes);
+        } else {
+            counters.toClient(bytes);
+        }
         peer.write(msg, peer.voidPromise());
     }
 

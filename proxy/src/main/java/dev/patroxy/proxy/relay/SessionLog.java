@@ -11,8 +11,12 @@ import java.util.concurrent.TimeUnit;
  * What one session did, for HAProxy's {@code tcplog} line: who the client was, where it went, how long it waited
  * for a place, to connect and in all, the bytes each way, and why it ended. The first cause recorded wins.
  * Written from the client's event loop, except {@link #end} which a health check may call to kill the session.
+ * Listeners without {@code log: tcplog} share {@link #OFF}, which records nothing, so their sessions carry no log.
  */
 final class SessionLog {
+    /** Records nothing; for sessions whose listener does not log them. */
+    static final SessionLog OFF = new SessionLog(null, "", 0, 0, false);
+
     private static final DateTimeFormatter ACCEPT_DATE =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
@@ -36,9 +40,9 @@ final class SessionLog {
         }
     }
 
-    private final String client;
+    private final SocketAddress client;
     private final String listener;
-    private final Instant acceptedAt;
+    private final long acceptedAtMillis;
     private final long startNanos;
     private long queueNanos = -1;
     private long connectNanos = -1;
@@ -47,41 +51,75 @@ final class SessionLog {
     private long bytesFromClient;
     private long bytesToClient;
     private volatile Termination termination;
+    private final boolean recording;
 
-    SessionLog(SocketAddress client, String listener, Instant acceptedAt, long startNanos) {
-        this.client = client instanceof InetSocketAddress inet
-                ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : String.valueOf(client);
+    /**
+     * @param acceptedAtMillis when the client was accepted, in milliseconds since the epoch
+     * @param startNanos the same moment on the monotonic clock the other times are measured on
+     */
+    SessionLog(SocketAddress client, String listener, long acceptedAtMillis, long startNanos) {
+        this(client, listener, acceptedAtMillis, startNanos, true);
+    }
+
+    private SessionLog(SocketAddress client, String listener, long acceptedAtMillis, long startNanos,
+            boolean recording) {
+        this.recording = recording;
+        this.client = client;
         this.listener = listener;
-        this.acceptedAt = acceptedAt;
+        this.acceptedAtMillis = acceptedAtMillis;
         this.startNanos = startNanos;
     }
 
     void serverChosen(String name) {
+        if (!recording) {
+            return;
+        }
         server = name;
     }
 
     void queued(long nanos) {
+        if (!recording) {
+            return;
+        }
         queueNanos = nanos;
     }
 
     void connected(long nanos) {
+        if (!recording) {
+            return;
+        }
         connectNanos = nanos - startNanos - Math.max(queueNanos, 0);
     }
 
     void retried() {
+        if (!recording) {
+            return;
+        }
         retries++;
     }
 
     void fromClient(long bytes) {
+        if (!recording) {
+            return;
+        }
         bytesFromClient += bytes;
     }
 
     void toClient(long bytes) {
+        if (!recording) {
+            return;
+        }
         bytesToClient += bytes;
     }
 
     /** Records why the session ended, unless a cause is already known. */
-    synchronized void end(Termination cause) {
+    void end(Termination cause) {
+        if (recording) {
+            recordEnd(cause);
+        }
+    }
+
+    private synchronized void recordEnd(Termination cause) {
         if (termination == null) {
             termination = cause;
         }
@@ -93,7 +131,9 @@ final class SessionLog {
      */
     String line(long endNanos) {
         Termination cause = termination == null ? Termination.CLIENT_CLOSED : termination;
-        return client + " [" + ACCEPT_DATE.format(acceptedAt) + "] " + listener + " " + listener + "/" + server
+        String from = client instanceof InetSocketAddress inet
+                ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : String.valueOf(client);
+        return from + " [" + ACCEPT_DATE.format(Instant.ofEpochMilli(acceptedAtMillis)) + "] " + listener + " " + listener + "/" + server
                 + " " + millis(queueNanos) + "/" + millis(connectNanos) + "/" + millis(endNanos - startNanos)
                 + " " + bytesToClient + " " + bytesFromClient + " " + cause.code + " " + retries
                 + " (" + cause.reason + ")";

@@ -4,9 +4,11 @@ import dev.patroxy.config.GlobalConfig;
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -23,14 +25,16 @@ import io.netty.channel.uring.IoUringSocketChannel;
 
 /**
  * The socket implementation and the allocator the relay reads into: native epoll where it loads (Linux), io_uring
- * when asked for, Java NIO everywhere else.
+ * when asked for, Java NIO everywhere else. {@code readSizes} is shared by every channel (Netty otherwise gives
+ * each channel an instance of its own); each channel still keeps its own read-size estimate.
  */
 public record Transport(
         String name,
         IoHandlerFactory ioHandlerFactory,
         Class<? extends ServerChannel> serverChannel,
         Class<? extends SocketChannel> socketChannel,
-        ByteBufAllocator allocator) {
+        ByteBufAllocator allocator,
+        RecvByteBufAllocator readSizes) {
 
     /** The transport {@code global} asks for; an engine asked for by name that cannot load is an error. */
     public static Transport of(GlobalConfig global) {
@@ -51,7 +55,7 @@ public record Transport(
                     throw unavailable("io_uring", IoUring.unavailabilityCause());
                 }
                 yield new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
-                        IoUringSocketChannel.class, allocator);
+                        IoUringSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator());
             }
             case NIO -> nio(allocator);
         };
@@ -64,12 +68,12 @@ public record Transport(
 
     private static Transport epoll(ByteBufAllocator allocator) {
         return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                EpollSocketChannel.class, allocator);
+                EpollSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator());
     }
 
     private static Transport nio(ByteBufAllocator allocator) {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
-                allocator);
+                allocator, new AdaptiveRecvByteBufAllocator());
     }
 
     private static IllegalStateException unavailable(String engine, Throwable cause) {

@@ -3,6 +3,7 @@ package dev.patroxy.proxy.routing;
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.ServerConfig;
 import dev.patroxy.proxy.health.HealthSnapshot;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +27,7 @@ public final class Backend {
     private volatile boolean routable;
     private volatile HealthSnapshot health;
     private volatile String reportedRole;
+    private volatile InetSocketAddress connectAddress;
 
     public Backend(String listenerName, ServerConfig server, Optional<CheckConfig> check, Instant now) {
         this.listenerName = listenerName;
@@ -33,6 +35,21 @@ public final class Backend {
         this.check = check;
         this.admission = new Admission(server.maxconn(), System::nanoTime);
         this.health = check.map(c -> HealthSnapshot.initial(now, c.rise())).orElseGet(() -> HealthSnapshot.unchecked(now));
+    }
+
+    /**
+     * The server's socket address, resolved once and shared by every session (a resolution that failed is tried
+     * again next time), so an idle session holds no address object of its own for it.
+     */
+    public InetSocketAddress connectAddress() {
+        InetSocketAddress address = connectAddress;
+        if (address == null) {
+            address = new InetSocketAddress(server.address().host(), server.address().port());
+            if (!address.isUnresolved()) {
+                connectAddress = address;
+            }
+        }
+        return address;
     }
 
     public String listenerName() {

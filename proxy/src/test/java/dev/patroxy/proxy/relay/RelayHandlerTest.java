@@ -2,6 +2,7 @@ package dev.patroxy.proxy.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patroxy.proxy.routing.TrafficCounters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.WriteBufferWaterMark;
@@ -10,9 +11,7 @@ import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RelayHandlerTest {
@@ -22,12 +21,14 @@ class RelayHandlerTest {
     private final MockTicker ticker = Ticker.newMockTicker();
     private final EmbeddedChannel client = EmbeddedChannel.builder().ticker(ticker).build();
     private final EmbeddedChannel server = EmbeddedChannel.builder().ticker(ticker).build();
-    private final AtomicLong counted = new AtomicLong();
-    private final SessionLog sessionLog = new SessionLog(null, "primary", Instant.EPOCH, 0);
+    private final TrafficCounters serverTraffic = new TrafficCounters();
+    private final SessionLog sessionLog = new SessionLog(null, "primary", 0, 0);
+    private final SessionCounters counters =
+            new SessionCounters(serverTraffic, new TrafficCounters(), sessionLog);
     private final RelayHandler fromClient = new RelayHandler(server, CLIENT_TIMEOUT, Duration.ofSeconds(1),
-            counted::addAndGet, sessionLog, true);
+            counters, true);
     private final RelayHandler toClient = new RelayHandler(client, SERVER_TIMEOUT, Duration.ofSeconds(2),
-            n -> { }, sessionLog, false);
+            counters, false);
 
     RelayHandlerTest() {
         client.pipeline().addLast(fromClient);
@@ -55,7 +56,7 @@ class RelayHandlerTest {
         ByteBuf second = server.readOutbound();
         assertThat(first.toString(StandardCharsets.US_ASCII)).isEqualTo("Q\0\0\0\rselect 1");
         assertThat(second.toString(StandardCharsets.US_ASCII)).isEqualTo("X");
-        assertThat(counted.get()).isEqualTo(14);
+        assertThat(serverTraffic.bytesIn()).isEqualTo(14);
         first.release();
         second.release();
     }

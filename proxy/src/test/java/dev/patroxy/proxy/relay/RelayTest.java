@@ -328,6 +328,43 @@ abstract class RelayTest {
     }
 
     @Test
+    void aServerThatNeverAnswersIsGivenUpAfterTimeoutConnectOnEachAttempt() throws Exception {
+        try (ServerSocket full = new ServerSocket(0, 1)) {
+            List<Socket> queued = fillAcceptQueue(full.getLocalPort());
+            int port = startProxy(full.getLocalPort(), Duration.ofMinutes(1), true);
+            long start = System.nanoTime();
+            try (Socket client = connect(port)) {
+                assertThat(client.getInputStream().read()).isEqualTo(-1);
+            }
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(millis).as("three attempts, each cut at timeout connect (1 s)").isBetween(2_900L, 10_000L);
+            assertThat(backend().connectErrors()).isEqualTo(3);
+            for (Socket s : queued) {
+                s.close();
+            }
+        }
+    }
+
+    /**
+     * Connects to {@code port} until the kernel stops answering: a listener that never accepts, once its accept
+     * queue is full, drops further SYNs, so the next connection attempt hangs as with an unreachable host.
+     */
+    private static List<Socket> fillAcceptQueue(int port) throws IOException {
+        List<Socket> queued = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Socket s = new Socket();
+            try {
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 300);
+                queued.add(s);
+            } catch (java.net.SocketTimeoutException e) {
+                s.close();
+                return queued;
+            }
+        }
+        throw new IllegalStateException("the accept queue of port " + port + " never filled");
+    }
+
+    @Test
     void onRoundRobinARefusedConnectionIsRetriedOnTheNextServer() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class SessionLogTest {
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
     private final SessionLog log = new SessionLog(new InetSocketAddress("10.29.0.1", 50123), "primary",
-            Instant.parse("2026-11-25T19:47:18.123Z"), 1000 * MS);
+            Instant.parse("2026-11-25T19:47:18.123Z").toEpochMilli(), 1000 * MS);
 
     @Test
     void aSessionThatRanItsCourseReadsLikeHaproxysTcplog() {
@@ -51,5 +51,14 @@ class SessionLogTest {
         log.end(SessionLog.Termination.CONNECT_FAILED);
 
         assertThat(log.line(1001 * MS)).contains(" SC 2 (could not connect to the server)");
+    }
+
+    @Test
+    void theSharedLogOfUnloggedListenersKeepsNothing() {
+        SessionLog.OFF.serverChosen("pg01");
+        SessionLog.OFF.fromClient(120);
+        SessionLog.OFF.end(SessionLog.Termination.KILLED);
+
+        assertThat(SessionLog.OFF.line(0)).contains(" /<NOSRV> ").contains(" 0 0 CD 0 (client closed)");
     }
 }
