@@ -10,6 +10,7 @@ PY=/usr/bin/python3
 PGBIN=/usr/lib/postgresql/15/bin
 SRC_JAR=${PATROXY_JAR:-$REPO/proxy/target/patroxy.jar}
 read -r -a JAVA_OPTS <<<"${PATROXY_JAVA_OPTS:-}"
+JVM_OPTIONS=${PATROXY_JVM_OPTIONS:-$REPO/deploy/jvm.options}
 
 # Ports of this script's own instances; the cluster's patroxy keeps 5000/5001/7000.
 HAP_PG=5100 HAP_IDLE=5101 HAP_STATS=7100
@@ -274,7 +275,8 @@ bench_prepare() {
 	write_haproxy_cfg
 	write_patroxy_cfg
 	HAPROXY_CMD=(haproxy -db -f "$WORK/haproxy.cfg")
-	PATROXY_CMD=(java "${JAVA_OPTS[@]}" -jar "$JAR" --config "$WORK/patroxy.yml")
+	cp "$JVM_OPTIONS" "$WORK/jvm.options"
+	PATROXY_CMD=(java "@$WORK/jvm.options" "${JAVA_OPTS[@]}" -jar "$JAR" --config "$WORK/patroxy.yml")
 }
 
 # start_both_for_pg: this script's HAProxy and patroxy, each routing only to the primary.
