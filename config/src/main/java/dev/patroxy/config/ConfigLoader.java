@@ -32,13 +32,14 @@ public final class ConfigLoader {
     private static final Set<String> GLOBAL_KEYS = Set.of("maxconn", "io", "threads", "buffers");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
     private static final Set<String> DEFAULTS_KEYS = Set.of(
-            "timeout", "retries", "maxconn", "on-marked-down", "log", "check");
+            "timeout", "retries", "maxconn", "on-marked-down", "log", "check", "release-rate");
     private static final Set<String> TIMEOUT_KEYS = Set.of(
-            "connect", "client", "server", "queue", "client-fin", "server-fin");
+            "connect", "client", "server", "queue", "client-fin", "server-fin", "hold");
     private static final Set<String> CHECK_KEYS = Set.of("method", "path", "expect", "inter", "timeout", "rise", "fall");
     private static final Set<String> SERVER_KEYS = Set.of("name", "address", "check-port", "check-address", "maxconn");
     private static final Set<String> LISTENER_KEYS = Set.of(
-            "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "log", "check");
+            "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "log", "check",
+            "release-rate");
     private static final Map<String, Boolean> LOG_FORMATS = Map.of("tcplog", true, "none", false);
     private static final int MAXCONN_LIMIT = 10_000_000;
     private static final int THREADS_LIMIT = 1024;
@@ -207,7 +208,7 @@ public final class ConfigLoader {
             Optional<CheckConfig> check = unchecked ? Optional.empty()
                     : Optional.of(settings.check(node, keys.get("check"), balance));
             return new ListenerConfig(name, binds, balance, check, settings.timeouts(), settings.retries,
-                    settings.maxconn, settings.shutdownSessions, settings.tcplog, members);
+                    settings.maxconn, settings.shutdownSessions, settings.tcplog, settings.releaseRate, members);
         }
 
         private static List<ServerConfig> serverRefs(ConfigNode node, Map<String, ServerConfig> servers)
@@ -239,6 +240,8 @@ public final class ConfigLoader {
         Duration queue;
         Duration clientFin;
         Duration serverFin;
+        Duration hold = Duration.ofSeconds(30);
+        int releaseRate;
         int retries = 2;
         int maxconn;
         boolean shutdownSessions = true;
@@ -263,6 +266,8 @@ public final class ConfigLoader {
             c.queue = queue;
             c.clientFin = clientFin;
             c.serverFin = serverFin;
+            c.hold = hold;
+            c.releaseRate = releaseRate;
             c.retries = retries;
             c.maxconn = maxconn;
             c.shutdownSessions = shutdownSessions;
@@ -288,7 +293,10 @@ public final class ConfigLoader {
                 c.queue = timeout.optional(t, "queue", ConfigNode::duration).orElse(c.queue);
                 c.clientFin = timeout.optional(t, "client-fin", ConfigNode::duration).orElse(c.clientFin);
                 c.serverFin = timeout.optional(t, "server-fin", ConfigNode::duration).orElse(c.serverFin);
+                c.hold = timeout.optional(t, "hold", n -> n.isScalar("none") ? Duration.ZERO : n.duration())
+                        .orElse(c.hold);
             }
+            c.releaseRate = node.optional(keys, "release-rate", n -> n.integer(0, MAXCONN_LIMIT)).orElse(c.releaseRate);
             c.retries = node.optional(keys, "retries", n -> n.integer(0, 100)).orElse(c.retries);
             c.maxconn = node.optional(keys, "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(c.maxconn);
             c.shutdownSessions = node.optional(keys, "on-marked-down", n -> n.choice(ON_MARKED_DOWN,
@@ -314,7 +322,7 @@ public final class ConfigLoader {
         /** Unset, {@code queue} is {@code connect} and the fin timeouts are {@code client}/{@code server}, as in HAProxy. */
         Timeouts timeouts() {
             return new Timeouts(connect, client, server, queue != null ? queue : connect,
-                    clientFin != null ? clientFin : client, serverFin != null ? serverFin : server);
+                    clientFin != null ? clientFin : client, serverFin != null ? serverFin : server, hold);
         }
 
         /** The listener's check; the path defaults to the one that matches the balance. */

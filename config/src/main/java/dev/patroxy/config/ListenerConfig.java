@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param maxconn client sessions this listener serves at once, 0 for no limit; more wait, unread, in a queue
  * @param shutdownSessionsOnDown close every session to a server the moment it goes DOWN
  * @param tcplog log one line per session (HAProxy's {@code option tcplog})
+ * @param releaseRate clients let go per second when held clients can be served again, 0 for all at once
  */
 public record ListenerConfig(
         String name,
@@ -22,6 +23,7 @@ public record ListenerConfig(
         int maxconn,
         boolean shutdownSessionsOnDown,
         boolean tcplog,
+        int releaseRate,
         List<ServerConfig> servers) {
     public ListenerConfig {
         binds = List.copyOf(binds);

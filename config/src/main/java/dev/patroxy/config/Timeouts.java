@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * HAProxy's {@code timeout connect}, {@code client}, {@code server}, {@code queue}, {@code client-fin} and
- * {@code server-fin}.
+ * {@code server-fin}, and patroxy's own {@code hold}.
  *
  * @param client inactivity allowed on the client side before the session is closed
  * @param server inactivity allowed on the server side before the session is closed
@@ -12,7 +12,10 @@ import java.time.Duration;
  * @param clientFin inactivity allowed on the client side once patroxy has passed the server's end of stream on
  *     to it, so that a client that never closes does not hold the session for {@code client}
  * @param serverFin inactivity allowed on the server side once patroxy has passed the client's end of stream on
+ * @param hold how long a new client waits while no server may take it (a switchover, a failover) before it is
+ *     turned away; zero turns it away at once
  */
 public record Timeouts(
-        Duration connect, Duration client, Duration server, Duration queue, Duration clientFin, Duration serverFin) {
+        Duration connect, Duration client, Duration server, Duration queue, Duration clientFin, Duration serverFin,
+        Duration hold) {
 }

@@ -63,7 +63,8 @@ class ConfigLoaderTest {
                 "OPTIONS", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(5), 1, 2));
         assertThat(primary.timeouts()).as("timeout queue defaults to timeout connect").isEqualTo(new Timeouts(
                 Duration.ofSeconds(2), Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofSeconds(2),
-                Duration.ofMinutes(30), Duration.ofMinutes(10)));
+                Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofSeconds(30)));
+        assertThat(primary.releaseRate()).as("all at once").isZero();
         assertThat(config.global().maxconn()).isEqualTo(500);
         assertThat(config.global().io()).as("default").isEqualTo(GlobalConfig.IoEngine.AUTO);
         assertThat(config.global().threads()).as("one per core").isZero();
@@ -101,7 +102,7 @@ class ConfigLoaderTest {
                 "OPTIONS", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(5), 2, 3));
         assertThat(batman.timeouts()).isEqualTo(new Timeouts(
                 Duration.ofSeconds(4), Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(4),
-                Duration.ofMinutes(30), Duration.ofMinutes(30)));
+                Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(30)));
         assertThat(config.global().maxconn()).isEqualTo(100);
         assertThat(config.servers()).extracting(ServerConfig::maxconn).containsExactly(100, 100);
         assertThat(batman.retries()).isEqualTo(2);
@@ -126,6 +127,21 @@ class ConfigLoaderTest {
     void durationsTakeHaproxyUnitsAndBareMilliseconds() throws Exception {
         PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("inter: 1s", "inter: 250"));
         assertThat(config.listeners().get(0).check().orElseThrow().interval()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
+    void holdTakesADurationOrNoneAndReleaseRateACount() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID
+                .replace("timeout: {connect: 2s, server: 10m}", "timeout: {connect: 2s, server: 10m, hold: 5s}\n  release-rate: 50")
+                .replace("timeout: {client: 1h,", "timeout: {hold: none, client: 1h,"));
+        assertThat(config.listeners().get(0).timeouts().hold()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.listeners().get(0).releaseRate()).isEqualTo(50);
+        assertThat(config.listeners().get(1).timeouts().hold()).as("none: turned away at once").isZero();
+
+        ConfigException e = errorOf(VALID.replace("timeout: {client: 1h,", "timeout: {hold: never, client: 1h,"));
+        assertThat(e.key()).isEqualTo("listeners[1].timeout.hold");
+        assertThat(errorOf(VALID.replace("    maxconn: 50\n", "    maxconn: 50\n    release-rate: -1\n")).key())
+                .isEqualTo("listeners[1].release-rate");
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.patroxy.proxy.health.HealthSnapshot;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
+import dev.patroxy.proxy.routing.HoldQueue;
 import dev.patroxy.proxy.routing.TrafficCounters;
 import dev.patroxy.stats.FrontendStats;
 import dev.patroxy.stats.ListenerStats;
@@ -46,9 +47,10 @@ final class StatsSnapshots implements Supplier<StatsSnapshot> {
         List<ListenerStats> stats = new ArrayList<>();
         for (ProxyListener listener : listeners) {
             TrafficCounters f = listener.frontend();
+            HoldQueue held = listener.router().held();
             FrontendStats frontend = new FrontendStats(
                     f.current(), f.max(), f.total(), f.bytesIn(), f.bytesOut(), listener.refused(),
-                    listener.limit().limit());
+                    listener.limit().limit(), held.size(), held.maxHeld(), held.released(), held.timeouts());
             List<ServerStats> servers = listener.router().backends().stream()
                     .map(b -> server(b, ServerRoles.roleOf(checksByServer.get(b.server().name())), now))
                     .toList();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.proxy.relay.Transport;
+import dev.patroxy.stats.FrontendStats;
 import dev.patroxy.stats.ListenerStats;
 import dev.patroxy.stats.ServerState;
 import dev.patroxy.stats.ServerStats;
@@ -237,18 +238,22 @@ class ProxyDaemonTest {
     }
 
     @Test
-    void withNoPrimaryNewClientsAreRefusedAndCounted() throws Exception {
+    void withNoPrimaryNewClientsAreHeldUntilANodeTakesTheRole() throws Exception {
         nodes.get(0).primaryStatus.set(503);
         int[] ports = startDaemon();
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> server("primary", "pg01").lastCheck().code() == 503);
 
         try (Socket s = new Socket("127.0.0.1", ports[0])) {
-            s.setSoTimeout(5000);
-            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            s.setSoTimeout(10_000);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> daemon.snapshot().listeners().get(0).frontend().held() == 1);
+            nodes.get(0).primaryStatus.set(200);
+            assertThat(readLine(s.getInputStream())).isEqualTo("pg01");
         }
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> daemon.snapshot().listeners().get(0).frontend().refused() == 1);
+        FrontendStats frontend = daemon.snapshot().listeners().get(0).frontend();
+        assertThat(frontend.heldReleased()).isEqualTo(1);
+        assertThat(frontend.refused()).isZero();
     }
 
     @Test

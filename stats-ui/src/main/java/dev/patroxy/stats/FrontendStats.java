@@ -7,6 +7,10 @@ package dev.patroxy.stats;
  * @param bytesOut bytes sent to clients
  * @param refused clients turned away because no server could take them
  * @param sessionLimit the listener's {@code maxconn}, 0 for none
+ * @param held clients waiting now because no server takes sessions (a switchover or failover in flight)
+ * @param maxHeld the most clients held at once
+ * @param heldReleased held clients let go to a server since start
+ * @param holdTimeouts held clients turned away because their hold ran out
  */
 public record FrontendStats(
         long currentSessions,
@@ -15,5 +19,9 @@ public record FrontendStats(
         long bytesIn,
         long bytesOut,
         long refused,
-        int sessionLimit) {
+        int sessionLimit,
+        long held,
+        long maxHeld,
+        long heldReleased,
+        long holdTimeouts) {
 }

@@ -124,9 +124,10 @@ public final class HtmlStatsPage {
     private static void frontendRow(StringBuilder html, ListenerStats listener) {
         FrontendStats frontend = listener.frontend();
         html.append("<tr class=\"frontend\"><td class=\"al\">Frontend</td><td class=\"al\">")
-                .append(escape(String.join(", ", listener.binds()))).append("</td>")
-                // Clients wait in a server's queue, not in the frontend's.
-                .append("<td colspan=\"2\"></td>");
+                .append(escape(String.join(", ", listener.binds()))).append("</td>");
+        // The frontend's queue is its held clients: they wait for any server to take sessions at all.
+        cell(html, frontend.held());
+        cell(html, frontend.maxHeld());
         cell(html, frontend.currentSessions());
         cell(html, frontend.maxSessions());
         limitCell(html, frontend.sessionLimit());
@@ -134,7 +135,10 @@ public final class HtmlStatsPage {
         bytesCell(html, frontend.bytesIn());
         bytesCell(html, frontend.bytesOut());
         cell(html, frontend.refused());
-        html.append("<td colspan=\"2\"></td><td class=\"ac\">OPEN</td><td colspan=\"7\"></td></tr>\n");
+        // Held clients whose hold ran out gave up waiting, as a queue timeout.
+        html.append("<td></td>");
+        cell(html, frontend.holdTimeouts());
+        html.append("<td class=\"ac\">OPEN</td><td colspan=\"7\"></td></tr>\n");
     }
 
     private static void serverRow(StringBuilder html, ServerStats server, StatsSnapshot snapshot) {

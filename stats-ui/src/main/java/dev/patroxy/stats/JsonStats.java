@@ -40,6 +40,10 @@ public final class JsonStats {
                 .field("bytesOut", frontend.bytesOut())
                 .field("refused", frontend.refused())
                 .field("sessionLimit", frontend.sessionLimit())
+                .field("held", frontend.held())
+                .field("maxHeld", frontend.maxHeld())
+                .field("heldReleased", frontend.heldReleased())
+                .field("holdTimeouts", frontend.holdTimeouts())
                 .endObject();
         BackendTotals backend = BackendTotals.of(listener);
         json.name("backend").beginObject()

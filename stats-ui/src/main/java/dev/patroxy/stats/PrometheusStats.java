@@ -130,6 +130,13 @@ public final class PrometheusStats {
                 FrontendStats::bytesOut));
         meters.add(frontend.counter("haproxy_frontend_denied_connections_total",
                 "Total number of connections refused because no server could take them", FrontendStats::refused));
+        meters.add(frontend.gauge("patroxy_frontend_held_clients",
+                "Clients waiting now because no server takes sessions (timeout hold)", FrontendStats::held));
+        meters.add(frontend.counter("patroxy_frontend_held_released_total",
+                "Held clients let go to a server once one took sessions again", FrontendStats::heldReleased));
+        meters.add(frontend.counter("patroxy_frontend_hold_timeouts_total",
+                "Held clients turned away with SQLSTATE 57P03 because timeout hold ran out",
+                FrontendStats::holdTimeouts));
         meters.add(backend.gauge("haproxy_backend_active_servers", "Number of servers taking new sessions",
                 ListenerStats::activeServers));
         meters.add(backend.gauge("haproxy_backend_current_queue",

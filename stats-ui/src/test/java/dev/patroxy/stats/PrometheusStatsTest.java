@@ -24,6 +24,9 @@ class PrometheusStatsTest {
                 "haproxy_frontend_bytes_in_total",
                 "haproxy_frontend_bytes_out_total",
                 "haproxy_frontend_denied_connections_total",
+                "patroxy_frontend_held_clients",
+                "patroxy_frontend_held_released_total",
+                "patroxy_frontend_hold_timeouts_total",
                 "haproxy_backend_active_servers",
                 "haproxy_backend_status",
                 "haproxy_backend_current_queue",
@@ -68,6 +71,9 @@ class PrometheusStatsTest {
         String body = prometheus.scrape(TestSnapshots.sample(), null).body();
         assertThat(body)
                 .contains("haproxy_frontend_sessions_total{proxy=\"primary\"} 1240.0\n")
+                .contains("patroxy_frontend_held_clients{proxy=\"primary\"} 2.0\n")
+                .contains("patroxy_frontend_held_released_total{proxy=\"primary\"} 41.0\n")
+                .contains("patroxy_frontend_hold_timeouts_total{proxy=\"primary\"} 1.0\n")
                 .contains("haproxy_frontend_denied_connections_total{proxy=\"primary\"} 6.0\n")
                 .contains("haproxy_server_sessions_total{proxy=\"primary\",server=\"pg01\"} 1234.0\n")
                 .contains("haproxy_server_bytes_in_total{proxy=\"primary\",server=\"pg01\"} 988234.0\n")

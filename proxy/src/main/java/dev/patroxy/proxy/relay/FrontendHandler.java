@@ -3,6 +3,7 @@ package dev.patroxy.proxy.relay;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
+import dev.patroxy.proxy.routing.HoldQueue;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.proxy.routing.TrafficCounters;
 import io.netty.bootstrap.Bootstrap;
@@ -12,15 +13,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +47,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final List<Object> early = new ArrayList<>();
     private boolean earlyInputShutdown;
     private SessionLog sessionLog;
+    private HeldClient heldClient;
 
     /**
      * @param clientLimits the {@code maxconn} places a client must take before it is served, in order (the
@@ -128,10 +133,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel client = ctx.channel();
         Optional<Backend> picked = router.pick();
         if (picked.isEmpty()) {
+            Duration hold = router.listener().timeouts().hold();
+            if (heldClient == null && !hold.isZero()) {
+                heldClient = new HeldClient(ctx, System.nanoTime() + hold.toNanos());
+            }
+            if (heldClient != null && heldClient.hold(attempt)) {
+                return;
+            }
             refused.run();
             sessionLog.end(SessionLog.Termination.NO_SERVER);
-            log.debug("{}: no server takes new sessions; closing {}", router.listener().name(), client.remoteAddress());
-            client.close();
+            if (heldClient == null) {
+                log.debug("{}: no server takes new sessions; closing {}", router.listener().name(),
+                        client.remoteAddress());
+                client.close();
+            } else {
+                turnAway(ctx, hold);
+            }
             return;
         }
         Backend backend = picked.get();
@@ -142,6 +159,84 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             open(ctx, backend, attempt);
         } else {
             waiter.startTimeout();
+        }
+    }
+
+    /**
+     * A client waiting while no server takes sessions; everything it does runs on the client's event loop. A
+     * client released into a router that has lost its server again waits out what is left of its hold.
+     */
+    private final class HeldClient implements HoldQueue.Held {
+        private final ChannelHandlerContext ctx;
+        private final long deadlineNanos;
+        private final ChannelFutureListener withdrawOnClose;
+        private ScheduledFuture<?> timeout;
+        private int attempt;
+
+        HeldClient(ChannelHandlerContext ctx, long deadlineNanos) {
+            this.ctx = ctx;
+            this.deadlineNanos = deadlineNanos;
+            this.withdrawOnClose = f -> router.held().withdraw(this);
+        }
+
+        /** Holds the client for what is left of its hold; false if nothing is left. */
+        boolean hold(int attempt) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            this.attempt = attempt;
+            router.held().hold(this);
+            ctx.channel().closeFuture().addListener(withdrawOnClose);
+            timeout = ctx.executor().schedule(this::expire, left, TimeUnit.NANOSECONDS);
+            if (router.pick().isPresent()) {
+                // A server came back between the pick that found none and the hold: nobody else will release.
+                router.held().releaseAll();
+            }
+            return true;
+        }
+
+        private void expire() {
+            if (router.held().timeOut(this)) {
+                ctx.channel().closeFuture().removeListener(withdrawOnClose);
+                connect(ctx, attempt);
+            }
+        }
+
+        @Override
+        public void release(long delayNanos) {
+            ctx.executor().schedule(() -> {
+                timeout.cancel(false);
+                ctx.channel().closeFuture().removeListener(withdrawOnClose);
+                if (ctx.channel().isActive()) {
+                    connect(ctx, attempt);
+                }
+            }, delayNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Answers a client whose hold ran out as PostgreSQL answers while it cannot take connections (SQLSTATE 57P03,
+     * naming each server's state), rather than with a bare reset; the bytes it sent meanwhile are read by the answer.
+     */
+    private void turnAway(ChannelHandlerContext ctx, Duration hold) {
+        String servers = router.backends().stream()
+                .map(b -> b.server().name() + " " + b.health().state())
+                .collect(Collectors.joining(", "));
+        String message = "patroxy: no server of listener " + router.listener().name() + " took the session within "
+                + hold.toMillis() + " ms on hold (" + servers + ")";
+        log.info("{}: turning {} away: {}", router.listener().name(), ctx.channel().remoteAddress(), message);
+        List<Object> replay = new ArrayList<>(early);
+        early.clear();
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.addLast(new CannotConnectNowHandler(message));
+        pipeline.remove(this);
+        for (Object msg : replay) {
+            pipeline.fireChannelRead(msg);
+        }
+        pipeline.fireChannelReadComplete();
+        if (earlyInputShutdown) {
+            pipeline.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         }
     }
 

@@ -9,7 +9,8 @@ import java.util.function.Predicate;
 
 /**
  * Picks the server for each new session of one listener. The health-check thread calls {@link #refresh} after
- * any health change; event loops call {@link #pick} and only ever read an immutable list.
+ * any health change; event loops call {@link #pick} and only ever read an immutable list. Clients that found no
+ * server wait in {@link #held()} and are let go as soon as a refresh finds one.
  *
  * <p>{@code primary}: one server at a time. The current one stays while it is UP, even if another server also
  * answers UP (two nodes claiming the role for a while is a known Patroni window); only when it goes DOWN does
@@ -19,11 +20,18 @@ public final class ListenerRouter {
     private final ListenerConfig listener;
     private final List<Backend> backends;
     private final AtomicInteger next = new AtomicInteger();
+    private final HoldQueue held;
     private volatile List<Backend> routable = List.of();
 
     public ListenerRouter(ListenerConfig listener, List<Backend> backends) {
         this.listener = listener;
         this.backends = List.copyOf(backends);
+        this.held = new HoldQueue(listener.releaseRate(), System::nanoTime);
+    }
+
+    /** New clients waiting while no server takes sessions; let go by {@link #refresh} once one does. */
+    public HoldQueue held() {
+        return held;
     }
 
     public ListenerConfig listener() {
@@ -72,6 +80,9 @@ public final class ListenerRouter {
                 b.setRoutable(false);
                 dropped.add(b);
             }
+        }
+        if (!after.isEmpty()) {
+            held.releaseAll();
         }
         return new RoutingChange(added, dropped);
     }

@@ -14,6 +14,7 @@ import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import io.netty.channel.EventLoopGroup;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -75,6 +76,8 @@ abstract class RelayTest {
     }
 
     private Duration serverFinTimeout = Duration.ofMinutes(1);
+    private Duration holdTimeout = Duration.ZERO;
+    private int releaseRate;
     private boolean tcplog;
 
     private int startProxy(Balance balance, Duration clientTimeout, boolean routable, Limits limits,
@@ -86,8 +89,8 @@ abstract class RelayTest {
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
                 balance, Optional.of(CHECK),
                 new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1), limits.queueTimeout(),
-                        Duration.ofMinutes(1), serverFinTimeout),
-                2, limits.listener(), true, tcplog, servers);
+                        Duration.ofMinutes(1), serverFinTimeout, holdTimeout),
+                2, limits.listener(), true, tcplog, releaseRate, servers);
         ListenerRouter router = new ListenerRouter(config,
                 servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
         router.refresh(b -> routable);
@@ -470,6 +473,50 @@ abstract class RelayTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> listener.refused() == 1);
         assertThat(backend().connectErrors()).isZero();
+    }
+
+    @Test
+    void withHoldAClientWaitsForAServerInsteadOfBeingTurnedAway() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startGreetingBackend(accepted);
+        holdTimeout = Duration.ofSeconds(20);
+        int port = startProxy(backendPort, Duration.ofMinutes(1), false);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write("early bytes".getBytes(StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(5)).until(() -> listener.router().held().size() == 1);
+            assertThat(accepted.get()).as("held, not connected").isZero();
+
+            listener.router().refresh(b -> true);
+
+            assertThat(readLine(client)).isEqualTo("1");
+        }
+        assertThat(listener.router().held().released()).isEqualTo(1);
+        assertThat(listener.refused()).isZero();
+    }
+
+    @Test
+    void aClientWhoseHoldRunsOutIsAnsweredLikePostgresqlThatCannotConnectNow() throws Exception {
+        holdTimeout = Duration.ofMillis(300);
+        int port = startProxy(1, Duration.ofMinutes(1), false);
+
+        try (Socket client = connect(port)) {
+            DataOutputStream out = new DataOutputStream(client.getOutputStream());
+            out.writeInt(8);
+            out.writeInt(80877103);
+            assertThat(client.getInputStream().read()).as("SSL declined").isEqualTo('N');
+            byte[] parameters = "user\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
+            out.writeInt(8 + parameters.length);
+            out.writeInt(3 << 16);
+            out.write(parameters);
+
+            byte[] answer = client.getInputStream().readAllBytes();
+            assertThat(answer[0]).as("ErrorResponse").isEqualTo((byte) 'E');
+            assertThat(new String(answer, StandardCharsets.US_ASCII))
+                    .contains("SFATAL", "C57P03", "no server of listener primary", "(pg01 DOWN)");
+        }
+        assertThat(listener.refused()).isEqualTo(1);
+        assertThat(listener.router().held().timeouts()).isEqualTo(1);
     }
 
     @Test
