@@ -28,7 +28,7 @@ import org.yaml.snakeyaml.nodes.Node;
  * naming the file, line and key; nothing is applied from a file that has one.
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_KEYS = Set.of("global", "stats", "defaults", "servers", "listeners");
+    private static final Set<String> TOP_KEYS = Set.of("global", "stats", "defaults", "servers", "listeners", "dcs");
     private static final Set<String> GLOBAL_KEYS = Set.of("maxconn", "io", "threads", "buffers");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
     private static final Set<String> DEFAULTS_KEYS = Set.of(
@@ -40,6 +40,9 @@ public final class ConfigLoader {
     private static final Set<String> LISTENER_KEYS = Set.of(
             "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "log", "check",
             "release-rate");
+    private static final Set<String> DCS_KEYS = Set.of("type", "hosts", "scope", "namespace", "timeout", "watch-timeout");
+    private static final Map<String, DcsType> DCS_TYPES = Map.of(
+            DcsType.ETCD_V2.configName(), DcsType.ETCD_V2, DcsType.ETCD_V3.configName(), DcsType.ETCD_V3);
     private static final Map<String, Boolean> LOG_FORMATS = Map.of("tcplog", true, "none", false);
     private static final int MAXCONN_LIMIT = 10_000_000;
     private static final int THREADS_LIMIT = 1024;
@@ -114,7 +117,47 @@ public final class ConfigLoader {
                 }
                 listeners.add(listener);
             }
-            return new PatroxyConfig(file, global, stats, List.copyOf(servers.values()), listeners);
+            Optional<DcsConfig> dcs = root.optional(top, "dcs", Reading::dcs);
+            return new PatroxyConfig(file, global, stats, List.copyOf(servers.values()), listeners, dcs);
+        }
+
+        private static DcsConfig dcs(ConfigNode node) throws ConfigException {
+            Map<String, ConfigNode> keys = node.mapping(DCS_KEYS);
+            DcsType type = node.required(keys, "type", n -> n.choice(DCS_TYPES,
+                    v -> "unknown DCS type '" + v + "'; expected etcd (Patroni's etcd: section) or etcd3"));
+            List<HostPort> hosts = node.required(keys, "hosts", Reading::dcsHosts);
+            String scope = node.required(keys, "scope", ConfigNode::string);
+            if (scope.contains("/")) {
+                throw keys.get("scope").error("expected Patroni's scope (the cluster name), found '" + scope + "'");
+            }
+            String namespace = node.optional(keys, "namespace", ConfigNode::string).orElse("/service");
+            Duration timeout = node.optional(keys, "timeout", ConfigNode::duration).orElse(Duration.ofSeconds(1));
+            Duration watchTimeout = node.optional(keys, "watch-timeout", ConfigNode::duration)
+                    .orElse(Duration.ofSeconds(10));
+            return new DcsConfig(type, hosts, scope, canonicalNamespace(namespace), timeout, watchTimeout);
+        }
+
+        private static List<HostPort> dcsHosts(ConfigNode node) throws ConfigException {
+            List<HostPort> hosts = new ArrayList<>();
+            List<ConfigNode> items = node.sequenceOrScalar();
+            if (items.isEmpty()) {
+                throw node.error("needs at least one host:port");
+            }
+            for (ConfigNode item : items) {
+                BindAddress address = item.endpoint(false);
+                HostPort host = new HostPort(address.host(), address.port());
+                if (hosts.contains(host)) {
+                    throw item.error(host + " is listed twice");
+                }
+                hosts.add(host);
+            }
+            return hosts;
+        }
+
+        /** Patroni joins namespace and scope with single slashes whatever slashes the namespace has. */
+        private static String canonicalNamespace(String namespace) {
+            String trimmed = namespace.replaceAll("/+", "/").replaceAll("^/|/$", "");
+            return trimmed.isEmpty() ? "" : "/" + trimmed;
         }
 
         private GlobalConfig global(ConfigNode node) throws ConfigException {

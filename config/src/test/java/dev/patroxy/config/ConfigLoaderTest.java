@@ -230,6 +230,76 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void withoutADcsSectionThereIsNoDcs() throws Exception {
+        assertThat(ConfigLoader.parse(FILE, VALID).dcs()).isEmpty();
+    }
+
+    @Test
+    void readsTheDcsSectionAsPatroniBuildsItsLeaderKey() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID + """
+                dcs:
+                  type: etcd
+                  hosts: ["10.29.0.10:2379", "etcd2.example:2379"]
+                  scope: batman
+                  namespace: service/
+                  timeout: 500ms
+                  watch-timeout: 5s
+                """);
+
+        DcsConfig dcs = config.dcs().orElseThrow();
+        assertThat(dcs.type()).isEqualTo(DcsType.ETCD_V2);
+        assertThat(dcs.hosts()).containsExactly(new HostPort("10.29.0.10", 2379), new HostPort("etcd2.example", 2379));
+        assertThat(dcs.leaderKey()).isEqualTo("/service/batman/leader");
+        assertThat(dcs.timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(dcs.watchTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void theDcsNamespaceDefaultsToPatronisAndOneHostMayStandAlone() throws Exception {
+        DcsConfig dcs = ConfigLoader.parse(FILE, VALID + "dcs: {type: etcd3, hosts: \"127.0.0.1:2379\", scope: b}\n")
+                .dcs().orElseThrow();
+
+        assertThat(dcs.type()).isEqualTo(DcsType.ETCD_V3);
+        assertThat(dcs.hosts()).containsExactly(new HostPort("127.0.0.1", 2379));
+        assertThat(dcs.leaderKey()).isEqualTo("/service/b/leader");
+        assertThat(dcs.timeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(dcs.watchTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(ConfigLoader.parse(FILE, VALID + "dcs: {type: etcd, hosts: [\"h:1\"], scope: b, namespace: /}\n")
+                .dcs().orElseThrow().leaderKey()).isEqualTo("/b/leader");
+    }
+
+    @Test
+    void dcsMistakesNameFileLineAndKey() {
+        String dcs = "dcs:\n  type: etcd\n  hosts: [\"10.29.0.10:2379\"]\n  scope: batman\n";
+        int dcsLine = VALID.split("\n").length + 1;
+
+        ConfigException unknownKey = errorOf(VALID + dcs + "  prefix: /x\n");
+        assertThat(unknownKey.line()).isEqualTo(dcsLine + 4);
+        assertThat(unknownKey.key()).isEqualTo("dcs.prefix");
+        assertThat(unknownKey.getMessage()).contains("unknown key; expected one of hosts, namespace, scope, timeout, "
+                + "type, watch-timeout");
+
+        ConfigException badHost = errorOf(VALID + dcs.replace("10.29.0.10:2379", "10.29.0.10"));
+        assertThat(badHost.line()).isEqualTo(dcsLine + 2);
+        assertThat(badHost.key()).isEqualTo("dcs.hosts[0]");
+        assertThat(badHost.getMessage()).contains("expected host:port, found '10.29.0.10'");
+
+        ConfigException missingScope = errorOf(VALID + dcs.replace("  scope: batman\n", ""));
+        assertThat(missingScope.line()).isEqualTo(dcsLine + 1);
+        assertThat(missingScope.key()).isEqualTo("dcs.scope");
+        assertThat(missingScope.getMessage()).contains("required key is missing");
+
+        assertThat(errorOf(VALID + dcs.replace("type: etcd", "type: consul")).getMessage())
+                .contains(":" + (dcsLine + 1) + ": dcs.type: unknown DCS type 'consul'");
+        assertThat(errorOf(VALID + dcs.replace("[\"10.29.0.10:2379\"]", "[\"h:1\", \"h:1\"]")).getMessage())
+                .contains("dcs.hosts[1]: h:1 is listed twice");
+        assertThat(errorOf(VALID + dcs.replace("[\"10.29.0.10:2379\"]", "[]")).key()).isEqualTo("dcs.hosts");
+        assertThat(errorOf(VALID + dcs.replace("scope: batman", "scope: a/b")).key()).isEqualTo("dcs.scope");
+        assertThat(errorOf(VALID + dcs + "  timeout: 0s\n").getMessage()).contains("dcs.timeout: must be longer");
+        assertThat(errorOf(VALID + "dcs: etcd\n").getMessage()).contains("dcs: expected a mapping");
+    }
+
+    @Test
     void brokenYamlNamesTheLine() {
         ConfigException e = errorOf("stats:\n  bind: [\"a:1\"\nservers: x\n");
         assertThat(e.getMessage()).contains("not valid YAML");

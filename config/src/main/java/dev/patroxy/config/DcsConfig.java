@@ -1,0 +1,27 @@
+package dev.patroxy.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Where Patroni keeps its leader key (the {@code etcd:} or {@code etcd3:} section of patroni.yml, with its
+ * {@code scope} and {@code namespace}), so that patroxy can watch the key instead of waiting for REST checks.
+ *
+ * @param namespace Patroni's {@code namespace} in its canonical form: a leading slash and no trailing one
+ *     ({@code /service}), or empty for the root
+ * @param timeout how long a DCS host may take to answer a request (for a watch: to start answering) before
+ *     patroxy tries the next host
+ * @param watchTimeout how long one watch may wait for a change before patroxy asks again; a DCS cut off
+ *     silently mid-watch is noticed within {@code watchTimeout + timeout}
+ */
+public record DcsConfig(
+        DcsType type, List<HostPort> hosts, String scope, String namespace, Duration timeout, Duration watchTimeout) {
+    public DcsConfig {
+        hosts = List.copyOf(hosts);
+    }
+
+    /** The path of the leader key below the API's key space, as Patroni builds it: {@code /service/batman/leader}. */
+    public String leaderKey() {
+        return namespace + "/" + scope + "/leader";
+    }
+}

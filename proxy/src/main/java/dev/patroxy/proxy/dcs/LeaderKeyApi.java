@@ -1,0 +1,31 @@
+package dev.patroxy.proxy.dcs;
+
+import dev.patroxy.config.HostPort;
+import java.io.IOException;
+import okhttp3.Request;
+import okhttp3.Response;
+import okio.BufferedSource;
+
+/** How one DCS API reads and watches the leader key over HTTP; {@link EtcdLeaderWatch} does the rest. */
+interface LeaderKeyApi {
+    /** The most any one answer (or, in a stream, any one message) may take. */
+    long MAX_ANSWER = 64 * 1024;
+
+    Request read(HostPort host);
+
+    /** Reads the whole answer to {@link #read}. */
+    LeaderKeyAnswer readAnswer(Response response) throws IOException;
+
+    /** A watch that answers with the first change at or after {@code fromIndex}. */
+    Request watch(HostPort host, long fromIndex);
+
+    /** Reads the answer to {@link #watch} until it reports a change, blocking until then. */
+    LeaderKeyAnswer watchAnswer(Response response) throws IOException;
+
+    static String limitedBody(BufferedSource source) throws IOException {
+        if (source.request(MAX_ANSWER + 1)) {
+            throw new IOException("answer longer than " + MAX_ANSWER + " bytes");
+        }
+        return source.readUtf8();
+    }
+}

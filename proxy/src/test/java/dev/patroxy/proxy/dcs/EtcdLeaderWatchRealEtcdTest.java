@@ -1,0 +1,184 @@
+package dev.patroxy.proxy.dcs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.patroxy.config.DcsConfig;
+import dev.patroxy.config.DcsType;
+import dev.patroxy.config.HostPort;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import okhttp3.FormBody;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The watch against Debian's etcd-server (3.4, with the v2 API that Patroni's {@code etcd:} section needs), started
+ * on loopback for each test, written to as Patroni writes. Skipped where etcd is not installed; {@code deploy/test} installs it before the unit
+ * tests run.
+ */
+class EtcdLeaderWatchRealEtcdTest {
+    private static final Path ETCD = Path.of("/usr/bin/etcd");
+    private static final Duration WATCH_TIMEOUT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+    private final OkHttpClient http = new OkHttpClient();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final List<String> heard = new CopyOnWriteArrayList<>();
+    private Process etcd;
+    private String clientUrl;
+    private String keyUrl;
+    private EtcdLeaderWatch watch;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (watch != null) {
+            watch.close();
+        }
+        scheduler.shutdownNow();
+        if (etcd != null) {
+            etcd.destroy();
+            etcd.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private int startEtcd() throws Exception {
+        int clientPort = freePort();
+        int peerPort = freePort();
+        String client = "http://127.0.0.1:" + clientPort;
+        String peer = "http://127.0.0.1:" + peerPort;
+        etcd = new ProcessBuilder(ETCD.toString(), "--name", "t", "--data-dir", dir.resolve("data").toString(),
+                "--enable-v2=true", "--listen-client-urls", client, "--advertise-client-urls", client,
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer, "--initial-cluster", "t=" + peer)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
+        clientUrl = client;
+        keyUrl = client + "/v2/keys/service/batman/leader";
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> call(new Request.Builder().url(client + "/health").build()).contains("true"));
+        return clientPort;
+    }
+
+    private String call(Request request) throws IOException {
+        try (Response response = http.newCall(request).execute()) {
+            return response.body().string();
+        }
+    }
+
+    private void put(String member, String... conditions) throws IOException {
+        FormBody.Builder form = new FormBody.Builder().add("value", member).add("ttl", "30");
+        for (int i = 0; i < conditions.length; i += 2) {
+            form.add(conditions[i], conditions[i + 1]);
+        }
+        call(new Request.Builder().url(keyUrl).put(form.build()).build());
+    }
+
+    private void delete(String member) throws IOException {
+        call(new Request.Builder().url(keyUrl + "?prevValue=" + member).delete(RequestBody.create(new byte[0]))
+                .build());
+    }
+
+    private String v3(String path, String json) throws IOException {
+        return call(new Request.Builder().url(clientUrl + "/v3/" + path)
+                .post(RequestBody.create(json, MediaType.get("application/json"))).build());
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void awaitHeard(int count) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() >= count);
+    }
+
+    private void startWatching(DcsType type, int port) {
+        DcsConfig config = new DcsConfig(type, List.of(new HostPort("127.0.0.1", port)), "batman", "/service",
+                Duration.ofSeconds(2), WATCH_TIMEOUT);
+        watch = new EtcdLeaderWatch(config, http, scheduler, new LeaderListener() {
+            @Override
+            public void leaderIs(String member, long index) {
+                heard.add("leader " + member);
+            }
+
+            @Override
+            public void noLeader(long index) {
+                heard.add("no leader");
+            }
+
+            @Override
+            public void unreachable(String reason) {
+                heard.add("unreachable");
+            }
+        });
+        watch.start();
+        awaitHeard(1);
+    }
+
+    @Test
+    void followsPatronisLeaderKeyThroughTakeoverRefreshStepDownAndEtcdGoingAway() throws Exception {
+        assumeTrue(Files.isExecutable(ETCD), "etcd-server is not installed");
+        startWatching(DcsType.ETCD_V2, startEtcd());
+
+        put("pg01", "prevExist", "false");
+        awaitHeard(2);
+        put("pg01", "prevValue", "pg01");
+        delete("pg01");
+        awaitHeard(3);
+        long takeover = System.nanoTime();
+        put("pg03", "prevExist", "false");
+        awaitHeard(4);
+        long followedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - takeover);
+        etcd.destroy();
+        awaitHeard(5);
+
+        assertThat(heard).containsExactly("no leader", "leader pg01", "no leader", "leader pg03", "unreachable");
+        assertThat(followedMillis).as("a watch, not a poll every watch timeout").isLessThan(2000);
+    }
+
+    @Test
+    void followsTheEtcd3LeaderKeyThroughTheGatewayUntilItsLeaseExpires() throws Exception {
+        assumeTrue(Files.isExecutable(ETCD), "etcd-server is not installed");
+        startWatching(DcsType.ETCD_V3, startEtcd());
+        String key = base64("/service/batman/leader");
+
+        v3("kv/put", "{\"key\":\"" + key + "\",\"value\":\"" + base64("pg01") + "\"}");
+        awaitHeard(2);
+        v3("kv/deleterange", "{\"key\":\"" + key + "\"}");
+        awaitHeard(3);
+        String lease = v3("lease/grant", "{\"TTL\":\"1\"}").replaceAll(".*\"ID\":\"(\\d+)\".*", "$1");
+        long takeover = System.nanoTime();
+        v3("kv/put", "{\"key\":\"" + key + "\",\"value\":\"" + base64("pg03") + "\",\"lease\":\"" + lease + "\"}");
+        awaitHeard(4);
+        long followedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - takeover);
+        awaitHeard(5);
+        etcd.destroy();
+        awaitHeard(6);
+
+        assertThat(heard).containsExactly(
+                "no leader", "leader pg01", "no leader", "leader pg03", "no leader", "unreachable");
+        assertThat(followedMillis).as("a watch, not a poll every watch timeout").isLessThan(2000);
+    }
+}
