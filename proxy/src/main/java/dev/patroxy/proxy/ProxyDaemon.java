@@ -4,6 +4,7 @@ import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.ServerConfig;
+import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,8 @@ public final class ProxyDaemon implements AutoCloseable {
     private EventLoopGroup workers;
     private ScheduledExecutorService healthThread;
     private HealthMonitor health;
+    private OkHttpClient dcsHttp;
+    private EtcdLeaderWatch leaderWatch;
     private StatsServer stats;
     private Supplier<StatsSnapshot> snapshots;
 
@@ -83,6 +87,11 @@ public final class ProxyDaemon implements AutoCloseable {
             });
             health = new HealthMonitor(checkedRouters, healthThread, clock);
             health.start();
+            if (config.dcs().isPresent()) {
+                dcsHttp = new OkHttpClient();
+                leaderWatch = new EtcdLeaderWatch(config.dcs().get(), dcsHttp, healthThread, health);
+                leaderWatch.start();
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -93,6 +102,8 @@ public final class ProxyDaemon implements AutoCloseable {
                     c.check().map(k -> "check " + k.describe() + " every " + k.interval().toMillis() + "ms")
                             .orElse("no health check: every server is UP"));
         }
+        config.dcs().ifPresent(dcs -> log.info("following Patroni's leader key {} in etcd at {}", dcs.leaderKey(),
+                dcs.hosts()));
         log.info("stats on {}; transport {} on {} threads", config.stats().binds(), transport.describe(),
                 relayThreads());
         return this;
@@ -109,6 +120,12 @@ public final class ProxyDaemon implements AutoCloseable {
 
     @Override
     public void close() {
+        if (leaderWatch != null) {
+            leaderWatch.close();
+        }
+        if (dcsHttp != null) {
+            dcsHttp.dispatcher().executorService().shutdown();
+        }
         if (health != null) {
             health.close();
         }

@@ -20,7 +20,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -37,6 +41,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ProxyDaemonTest {
     private final List<FakeNode> nodes = new ArrayList<>();
+    private String checkInter = "100ms";
+    private String dcsSection = "";
     private ProxyDaemon daemon;
     private int plainPort;
 
@@ -127,14 +133,14 @@ class ProxyDaemonTest {
         String yaml = """
                 stats:
                   bind: ["127.0.0.1:%d"]
-                defaults:
-                  check: {inter: 100ms, timeout: 1s, rise: 1, fall: 2}
+                %sdefaults:
+                  check: {inter: %s, timeout: 1s, rise: 1, fall: 2}
                 servers:
                 %slisteners:
                   - {name: primary, bind: "127.0.0.1:%d", balance: primary}
                   - {name: replicas, bind: "127.0.0.1:%d", balance: roundrobin}
                   - {name: plain, bind: "127.0.0.1:%d", balance: roundrobin, servers: [pg02], check: none}
-                """.formatted(statsPort, servers, primaryPort, replicaPort, plainPort);
+                """.formatted(statsPort, dcsSection, checkInter, servers, primaryPort, replicaPort, plainPort);
         PatroxyConfig config = ConfigLoader.parse(Path.of("test.yml"), yaml);
         daemon = new ProxyDaemon(config, Clock.systemUTC(), Transport.best()).start();
         return new int[] {primaryPort, replicaPort, statsPort};
@@ -235,6 +241,86 @@ class ProxyDaemonTest {
         assertThat(plain.state()).isEqualTo(ServerState.UP);
         assertThat(plain.lastCheck().detail()).isEqualTo("no check");
         assertThat(plain.checkUrl()).isEmpty();
+    }
+
+    /**
+     * A fake etcd v2 holding Patroni's leader key for scope batman: a read answers the current leader, a watch
+     * waits for the next one put in {@code nextLeader}.
+     */
+    static final class FakeEtcd implements AutoCloseable {
+        final MockWebServer server = new MockWebServer();
+        final BlockingQueue<String> nextLeader = new LinkedBlockingQueue<>();
+        final AtomicLong index = new AtomicLong(7);
+        volatile String leader;
+        volatile boolean closed;
+
+        FakeEtcd(String leader) throws IOException {
+            this.leader = leader;
+            server.setDispatcher(new Dispatcher() {
+                @Override
+                public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                    if (request.getTarget().contains("wait=true")) {
+                        String next = nextLeader.poll(30, TimeUnit.SECONDS);
+                        if (next == null || closed) {
+                            return new MockResponse.Builder().code(500).build();
+                        }
+                        FakeEtcd.this.leader = next;
+                        return answer("set", index.incrementAndGet());
+                    }
+                    return answer("get", index.get());
+                }
+            });
+            server.start();
+        }
+
+        private MockResponse answer(String action, long modifiedIndex) {
+            return new MockResponse.Builder().code(200).addHeader("X-Etcd-Index", modifiedIndex)
+                    .body("{\"action\":\"" + action + "\",\"node\":{\"key\":\"/service/batman/leader\","
+                            + "\"value\":\"" + leader + "\",\"modifiedIndex\":" + modifiedIndex + ",\"createdIndex\":7}}")
+                    .build();
+        }
+
+        @Override
+        public void close() throws IOException {
+            closed = true;
+            for (int i = 0; i < 4; i++) {
+                nextLeader.add(leader);
+            }
+            server.close();
+        }
+    }
+
+    @Test
+    void withTheDcsOnlyTheNodeTheLeaderKeyNamesTakesThePrimaryPortAndAChangeIsFollowedFast() throws Exception {
+        nodes.get(0).primaryStatus.set(200);
+        nodes.get(1).primaryStatus.set(200);
+        try (FakeEtcd etcd = new FakeEtcd("pg02")) {
+            dcsSection = "dcs: {type: etcd, hosts: [\"127.0.0.1:" + etcd.server.getPort() + "\"], scope: batman}\n";
+            checkInter = "3s";
+            int[] ports = startDaemon();
+            await().atMost(Duration.ofSeconds(10)).until(() -> server("primary", "pg02").routable());
+            assertThat(nodeBehind(ports[0])).as("pg01 answers 200 too, but the key names pg02").isEqualTo("pg02");
+
+            nodes.get(0).primaryStatus.set(503);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server("primary", "pg01").lastCheck().code() == 503);
+
+            try (Socket held = new Socket("127.0.0.1", ports[0])) {
+                held.setSoTimeout(5000);
+                assertThat(readLine(held.getInputStream())).isEqualTo("pg02");
+                nodes.get(1).primaryStatus.set(503);
+                nodes.get(0).primaryStatus.set(200);
+                long switched = System.nanoTime();
+                etcd.nextLeader.add("pg01");
+
+                await().atMost(Duration.ofMillis(1500)).until(() -> server("primary", "pg01").routable());
+                assertThat(Duration.ofNanos(System.nanoTime() - switched))
+                        .as("pg01's last check said 503; the next regular one is up to 3 s away, but checks run"
+                                + " fast while the key and the checks disagree")
+                        .isLessThan(Duration.ofMillis(1500));
+                assertThat(held.getInputStream().read()).as("the session to the old leader is cut").isEqualTo(-1);
+            }
+            assertThat(nodeBehind(ports[0])).isEqualTo("pg01");
+        }
     }
 
     @Test

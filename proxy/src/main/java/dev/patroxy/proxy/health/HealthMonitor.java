@@ -1,13 +1,22 @@
 package dev.patroxy.proxy.health;
 
+import dev.patroxy.config.Balance;
 import dev.patroxy.config.CheckConfig;
+import dev.patroxy.proxy.dcs.LeaderListener;
 import dev.patroxy.proxy.routing.Backend;
+import dev.patroxy.proxy.routing.DcsLeader;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
@@ -17,17 +26,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs every server's health check on its interval and turns the answers into routing: it records each answer
  * in the server's {@link HealthState}, refreshes the listener's router when a server goes UP or DOWN, and cuts
- * the sessions of a server that stopped taking them. All state changes happen on one scheduler thread. It is given
- * only listeners whose servers are checked.
+ * the sessions of a server that stopped taking them. It also hears the DCS leader key ({@link LeaderListener}):
+ * a change there reroutes the primary listeners at once and checks every server every {@link #FAST_INTERVAL}
+ * until the checks agree with the key, so the new primary is routed within a fast interval of answering 200.
+ * All state changes happen on one scheduler thread. It is given only listeners whose servers are checked.
  */
-public final class HealthMonitor implements AutoCloseable {
+public final class HealthMonitor implements AutoCloseable, LeaderListener {
     private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
+    /** How often every server is checked while a role change is in flight. */
+    static final Duration FAST_INTERVAL = Duration.ofMillis(50);
+    /** Fast checks stop after this long even if the checks never agree with the key (a node that cannot be reached). */
+    static final Duration FAST_WINDOW = Duration.ofSeconds(30);
 
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     private final OkHttpClient http;
     private final Map<Backend, HealthState> states = new HashMap<>();
     private final Map<Backend, ListenerRouter> routerOf = new HashMap<>();
+    private final Map<Backend, PatroniCheck> checks = new HashMap<>();
+    private final Map<Backend, ScheduledFuture<?>> nextCheck = new HashMap<>();
+    private final Set<Backend> inFlight = new HashSet<>();
+    private final Set<ListenerRouter> routers = new LinkedHashSet<>();
+    private DcsLeader leader = DcsLeader.UNKNOWN;
+    private Instant fastUntil = Instant.MIN;
     private volatile boolean closed;
 
     public HealthMonitor(List<ListenerRouter> routers, ScheduledExecutorService scheduler, Clock clock) {
@@ -35,6 +56,7 @@ public final class HealthMonitor implements AutoCloseable {
         this.clock = clock;
         this.http = PatroniCheck.newSharedClient();
         for (ListenerRouter router : routers) {
+            this.routers.add(router);
             for (Backend backend : router.backends()) {
                 CheckConfig check = backend.check().orElseThrow();
                 states.put(backend, new HealthState(check.rise(), check.fall(), clock));
@@ -45,30 +67,51 @@ public final class HealthMonitor implements AutoCloseable {
 
     /** Starts checking every server; the first checks go out at once, spread over a few milliseconds. */
     public void start() {
-        for (Backend backend : states.keySet()) {
-            PatroniCheck check = new PatroniCheck(http, backend.check().orElseThrow(),
-                    backend.server().checkAddress(), clock);
-            long jitterMillis = ThreadLocalRandom.current().nextLong(50);
-            scheduler.schedule(() -> runCheck(backend, check), jitterMillis, TimeUnit.MILLISECONDS);
+        scheduler.execute(() -> {
+            for (Backend backend : states.keySet()) {
+                checks.put(backend, new PatroniCheck(http, backend.check().orElseThrow(),
+                        backend.server().checkAddress(), clock));
+                scheduleCheck(backend, Duration.ofMillis(ThreadLocalRandom.current().nextLong(50)));
+            }
+        });
+    }
+
+    private void scheduleCheck(Backend backend, Duration delay) {
+        if (!closed) {
+            nextCheck.put(backend, scheduler.schedule(() -> runCheck(backend), delay.toNanos(), TimeUnit.NANOSECONDS));
         }
     }
 
-    private void runCheck(Backend backend, PatroniCheck check) {
+    private void runCheck(Backend backend) {
         if (closed) {
             return;
         }
-        check.run(answer -> {
+        inFlight.add(backend);
+        checks.get(backend).run(answer -> {
             if (closed) {
                 return;
             }
             scheduler.execute(() -> {
+                inFlight.remove(backend);
                 apply(backend, answer);
-                if (!closed) {
-                    long inter = backend.check().orElseThrow().interval().toMillis();
-                    scheduler.schedule(() -> runCheck(backend, check), inter, TimeUnit.MILLISECONDS);
-                }
+                scheduleCheck(backend, nextInterval(backend));
             });
         });
+    }
+
+    private Duration nextInterval(Backend backend) {
+        Duration inter = backend.check().orElseThrow().interval();
+        boolean fast = clock.instant().isBefore(fastUntil) && !agreesWithLeader();
+        return fast && FAST_INTERVAL.compareTo(inter) < 0 ? FAST_INTERVAL : inter;
+    }
+
+    /** Whether every primary listener routes to the server the leader key names. */
+    private boolean agreesWithLeader() {
+        if (!leader.known() || leader.member() == null) {
+            return false;
+        }
+        return routers.stream().filter(r -> r.listener().balance() == Balance.PRIMARY)
+                .allMatch(r -> r.current().filter(b -> leader.names(b.server().name())).isPresent());
     }
 
     /** Applies one answer; must run on the scheduler thread. */
@@ -79,10 +122,13 @@ public final class HealthMonitor implements AutoCloseable {
         if (change == HealthState.Change.NONE) {
             return;
         }
-        ListenerRouter router = routerOf.get(backend);
         log.info("{} is {} ({} {}: {})", backend, state.state(),
                 answer.result().status(), answer.result().code(), answer.result().detail());
-        ListenerRouter.RoutingChange routing = router.refresh(b -> states.get(b).isUp());
+        reroute(routerOf.get(backend));
+    }
+
+    private void reroute(ListenerRouter router) {
+        ListenerRouter.RoutingChange routing = router.refresh(b -> states.get(b).isUp(), leader);
         for (Backend dropped : routing.dropped()) {
             dropped.admission().releaseQueue();
             if (router.listener().shutdownSessionsOnDown()) {
@@ -94,7 +140,40 @@ public final class HealthMonitor implements AutoCloseable {
             }
         }
         for (Backend added : routing.added()) {
-            log.info("{} takes new sessions", added);
+            log.info("{} takes new sessions (DCS leader: {})", added, leader);
+        }
+    }
+
+    @Override
+    public void leaderIs(String member, long index) {
+        leaderChanged(DcsLeader.of(member), "the DCS leader key names " + member + " (index " + index + ")");
+    }
+
+    @Override
+    public void noLeader(long index) {
+        leaderChanged(DcsLeader.NONE, "the DCS leader key is gone (index " + index + ")");
+    }
+
+    @Override
+    public void unreachable(String reason) {
+        leader = DcsLeader.UNKNOWN;
+        log.warn("DCS unreachable ({}); routing on the REST checks alone", reason);
+    }
+
+    /** Runs on the scheduler (the watch calls its listener there): reroutes now, then checks fast. */
+    private void leaderChanged(DcsLeader now, String why) {
+        leader = now;
+        log.info("{}: rerouting and checking every server every {} ms until the checks agree", why,
+                FAST_INTERVAL.toMillis());
+        for (ListenerRouter router : routers) {
+            reroute(router);
+        }
+        fastUntil = clock.instant().plus(FAST_WINDOW);
+        for (Backend backend : states.keySet()) {
+            ScheduledFuture<?> next = nextCheck.get(backend);
+            if (!inFlight.contains(backend) && next != null && next.cancel(false)) {
+                scheduleCheck(backend, Duration.ZERO);
+            }
         }
     }
 

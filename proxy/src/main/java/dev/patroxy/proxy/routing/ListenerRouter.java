@@ -12,9 +12,11 @@ import java.util.function.Predicate;
  * any health change; event loops call {@link #pick} and only ever read an immutable list. Clients that found no
  * server wait in {@link #held()} and are let go as soon as a refresh finds one.
  *
- * <p>{@code primary}: one server at a time. The current one stays while it is UP, even if another server also
- * answers UP (two nodes claiming the role for a while is a known Patroni window); only when it goes DOWN does
- * the first UP server in configuration order take over. {@code roundrobin}: every UP server in turn.
+ * <p>{@code primary}: one server at a time. When the DCS leader key is known, only the server it names may be it,
+ * and only once its own check agrees: two nodes answering 200 for a while (a known Patroni window) cannot split
+ * the port, and a node the key no longer names stops taking sessions at once. Without the DCS, the current one
+ * stays while it is UP, even if another server also answers UP; only when it goes DOWN does the first UP server
+ * in configuration order take over. {@code roundrobin}: every UP server in turn.
  */
 public final class ListenerRouter {
     private final ListenerConfig listener;
@@ -59,9 +61,14 @@ public final class ListenerRouter {
      * Returns which servers started and which stopped taking them; the caller may have to cut the latter's sessions.
      */
     public RoutingChange refresh(Predicate<Backend> isUp) {
+        return refresh(isUp, DcsLeader.UNKNOWN);
+    }
+
+    /** As {@link #refresh(Predicate)}, with what the DCS leader key says deciding who may be primary. */
+    public RoutingChange refresh(Predicate<Backend> isUp, DcsLeader leader) {
         List<Backend> before = routable;
         List<Backend> after = switch (listener.balance()) {
-            case PRIMARY -> primaryAfter(before, isUp);
+            case PRIMARY -> leader.known() ? leaderIfUp(isUp, leader) : primaryAfter(before, isUp);
             case ROUNDROBIN -> backends.stream().filter(isUp).toList();
         };
         // Newly routable servers are flagged before the list is published and dropped ones only after, so that a
@@ -85,6 +92,17 @@ public final class ListenerRouter {
             held.releaseAll();
         }
         return new RoutingChange(added, dropped);
+    }
+
+    private List<Backend> leaderIfUp(Predicate<Backend> isUp, DcsLeader leader) {
+        return backends.stream().filter(b -> leader.names(b.server().name()) && isUp.test(b))
+                .findFirst().map(List::of).orElse(List.of());
+    }
+
+    /** The server new sessions go to now, if any. */
+    public Optional<Backend> current() {
+        List<Backend> now = routable;
+        return now.isEmpty() ? Optional.empty() : Optional.of(now.get(0));
     }
 
     private List<Backend> primaryAfter(List<Backend> before, Predicate<Backend> isUp) {

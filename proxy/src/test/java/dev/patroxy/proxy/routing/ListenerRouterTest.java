@@ -44,6 +44,47 @@ class ListenerRouterTest {
     }
 
     @Test
+    void withTheDcsKnownOnlyTheNamedServerTakesThePrimaryPortOnceItIsUp() {
+        ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02", "pg03");
+        Backend pg01 = named(router, "pg01");
+        Backend pg02 = named(router, "pg02");
+        up.add(pg01);
+        up.add(pg02);
+        router.refresh(up::contains, DcsLeader.of("pg02"));
+        assertThat(router.current()).as("both answer 200; the key decides").contains(pg02);
+
+        ListenerRouter.RoutingChange change = router.refresh(up::contains, DcsLeader.of("pg03"));
+        assertThat(change.dropped()).as("no longer named: out at once, before its own check says so")
+                .containsExactly(pg02);
+        assertThat(router.pick()).as("pg03 is named but not UP yet: nobody").isEmpty();
+
+        up.add(named(router, "pg03"));
+        router.refresh(up::contains, DcsLeader.of("pg03"));
+        assertThat(router.current().map(b -> b.server().name())).contains("pg03");
+    }
+
+    @Test
+    void withNoLeaderInTheDcsNobodyTakesThePrimaryPortAndUnknownFallsBackToTheChecks() {
+        ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02");
+        up.add(named(router, "pg01"));
+        router.refresh(up::contains, DcsLeader.NONE);
+        assertThat(router.pick()).isEmpty();
+
+        router.refresh(up::contains, DcsLeader.UNKNOWN);
+        assertThat(router.current().map(b -> b.server().name())).contains("pg01");
+    }
+
+    @Test
+    void theDcsDoesNotNarrowRoundRobin() {
+        ListenerRouter router = router(Balance.ROUNDROBIN, "pg01", "pg02");
+        up.add(named(router, "pg01"));
+        up.add(named(router, "pg02"));
+        router.refresh(up::contains, DcsLeader.of("pg03"));
+        assertThat(IntStream.range(0, 4).mapToObj(i -> router.pick().orElseThrow().server().name()))
+                .containsOnly("pg01", "pg02");
+    }
+
+    @Test
     void nothingIsRoutableUntilAServerIsUp() {
         ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02");
         refresh(router);
