@@ -61,6 +61,11 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                 CheckConfig check = backend.check().orElseThrow();
                 states.put(backend, new HealthState(check.rise(), check.fall(), clock));
                 routerOf.put(backend, router);
+                backend.onConnectFailure(() -> {
+                    if (!closed) {
+                        scheduler.execute(() -> checkNow(backend));
+                    }
+                });
             }
         }
     }
@@ -119,12 +124,25 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         HealthState state = states.get(backend);
         HealthState.Change change = state.record(answer.result());
         backend.publishHealth(state.snapshot(), answer.reportedRole());
+        ListenerRouter router = routerOf.get(backend);
         if (change == HealthState.Change.NONE) {
+            if (backend.isRoutable()) {
+                // Clients held after their server refused them retry once its check has answered again.
+                router.held().releaseAll();
+            }
             return;
         }
         log.info("{} is {} ({} {}: {})", backend, state.state(),
                 answer.result().status(), answer.result().code(), answer.result().detail());
-        reroute(routerOf.get(backend));
+        reroute(router);
+    }
+
+    /** Checks {@code backend} now unless a check of it is already on its way. */
+    private void checkNow(Backend backend) {
+        ScheduledFuture<?> next = nextCheck.get(backend);
+        if (!inFlight.contains(backend) && next != null && next.cancel(false)) {
+            scheduleCheck(backend, Duration.ZERO);
+        }
     }
 
     private void reroute(ListenerRouter router) {
@@ -170,10 +188,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         }
         fastUntil = clock.instant().plus(FAST_WINDOW);
         for (Backend backend : states.keySet()) {
-            ScheduledFuture<?> next = nextCheck.get(backend);
-            if (!inFlight.contains(backend) && next != null && next.cancel(false)) {
-                scheduleCheck(backend, Duration.ZERO);
-            }
+            checkNow(backend);
         }
     }
 

@@ -181,6 +181,25 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
         /** Holds the client for what is left of its hold; false if nothing is left. */
         boolean hold(int attempt) {
+            if (!enqueue(attempt)) {
+                return false;
+            }
+            if (router.pick().isPresent()) {
+                // A server came back between the pick that found none and the hold: nobody else will release.
+                router.held().releaseAll();
+            }
+            return true;
+        }
+
+        /**
+         * Holds a client whose server refused every attempt until the router next changes (a health or DCS
+         * change), with fresh retries then; false if nothing is left of its hold.
+         */
+        boolean holdUntilRerouted() {
+            return enqueue(0);
+        }
+
+        private boolean enqueue(int attempt) {
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 return false;
@@ -189,10 +208,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             router.held().hold(this);
             ctx.channel().closeFuture().addListener(withdrawOnClose);
             timeout = ctx.executor().schedule(this::expire, left, TimeUnit.NANOSECONDS);
-            if (router.pick().isPresent()) {
-                // A server came back between the pick that found none and the hold: nobody else will release.
-                router.held().releaseAll();
-            }
             return true;
         }
 
@@ -331,10 +346,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (attempt < listener.retries() && client.isActive()) {
                 sessionLog.retried();
                 connect(ctx, attempt + 1);
-            } else {
-                sessionLog.end(SessionLog.Termination.CONNECT_FAILED);
-                client.close();
+                return;
             }
+            // The server is going away faster than its check says (PostgreSQL stopping for a switchover): wait
+            // for the routing to change rather than fail the client.
+            Duration hold = listener.timeouts().hold();
+            if (heldClient == null && !hold.isZero()) {
+                heldClient = new HeldClient(ctx, System.nanoTime() + hold.toNanos());
+            }
+            if (heldClient != null && client.isActive() && heldClient.holdUntilRerouted()) {
+                return;
+            }
+            sessionLog.end(SessionLog.Termination.CONNECT_FAILED);
+            client.close();
         });
     }
 

@@ -28,6 +28,7 @@ public final class Backend {
     private volatile HealthSnapshot health;
     private volatile String reportedRole;
     private volatile InetSocketAddress connectAddress;
+    private volatile Runnable connectFailureListener = () -> { };
 
     public Backend(String listenerName, ServerConfig server, Optional<CheckConfig> check, Instant now) {
         this.listenerName = listenerName;
@@ -100,6 +101,15 @@ public final class Backend {
 
     public void connectFailed() {
         connectErrors.increment();
+        connectFailureListener.run();
+    }
+
+    /**
+     * Runs {@code listener} after each failed connection attempt, on the event loop that made it: a refused
+     * connection says the server is going away sooner than its next check would.
+     */
+    public void onConnectFailure(Runnable listener) {
+        this.connectFailureListener = listener;
     }
 
     public long connectErrors() {

@@ -496,6 +496,30 @@ abstract class RelayTest {
     }
 
     @Test
+    void withHoldAClientWhoseServerRefusesEveryAttemptWaitsForTheRoutingToChange() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        AtomicLong accepted = new AtomicLong();
+        int livePort = startGreetingBackend(accepted);
+        holdTimeout = Duration.ofSeconds(20);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true, closedPort, livePort);
+
+        try (Socket client = connect(port)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> listener.router().held().size() == 1);
+            assertThat(listener.router().backends().get(0).connectErrors()).as("one attempt plus two retries")
+                    .isEqualTo(3);
+
+            Backend refusing = listener.router().backends().get(0);
+            listener.router().refresh(b -> b != refusing);
+
+            assertThat(readLine(client)).isEqualTo("1");
+        }
+        assertThat(listener.refused()).isZero();
+    }
+
+    @Test
     void aClientWhoseHoldRunsOutIsAnsweredLikePostgresqlThatCannotConnectNow() throws Exception {
         holdTimeout = Duration.ofMillis(300);
         int port = startProxy(1, Duration.ofMinutes(1), false);
