@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -112,21 +113,65 @@ class SeedScenarioIT {
         assertThat(seen).containsExactlyInAnyOrder("pg02", "pg03");
     }
 
+    /**
+     * Opens a new session through the primary port every 50 ms until stopped, as an application reconnecting
+     * through a switchover would, and records what each attempt met.
+     */
+    static final class Reconnector implements AutoCloseable {
+        final List<Landing> landings = new CopyOnWriteArrayList<>();
+        final List<String> failures = new CopyOnWriteArrayList<>();
+        private volatile boolean stopped;
+        private final Thread thread = new Thread(this::run, "reconnector");
+
+        Reconnector() {
+            thread.start();
+        }
+
+        private void run() {
+            while (!stopped) {
+                try {
+                    landings.add(Cluster.land(PRIMARY_PORT));
+                } catch (SQLException e) {
+                    failures.add(e.getSQLState() + " " + e.getMessage());
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stopped = true;
+            thread.join(60_000);
+        }
+    }
+
     @Test
     @Order(5)
-    void aSwitchoverMovesThePrimaryPortAndClosesSessionsToTheOldPrimary() throws Exception {
+    void aSwitchoverMovesThePrimaryPortWithoutAFailedOrMisroutedSessionAndClosesSessionsToTheOldPrimary()
+            throws Exception {
         assertThat(Cluster.land(PRIMARY_PORT)).isEqualTo(new Landing("pg01", false));
-        try (Connection held = Cluster.connect(PRIMARY_PORT, "postgres")) {
+        Reconnector reconnector = new Reconnector();
+        try (reconnector; Connection held = Cluster.connect(PRIMARY_PORT, "postgres")) {
             assertThat(Cluster.scalar(held, "select host(inet_server_addr())")).isEqualTo("10.29.0.11");
 
             Cluster.cluster("patronictl", "switchover", "--master", "pg01", "--candidate", "pg03", "--force");
 
             assertThat(awaitPrimaryOn("pg03")).isEqualTo(new Landing("pg03", false));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> reconnector.landings.stream().filter(l -> l.node().equals("pg03")).count() >= 5);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThatThrownBy(() -> Cluster.scalar(held, "select 1"))
                             .as("the session opened before the switchover was closed")
                             .isInstanceOf(SQLException.class));
         }
+        assertThat(reconnector.failures).as("new sessions are held through the switchover, not refused").isEmpty();
+        assertThat(reconnector.landings).as("no session through 5000 lands on a node in recovery")
+                .noneMatch(Landing::inRecovery)
+                .extracting(Landing::node).containsOnly("pg01", "pg03");
         assertThat(Cluster.csvRow("primary", "pg03").get("status")).isEqualTo("UP");
         assertThat(Cluster.csvRow("primary", "pg01").get("status")).as("a healthy standby now").isEqualTo("NOLB");
         assertThat(Long.parseLong(Cluster.csvRow("primary", "pg01").get("chkdown"))).isPositive();

@@ -7,16 +7,19 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -52,9 +55,15 @@ public final class PatroniCheck {
         this.clock = clock;
     }
 
-    /** A client for all checks: no connection reuse, no retries, no redirects. */
+    /**
+     * A client for all checks: no connection reuse, no retries, no redirects, no proxy. Plain HTTP only, as Patroni's
+     * API is checked here: a client able to speak TLS loads the JDK's trust store when it is built, a good part of
+     * patroxy's start time.
+     */
     public static OkHttpClient newSharedClient() {
         return new OkHttpClient.Builder()
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
+                .proxy(Proxy.NO_PROXY)
                 .connectionPool(new okhttp3.ConnectionPool(0, 1, TimeUnit.SECONDS))
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
