@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -32,10 +33,13 @@ import okhttp3.ResponseBody;
 public final class PatroniCheck {
     private static final Pattern ROLE = Pattern.compile("\"role\"\\s*:\\s*\"([a-z_]+)\"");
     private static final long MAX_BODY = 64 * 1024;
+    /** Patroni answers 200 on these while it holds the leader lock, whatever PostgreSQL's own state. */
+    private static final Set<String> PRIMARY_PATHS = Set.of("/", "/primary", "/master", "/read-write");
 
     private final OkHttpClient client;
     private final Request request;
     private final int expectStatus;
+    private final boolean primaryCheck;
     private final Clock clock;
 
     public PatroniCheck(OkHttpClient sharedClient, CheckConfig check, HostPort target, Clock clock) {
@@ -52,6 +56,7 @@ public final class PatroniCheck {
                 .header("User-Agent", "patroxy-check")
                 .build();
         this.expectStatus = check.expectStatus();
+        this.primaryCheck = PRIMARY_PATHS.contains(check.path().split("\\?", 2)[0]);
         this.clock = clock;
     }
 
@@ -109,6 +114,12 @@ public final class PatroniCheck {
             }
         }
         String status = code == expectStatus ? "L7OK" : "L7STS";
+        if (status.equals("L7OK") && primaryCheck && "replica".equals(role)) {
+            // Patroni answers 200 as soon as it holds the leader lock; its body reads PostgreSQL, which may still
+            // be in recovery (promotion under way). A session routed now would land on a read-only node.
+            status = "L7STS";
+            detail = detail + ": leader lock held, PostgreSQL still in recovery";
+        }
         return new CheckAnswer(result(start, status, code, detail.trim()), role);
     }
 

@@ -59,6 +59,26 @@ class PatroniCheckTest {
     }
 
     @Test
+    void aPrimaryCheckAnswered200ByALeaderStillInRecoveryIsNotUp() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().code(200)
+                .body("{\"state\": \"running\", \"role\": \"replica\", \"timeline\": 2}").build());
+
+        CheckAnswer answer = check("GET", "/primary", Duration.ofSeconds(1));
+
+        assertThat(answer.result().status()).isEqualTo("L7STS");
+        assertThat(answer.result().code()).isEqualTo(200);
+        assertThat(answer.result().detail()).contains("PostgreSQL still in recovery");
+    }
+
+    @Test
+    void aReplicaCheckAnswered200ByAReplicaIsUp() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().code(200)
+                .body("{\"state\": \"running\", \"role\": \"replica\"}").build());
+
+        assertThat(check("GET", "/replica?lag=16MB", Duration.ofSeconds(1)).result().status()).isEqualTo("L7OK");
+    }
+
+    @Test
     void aGetReadsTheRoleFromPatronisBodyAndCallsMasterPrimary() throws Exception {
         patroni.enqueue(new MockResponse.Builder().code(200)
                 .body("{\"state\": \"running\", \"role\": \"master\", \"timeline\": 3}").build());
