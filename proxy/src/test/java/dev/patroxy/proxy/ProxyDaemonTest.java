@@ -109,9 +109,21 @@ class ProxyDaemonTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** {@code n} distinct free ports: all are held open while they are picked, so none is handed out twice. */
+    private static int[] freePorts(int n) throws IOException {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : held) {
+                s.close();
+            }
         }
     }
 
@@ -120,10 +132,11 @@ class ProxyDaemonTest {
     }
 
     private int[] startDaemon(int serverMaxconn) throws Exception {
-        int primaryPort = freePort();
-        int replicaPort = freePort();
-        int statsPort = freePort();
-        plainPort = freePort();
+        int[] free = freePorts(4);
+        int primaryPort = free[0];
+        int replicaPort = free[1];
+        int statsPort = free[2];
+        plainPort = free[3];
         StringBuilder servers = new StringBuilder();
         for (FakeNode node : nodes) {
             servers.append("  - {name: ").append(node.name).append(", address: \"127.0.0.1:")
