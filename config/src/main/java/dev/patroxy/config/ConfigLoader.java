@@ -289,7 +289,8 @@ public final class ConfigLoader {
         int maxconn;
         boolean shutdownSessions = true;
         boolean tcplog;
-        String method = "OPTIONS";
+        /** Unset: GET on a primary listener (Patroni's body says whether PostgreSQL left recovery), else OPTIONS. */
+        String method;
         String path;
         int expect = 200;
         Duration inter = Duration.ofSeconds(3);
@@ -371,6 +372,7 @@ public final class ConfigLoader {
         /** The listener's check; the path defaults to the one that matches the balance. */
         CheckConfig check(ConfigNode listener, ConfigNode checkNode, Balance balance) throws ConfigException {
             String checkPath = path != null ? path : balance == Balance.PRIMARY ? "/primary" : "/replica";
+            String method = this.method != null ? this.method : balance == Balance.PRIMARY ? "GET" : "OPTIONS";
             ConfigNode at = listener;
             if (checkNode != null) {
                 Map<String, ConfigNode> keys = checkNode.mapping(CHECK_KEYS);

@@ -59,8 +59,8 @@ class ConfigLoaderTest {
 
         ListenerConfig primary = config.listeners().get(0);
         assertThat(primary.balance()).isEqualTo(Balance.PRIMARY);
-        assertThat(primary.check()).contains(new CheckConfig(
-                "OPTIONS", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(5), 1, 2));
+        assertThat(primary.check()).as("a primary listener checks by GET unless told otherwise").contains(new CheckConfig(
+                "GET", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(5), 1, 2));
         assertThat(primary.timeouts()).as("timeout queue defaults to timeout connect").isEqualTo(new Timeouts(
                 Duration.ofSeconds(2), Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofSeconds(2),
                 Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofSeconds(30)));
@@ -99,7 +99,7 @@ class ConfigLoaderTest {
         ListenerConfig batman = config.listeners().get(0);
         assertThat(batman.binds()).extracting(BindAddress::toString).containsExactly("*:5000");
         assertThat(batman.check()).contains(new CheckConfig(
-                "OPTIONS", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(5), 2, 3));
+                "GET", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(5), 2, 3));
         assertThat(batman.timeouts()).isEqualTo(new Timeouts(
                 Duration.ofSeconds(4), Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(4),
                 Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(30)));
