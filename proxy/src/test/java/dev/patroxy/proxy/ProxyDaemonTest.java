@@ -8,6 +8,7 @@ import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.stats.FrontendStats;
 import dev.patroxy.stats.ListenerStats;
+import dev.patroxy.stats.RoleChange;
 import dev.patroxy.stats.ServerState;
 import dev.patroxy.stats.ServerStats;
 import java.io.IOException;
@@ -333,6 +334,10 @@ class ProxyDaemonTest {
                 assertThat(held.getInputStream().read()).as("the session to the old leader is cut").isEqualTo(-1);
             }
             assertThat(nodeBehind(ports[0])).isEqualTo("pg01");
+            ListenerStats primary = daemon.snapshot().listeners().get(0);
+            assertThat(primary.roleChanges().get(0).to()).isEqualTo("pg01");
+            assertThat(primary.roleChanges()).extracting(RoleChange::why)
+                    .anyMatch(why -> why.startsWith("DCS: the DCS leader key names pg01"));
         }
     }
 

@@ -33,6 +33,8 @@ public final class HtmlStatsPage {
             table.tbl td.ac { text-align: center; }
             table.tbl td.al { text-align: left; }
             table.tbl th { border: 1px solid gray; }
+            table.changes { border-collapse: collapse; margin-top: 0.3em; }
+            table.changes td, table.changes th { border: 1px solid gray; padding: 2px 3px; font-size: 12px; }
             table.tbl th.pxname { background: #b00040; color: #ffff40; padding: 2px 3px; white-space: nowrap; width: 10%; }
             table.tbl th.desc { background: white; text-align: left; padding: 2px 3px; font-weight: normal; }
             .titre { background: #20d0d0; color: black; font-weight: bold; text-align: center; }
@@ -118,6 +120,28 @@ public final class HtmlStatsPage {
             serverRow(html, server, snapshot);
         }
         backendRow(html, listener);
+        html.append("</table>\n");
+        roleChanges(html, listener);
+    }
+
+    /** The latest changes of the server a primary listener routes to, under its table. */
+    private static void roleChanges(StringBuilder html, ListenerStats listener) {
+        if (listener.roleChanges().isEmpty()) {
+            return;
+        }
+        html.append("<table class=\"changes\">\n<tr class=\"titre\"><th colspan=\"5\">role changes of ")
+                .append(escape(listener.name())).append(" (").append(listener.roleChangesTotal())
+                .append(" since start; latest first)</th></tr>\n")
+                .append("<tr class=\"titre\"><th>At</th><th>From</th><th>To</th><th>Why</th>")
+                .append("<th title=\"from the first sign of the change to this decision\">Detected in</th></tr>\n");
+        for (RoleChange change : listener.roleChanges()) {
+            html.append("<tr><td>").append(change.at()).append("</td><td>")
+                    .append(change.from() == null ? "none" : escape(change.from())).append("</td><td>")
+                    .append(change.to() == null ? "none (clients held)" : escape(change.to())).append("</td><td class=\"al\">")
+                    .append(escape(change.why())).append("</td><td>")
+                    .append(change.detection() == null ? "" : change.detection().toMillis() + " ms")
+                    .append("</td></tr>\n");
+        }
         html.append("</table>\n");
     }
 

@@ -63,6 +63,20 @@ public final class JsonStats {
         for (ServerStats server : listener.servers()) {
             server(json, server, takenAt);
         }
+        json.endArray();
+        json.field("roleChangesTotal", listener.roleChangesTotal());
+        json.name("roleChanges").beginArray();
+        for (RoleChange change : listener.roleChanges()) {
+            json.beginObject()
+                    .field("at", change.at().toString())
+                    .field("from", change.from())
+                    .field("to", change.to())
+                    .field("why", change.why());
+            if (change.detection() != null) {
+                json.field("detectionMillis", change.detection().toMillis());
+            }
+            json.endObject();
+        }
         json.endArray().endObject();
     }
 

@@ -7,6 +7,8 @@ import java.util.List;
  *
  * @param balance how new sessions pick a server: {@code primary} (the single routable server) or {@code roundrobin}
  * @param check the health check, as a person reads it, e.g. {@code OPTIONS /primary expect 200}
+ * @param roleChanges the latest changes of the server a primary listener routes to, newest first
+ * @param roleChangesTotal how many there were since start
  */
 public record ListenerStats(
         String name,
@@ -14,10 +16,13 @@ public record ListenerStats(
         String balance,
         String check,
         FrontendStats frontend,
-        List<ServerStats> servers) {
+        List<ServerStats> servers,
+        List<RoleChange> roleChanges,
+        long roleChangesTotal) {
     public ListenerStats {
         binds = List.copyOf(binds);
         servers = List.copyOf(servers);
+        roleChanges = List.copyOf(roleChanges);
     }
 
     /** Servers that currently take new sessions (HAProxy's backend "act" count). */

@@ -130,6 +130,13 @@ public final class PrometheusStats {
                 FrontendStats::bytesOut));
         meters.add(frontend.counter("haproxy_frontend_denied_connections_total",
                 "Total number of connections refused because no server could take them", FrontendStats::refused));
+        meters.add(backend.counter("patroxy_role_changes_total",
+                "Changes of the server a primary listener routes new sessions to", ListenerStats::roleChangesTotal));
+        meters.add(backend.gauge("patroxy_role_change_detection_seconds",
+                "Of the latest role change: from its first sign (DCS key or failing check) to the routing decision",
+                listener -> listener.roleChanges().stream().findFirst()
+                        .filter(change -> change.detection() != null)
+                        .map(change -> change.detection().toNanos() / 1e9).orElse(Double.NaN)));
         meters.add(frontend.gauge("patroxy_frontend_held_clients",
                 "Clients waiting now because no server takes sessions (timeout hold)", FrontendStats::held));
         meters.add(frontend.counter("patroxy_frontend_held_released_total",

@@ -123,6 +123,14 @@ class HtmlStatsPageTest {
     }
 
     @Test
+    void aPrimaryListenersRoleChangesAreListedUnderItsTable() {
+        assertThat(html).contains("role changes of primary (3 since start; latest first)")
+                .contains("<td>none</td><td>pg01</td><td class=\"al\">DCS: the DCS leader key names pg01</td><td>78 ms</td>")
+                .contains("<td>pg02</td><td>none (clients held)</td>")
+                .doesNotContain("role changes of replicas");
+    }
+
+    @Test
     void queueGroupComesBeforeSessionsWhichHaveALimit() {
         assertThat(html).contains("<th colspan=\"2\">Queue</th><th colspan=\"4\">Sessions</th>")
                 .contains("<tr class=\"titre\"><th>Cur</th><th>Max</th><th>Cur</th><th>Max</th><th>Limit</th><th>Total</th>");

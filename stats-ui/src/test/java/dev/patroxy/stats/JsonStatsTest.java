@@ -41,6 +41,14 @@ class JsonStatsTest {
     }
 
     @Test
+    void listenerHasItsRoleChangesNewestFirst() {
+        assertThat(json).contains("\"roleChangesTotal\":3,\"roleChanges\":[{\"at\":\"2024-05-01T10:57:49Z\","
+                + "\"from\":null,\"to\":\"pg01\",\"why\":\"DCS: the DCS leader key names pg01\",\"detectionMillis\":78},"
+                + "{\"at\":\"2024-05-01T10:57:48Z\",\"from\":\"pg02\",\"to\":null,");
+        assertThat(json).as("no role changes").contains("\"roleChangesTotal\":0,\"roleChanges\":[]}");
+    }
+
+    @Test
     void serverHasEveryField() {
         assertThat(json).contains("{\"name\":\"pg02\",\"address\":\"pg02.db:5432\","
                 + "\"checkUrl\":\"http://pg02.db:8008/primary\",\"status\":\"UP 1/3\",\"state\":\"GOING_DOWN\","
@@ -63,6 +71,6 @@ class JsonStatsTest {
 
     @Test
     void endsClosingEverything() {
-        assertThat(json).endsWith("}}]}]}");
+        assertThat(json).endsWith("\"roleChanges\":[]}]}");
     }
 }

@@ -24,6 +24,8 @@ class PrometheusStatsTest {
                 "haproxy_frontend_bytes_in_total",
                 "haproxy_frontend_bytes_out_total",
                 "haproxy_frontend_denied_connections_total",
+                "patroxy_role_changes_total",
+                "patroxy_role_change_detection_seconds",
                 "patroxy_frontend_held_clients",
                 "patroxy_frontend_held_released_total",
                 "patroxy_frontend_hold_timeouts_total",
@@ -72,6 +74,8 @@ class PrometheusStatsTest {
         assertThat(body)
                 .contains("haproxy_frontend_sessions_total{proxy=\"primary\"} 1240.0\n")
                 .contains("patroxy_frontend_held_clients{proxy=\"primary\"} 2.0\n")
+                .contains("patroxy_role_changes_total{proxy=\"primary\"} 3.0\n")
+                .contains("patroxy_role_change_detection_seconds{proxy=\"primary\"} 0.078\n")
                 .contains("patroxy_frontend_held_released_total{proxy=\"primary\"} 41.0\n")
                 .contains("patroxy_frontend_hold_timeouts_total{proxy=\"primary\"} 1.0\n")
                 .contains("haproxy_frontend_denied_connections_total{proxy=\"primary\"} 6.0\n")
@@ -151,7 +155,7 @@ class PrometheusStatsTest {
         StatsSnapshot changed = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
                 sample.listeners().get(0),
                 new ListenerStats(replicas.name(), replicas.binds(), replicas.balance(), replicas.check(),
-                        replicas.frontend(), List.of(pg09))));
+                        replicas.frontend(), List.of(pg09), List.of(), 0)));
 
         String body = prometheus.scrape(changed, null).body();
 

@@ -41,13 +41,19 @@ final class TestSnapshots {
                                         takenAt.minusSeconds(1)),
                                 TAKEN.minusSeconds(45)),
                         server("<x>", ServerState.GOING_UP, 1, 2, "replica", false, 0, CheckResult.NONE,
-                                STARTED)));
+                                STARTED)),
+                List.of(new RoleChange(TAKEN.minusSeconds(192), null, "pg01",
+                                "DCS: the DCS leader key names pg01", Duration.ofMillis(78)),
+                        new RoleChange(TAKEN.minusSeconds(193), "pg02", null, "check: pg02 is NOLB (L7STS 503)",
+                                Duration.ZERO)),
+                3);
         ListenerStats replicas = new ListenerStats("replicas", List.of("0.0.0.0:5001"), "roundrobin",
                 "OPTIONS /replica expect 200",
                 new FrontendStats(0, 2, 9, 100, 200, 1, 0, 0, 0, 0, 0),
                 List.of(server("pg03", ServerState.DOWN, 0, 0, "unknown", false, 0,
                         new CheckResult("L4TOUT", 0, Duration.ofMillis(1000), "timed out", takenAt.minusSeconds(1)),
-                        TAKEN.minusSeconds(45))));
+                        TAKEN.minusSeconds(45))),
+                List.of(), 0);
         return new StatsSnapshot("0.1.0-test", STARTED, takenAt, List.of(primary, replicas));
     }
 

@@ -134,7 +134,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         }
         log.info("{} is {} ({} {}: {})", backend, state.state(),
                 answer.result().status(), answer.result().code(), answer.result().detail());
-        reroute(router);
+        reroute(router, "check: " + backend.server().name() + " is " + state.state() + " ("
+                + answer.result().status() + " " + answer.result().detail() + ")");
     }
 
     /** Checks {@code backend} now unless a check of it is already on its way. */
@@ -145,8 +146,13 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         }
     }
 
-    private void reroute(ListenerRouter router) {
+    private void reroute(ListenerRouter router, String why) {
+        Backend before = router.current().orElse(null);
         ListenerRouter.RoutingChange routing = router.refresh(b -> states.get(b).isUp(), leader);
+        Backend after = router.current().orElse(null);
+        if (router.listener().balance() == Balance.PRIMARY && before != after) {
+            router.roleChanges().record(clock.instant(), before, after, why);
+        }
         for (Backend dropped : routing.dropped()) {
             dropped.admission().releaseQueue();
             if (router.listener().shutdownSessionsOnDown()) {
@@ -184,7 +190,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         log.info("{}: rerouting and checking every server every {} ms until the checks agree", why,
                 FAST_INTERVAL.toMillis());
         for (ListenerRouter router : routers) {
-            reroute(router);
+            router.roleChanges().signSeen(clock.instant());
+            reroute(router, "DCS: " + why);
         }
         fastUntil = clock.instant().plus(FAST_WINDOW);
         for (Backend backend : states.keySet()) {

@@ -23,12 +23,18 @@ public final class ListenerRouter {
     private final List<Backend> backends;
     private final AtomicInteger next = new AtomicInteger();
     private final HoldQueue held;
+    private final RoleChanges roleChanges = new RoleChanges();
     private volatile List<Backend> routable = List.of();
 
     public ListenerRouter(ListenerConfig listener, List<Backend> backends) {
         this.listener = listener;
         this.backends = List.copyOf(backends);
         this.held = new HoldQueue(listener.releaseRate(), System::nanoTime);
+    }
+
+    /** The changes of the server a {@code primary} listener routes to, recorded by the health checks. */
+    public RoleChanges roleChanges() {
+        return roleChanges;
     }
 
     /** New clients waiting while no server takes sessions; let go by {@link #refresh} once one does. */
