@@ -24,7 +24,6 @@ import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
  * One server's HTTP health check against Patroni's REST API. Every request is complete and its connection is
@@ -32,6 +31,7 @@ import okhttp3.ResponseBody;
  */
 public final class PatroniCheck {
     private static final Pattern ROLE = Pattern.compile("\"role\"\\s*:\\s*\"([a-z_]+)\"");
+    private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([a-z _]+)\"");
     private static final long MAX_BODY = 64 * 1024;
     /** Patroni answers 200 on these while it holds the leader lock, whatever PostgreSQL's own state. */
     private static final Set<String> PRIMARY_PATHS = Set.of("/", "/primary", "/master", "/read-write");
@@ -100,14 +100,19 @@ public final class PatroniCheck {
     private CheckAnswer answer(Instant start, Response response) {
         int code = response.code();
         String role = null;
+        String state = null;
         String detail = code + " " + response.message();
         if (request.method().equals("GET")) {
             try {
-                ResponseBody body = response.peekBody(MAX_BODY);
-                Matcher m = ROLE.matcher(body.string());
+                String body = response.peekBody(MAX_BODY).string();
+                Matcher m = ROLE.matcher(body);
                 if (m.find()) {
                     role = normalizeRole(m.group(1));
                     detail = detail + ", role " + role;
+                }
+                Matcher s = STATE.matcher(body);
+                if (s.find()) {
+                    state = s.group(1);
                 }
             } catch (IOException e) {
                 return new CheckAnswer(result(start, "L7RSP", code, "unreadable body: " + e.getMessage()), null);
@@ -119,6 +124,10 @@ public final class PatroniCheck {
             // be in recovery (promotion under way). A session routed now would land on a read-only node.
             status = "L7STS";
             detail = detail + ": leader lock held, PostgreSQL still in recovery";
+        } else if (status.equals("L7OK") && primaryCheck && state != null && !state.equals("running")) {
+            // Still the lock holder, but PostgreSQL is stopping (a switchover) or starting: it refuses sessions.
+            status = "L7STS";
+            detail = detail + ": leader lock held, PostgreSQL " + state;
         }
         return new CheckAnswer(result(start, status, code, detail.trim()), role);
     }

@@ -7,6 +7,7 @@ import dev.patroxy.proxy.routing.HoldQueue;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.proxy.routing.TrafficCounters;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -48,6 +49,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean earlyInputShutdown;
     private SessionLog sessionLog;
     private HeldClient heldClient;
+    /** A copy of what the client sent while its server's first answer is awaited; null otherwise. */
+    private ByteBuf sent;
 
     /**
      * @param clientLimits the {@code maxconn} places a client must take before it is served, in order (the
@@ -383,9 +386,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         RelayHandler.link(fromClient, toClient);
         List<Object> held = new ArrayList<>(early);
         early.clear();
-        client.pipeline().remove(this);
-        for (Object msg : held) {
-            client.pipeline().fireChannelRead(msg);
+        if (listener.timeouts().hold().isZero()) {
+            client.pipeline().remove(this);
+            for (Object msg : held) {
+                client.pipeline().fireChannelRead(msg);
+            }
+        } else {
+            watch(ctx, backend, server);
+            for (Object msg : held) {
+                channelRead(ctx, msg);
+            }
         }
         client.pipeline().fireChannelReadComplete();
         if (earlyInputShutdown) {
@@ -395,9 +405,80 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         RelayHandler.setReading(client, true);
     }
 
+    /**
+     * Stays in the client's pipeline while the server's first answer is read ({@link StartupWatch}), keeping a
+     * copy of what the client sends, so that a server turning the session away before authentication (57P03)
+     * can be replaced by another: that is the instant a primary stops for a switchover.
+     */
+    private void watch(ChannelHandlerContext ctx, Backend backend, Channel server) {
+        sent = ctx.alloc().heapBuffer();
+        server.pipeline().addFirst(new StartupWatch(new StartupWatch.Session() {
+            @Override
+            public ByteBuf sent() {
+                return sent;
+            }
+
+            @Override
+            public void passed() {
+                stopWatching(ctx);
+            }
+
+            @Override
+            public void turnedAway() {
+                tryElsewhere(ctx, backend, server);
+            }
+        }));
+    }
+
+    private void stopWatching(ChannelHandlerContext ctx) {
+        if (sent != null) {
+            sent.release();
+            sent = null;
+        }
+        if (ctx.pipeline().context(this) != null) {
+            ctx.pipeline().remove(this);
+        }
+    }
+
+    /** The server said 57P03 before authentication: detach it, and route the client's startup anew. */
+    private void tryElsewhere(ChannelHandlerContext ctx, Backend backend, Channel server) {
+        Channel client = ctx.channel();
+        ByteBuf replay = FirstAnswer.replay(sent);
+        sent.release();
+        sent = null;
+        RelayHandler.setReading(client, false);
+        client.pipeline().remove(RelayHandler.class);
+        server.pipeline().remove(RelayHandler.class);
+        server.close();
+        log.info("{}: {} cannot take connections now (57P03 before authentication); routing {} again",
+                router.listener().name(), backend, client.remoteAddress());
+        backend.connectFailed();
+        sessionLog.retried();
+        early.add(replay);
+        Duration hold = router.listener().timeouts().hold();
+        if (heldClient == null) {
+            heldClient = new HeldClient(ctx, System.nanoTime() + hold.toNanos());
+        }
+        if (!heldClient.holdUntilRerouted()) {
+            refused.run();
+            sessionLog.end(SessionLog.Termination.NO_SERVER);
+            turnAway(ctx, hold);
+        }
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        early.add(msg);
+        if (sent == null) {
+            early.add(msg);
+            return;
+        }
+        ByteBuf bytes = (ByteBuf) msg;
+        if (sent.readableBytes() + bytes.readableBytes() > FirstAnswer.LIMIT) {
+            stopWatching(ctx);
+        } else {
+            sent.writeBytes(bytes, bytes.readerIndex(), bytes.readableBytes());
+        }
+        ctx.fireChannelRead(msg);
     }
 
     @Override
@@ -412,6 +493,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void handlerRemoved(ChannelHandlerContext ctx) {
         early.forEach(ReferenceCountUtil::release);
         early.clear();
+        if (sent != null) {
+            sent.release();
+            sent = null;
+        }
     }
 
     @Override

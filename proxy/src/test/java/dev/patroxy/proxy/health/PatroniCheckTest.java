@@ -71,6 +71,17 @@ class PatroniCheckTest {
     }
 
     @Test
+    void aPrimaryCheckAnswered200WhilePostgresqlStopsIsNotUp() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().code(200)
+                .body("{\"state\": \"stopping\", \"role\": \"master\"}").build());
+
+        CheckAnswer answer = check("GET", "/primary", Duration.ofSeconds(1));
+
+        assertThat(answer.result().status()).isEqualTo("L7STS");
+        assertThat(answer.result().detail()).endsWith("leader lock held, PostgreSQL stopping");
+    }
+
+    @Test
     void aReplicaCheckAnswered200ByAReplicaIsUp() throws Exception {
         patroni.enqueue(new MockResponse.Builder().code(200)
                 .body("{\"state\": \"running\", \"role\": \"replica\"}").build());

@@ -14,6 +14,9 @@ import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import io.netty.channel.EventLoopGroup;
+import io.netty.buffer.ByteBuf;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -517,6 +520,59 @@ abstract class RelayTest {
             assertThat(readLine(client)).isEqualTo("1");
         }
         assertThat(listener.refused()).isZero();
+    }
+
+    @Test
+    void aServerThatTurnsTheStartupAwayWith57P03IsReplacedWithoutTheClientSeeingIt() throws Exception {
+        byte[] parameters = "user\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream startup = new ByteArrayOutputStream();
+        new DataOutputStream(startup).writeInt(8 + parameters.length);
+        new DataOutputStream(startup).writeInt(3 << 16);
+        startup.write(parameters);
+        byte[] startupBytes = startup.toByteArray();
+
+        ServerSocket stopping = new ServerSocket(0);
+        Thread refuser = new Thread(() -> {
+            try (stopping; Socket s = stopping.accept()) {
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                in.readNBytes(8);
+                s.getOutputStream().write('N');
+                in.readNBytes(startupBytes.length);
+                ByteBuf refusal = PgStartup.fatalError(io.netty.buffer.ByteBufAllocator.DEFAULT, "57P03",
+                        "the database system is shutting down");
+                s.getOutputStream().write(io.netty.buffer.ByteBufUtil.getBytes(refusal));
+                refusal.release();
+            } catch (IOException ignored) {
+                // the test asserts on what the client saw
+            }
+        }, "test-stopping-primary");
+        refuser.setDaemon(true);
+        refuser.start();
+        CompletableFuture<byte[]> replayed = new CompletableFuture<>();
+        int nextPort = startBackend(s -> {
+            replayed.complete(s.getInputStream().readNBytes(startupBytes.length));
+            s.getOutputStream().write("R-from-the-new-primary".getBytes(StandardCharsets.US_ASCII));
+            s.getInputStream().read();
+        });
+        holdTimeout = Duration.ofSeconds(20);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true, stopping.getLocalPort(), nextPort);
+
+        try (Socket client = connect(port)) {
+            DataOutputStream out = new DataOutputStream(client.getOutputStream());
+            out.writeInt(8);
+            out.writeInt(80877103);
+            assertThat(client.getInputStream().read()).as("the first server declines SSL").isEqualTo('N');
+            out.write(startupBytes);
+            await().atMost(Duration.ofSeconds(5)).until(() -> listener.router().held().size() == 1);
+
+            Backend first = listener.router().backends().get(0);
+            listener.router().refresh(b -> b != first);
+
+            assertThat(replayed.get(10, TimeUnit.SECONDS)).as("the startup alone, replayed").isEqualTo(startupBytes);
+            assertThat(new String(client.getInputStream().readNBytes(22), StandardCharsets.US_ASCII))
+                    .as("the client never saw the refusal").isEqualTo("R-from-the-new-primary");
+        }
+        assertThat(listener.router().backends().get(0).connectErrors()).isEqualTo(1);
     }
 
     @Test

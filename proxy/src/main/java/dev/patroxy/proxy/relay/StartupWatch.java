@@ -1,0 +1,101 @@
+package dev.patroxy.proxy.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+/**
+ * First in a server's pipeline while a session starts: holds the server's first answer back from the client
+ * until {@link FirstAnswer} says whose it is. A server that cannot take connections now (57P03) is never shown
+ * to the client: the session goes to another server instead.
+ */
+final class StartupWatch extends ChannelInboundHandlerAdapter {
+    /** The client side of the watched session. */
+    interface Session {
+        /** What the client has sent so far. */
+        ByteBuf sent();
+
+        /** The server answered for good: the session is the client's from now on. */
+        void passed();
+
+        /** The server turned the session away before authentication; it must go elsewhere. */
+        void turnedAway();
+    }
+
+    private final Session session;
+    private ByteBuf answer;
+    private int forwarded;
+    private boolean decided;
+
+    StartupWatch(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        answer = ctx.alloc().heapBuffer();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf bytes = (ByteBuf) msg;
+        try {
+            answer.writeBytes(bytes);
+        } finally {
+            bytes.release();
+        }
+        int declined = FirstAnswer.declined(session.sent(), answer);
+        if (declined > forwarded) {
+            ctx.fireChannelRead(answer.retainedSlice(answer.readerIndex() + forwarded, declined - forwarded));
+            ctx.fireChannelReadComplete();
+            forwarded = declined;
+        }
+        FirstAnswer.Verdict verdict = answer.readableBytes() > FirstAnswer.LIMIT ? FirstAnswer.Verdict.PASS
+                : FirstAnswer.of(session.sent(), answer);
+        if (verdict == FirstAnswer.Verdict.PASS) {
+            pass(ctx);
+        } else if (verdict == FirstAnswer.Verdict.RETRY) {
+            decided = true;
+            ctx.pipeline().remove(this);
+            session.turnedAway();
+        }
+    }
+
+    private void pass(ChannelHandlerContext ctx) {
+        decided = true;
+        ByteBuf held = answer.skipBytes(forwarded);
+        answer = null;
+        if (held.isReadable()) {
+            ctx.fireChannelRead(held);
+            ctx.fireChannelReadComplete();
+        } else {
+            held.release();
+        }
+        session.passed();
+        ctx.pipeline().remove(this);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!decided) {
+            decided = true;
+            ByteBuf held = answer.skipBytes(forwarded);
+            answer = null;
+            if (held.isReadable()) {
+                ctx.fireChannelRead(held);
+            } else {
+                held.release();
+            }
+            session.passed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (answer != null) {
+            answer.release();
+            answer = null;
+        }
+    }
+}
