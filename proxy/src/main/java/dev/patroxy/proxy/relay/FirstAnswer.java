@@ -74,6 +74,16 @@ final class FirstAnswer {
         return count;
     }
 
+    /**
+     * Whether the client has sent a whole PostgreSQL startup message (after any encryption requests): a server
+     * that then closes without a word turned the session away as surely as with 57P03.
+     */
+    static boolean startupSent(ByteBuf sent) {
+        ByteBuf rest = sent.slice(sent.readerIndex() + encryptionRequests(sent) * ENCRYPTION_REQUEST_LENGTH,
+                sent.readableBytes() - encryptionRequests(sent) * ENCRYPTION_REQUEST_LENGTH);
+        return PgStartup.next(rest) == PgStartup.Kind.STARTUP;
+    }
+
     /** What the next server must be sent: the client's bytes after its encryption requests, already declined. */
     static ByteBuf replay(ByteBuf sent) {
         int skip = encryptionRequests(sent) * ENCRYPTION_REQUEST_LENGTH;

@@ -3,6 +3,7 @@ package dev.patroxy.proxy.relay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 
 /**
  * First in a server's pipeline while a session starts: holds the server's first answer back from the client
@@ -76,7 +77,32 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && closedUnanswered(ctx)) {
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * A server that ends its side on a PostgreSQL client's whole startup without answering it (a postmaster
+     * shutting down) turned the session away as surely as with 57P03.
+     */
+    private boolean closedUnanswered(ChannelHandlerContext ctx) {
+        if (decided || answer.readableBytes() != forwarded || !FirstAnswer.startupSent(session.sent())) {
+            return false;
+        }
+        decided = true;
+        ctx.pipeline().remove(this);
+        session.turnedAway();
+        return true;
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (closedUnanswered(ctx)) {
+            return;
+        }
         if (!decided) {
             decided = true;
             ByteBuf held = answer.skipBytes(forwarded);

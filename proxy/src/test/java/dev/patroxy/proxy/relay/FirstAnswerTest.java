@@ -53,6 +53,15 @@ class FirstAnswerTest {
     }
 
     @Test
+    void aWholeStartupMessageIsRecognisedAfterAnEncryptionRequest() {
+        assertThat(FirstAnswer.startupSent(sslThenStartup())).isTrue();
+        assertThat(FirstAnswer.startupSent(Unpooled.buffer().writeInt(8).writeInt(PgStartup.SSL_REQUEST_CODE)))
+                .isFalse();
+        assertThat(FirstAnswer.startupSent(Unpooled.copiedBuffer("GET / HTTP/1.1\r\n", StandardCharsets.US_ASCII)))
+                .isFalse();
+    }
+
+    @Test
     void waitsForTheWholeErrorMessage() {
         ByteBuf whole = error("57P03");
         ByteBuf part = whole.retainedSlice(0, whole.readableBytes() - 3);

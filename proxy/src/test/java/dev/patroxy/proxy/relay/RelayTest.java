@@ -524,6 +524,15 @@ abstract class RelayTest {
 
     @Test
     void aServerThatTurnsTheStartupAwayWith57P03IsReplacedWithoutTheClientSeeingIt() throws Exception {
+        startupTurnedAway(false);
+    }
+
+    @Test
+    void aServerThatClosesOnTheStartupWithoutAWordIsReplacedToo() throws Exception {
+        startupTurnedAway(true);
+    }
+
+    private void startupTurnedAway(boolean closeSilently) throws Exception {
         byte[] parameters = "user\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
         ByteArrayOutputStream startup = new ByteArrayOutputStream();
         new DataOutputStream(startup).writeInt(8 + parameters.length);
@@ -538,6 +547,9 @@ abstract class RelayTest {
                 in.readNBytes(8);
                 s.getOutputStream().write('N');
                 in.readNBytes(startupBytes.length);
+                if (closeSilently) {
+                    return;
+                }
                 ByteBuf refusal = PgStartup.fatalError(io.netty.buffer.ByteBufAllocator.DEFAULT, "57P03",
                         "the database system is shutting down");
                 s.getOutputStream().write(io.netty.buffer.ByteBufUtil.getBytes(refusal));
