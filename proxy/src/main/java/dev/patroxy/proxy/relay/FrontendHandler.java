@@ -8,6 +8,7 @@ import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.proxy.routing.TrafficCounters;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -411,7 +412,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * can be replaced by another: that is the instant a primary stops for a switchover.
      */
     private void watch(ChannelHandlerContext ctx, Backend backend, Channel server) {
-        sent = ctx.alloc().heapBuffer();
+        // Short-lived and small: a plain array dies young, where a pooled buffer would grow the allocator's
+        // arenas while thousands of sessions start at once (0.3 KiB of resident memory per idle session).
+        sent = Unpooled.buffer(256);
         server.pipeline().addFirst(new StartupWatch(new StartupWatch.Session() {
             @Override
             public ByteBuf sent() {

@@ -1,6 +1,7 @@
 package dev.patroxy.proxy.relay;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -33,13 +34,21 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        answer = ctx.alloc().heapBuffer();
-    }
-
-    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf bytes = (ByteBuf) msg;
+        if (answer == null && FirstAnswer.declined(session.sent(), bytes) == 0
+                && FirstAnswer.of(session.sent(), bytes) == FirstAnswer.Verdict.PASS) {
+            // The usual case, decided by the first read alone: nothing to copy or hold.
+            decided = true;
+            ctx.fireChannelRead(bytes);
+            session.passed();
+            ctx.pipeline().remove(this);
+            return;
+        }
+        if (answer == null) {
+            // Short-lived: a plain array, not pooled memory (see FrontendHandler#watch).
+            answer = Unpooled.buffer(Math.max(64, bytes.readableBytes()));
+        }
         try {
             answer.writeBytes(bytes);
         } finally {
@@ -89,7 +98,8 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
      * shutting down) turned the session away as surely as with 57P03.
      */
     private boolean closedUnanswered(ChannelHandlerContext ctx) {
-        if (decided || answer.readableBytes() != forwarded || !FirstAnswer.startupSent(session.sent())) {
+        int answered = answer == null ? 0 : answer.readableBytes();
+        if (decided || answered != forwarded || !FirstAnswer.startupSent(session.sent())) {
             return false;
         }
         decided = true;
@@ -105,12 +115,14 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
         }
         if (!decided) {
             decided = true;
-            ByteBuf held = answer.skipBytes(forwarded);
-            answer = null;
-            if (held.isReadable()) {
-                ctx.fireChannelRead(held);
-            } else {
-                held.release();
+            if (answer != null) {
+                ByteBuf held = answer.skipBytes(forwarded);
+                answer = null;
+                if (held.isReadable()) {
+                    ctx.fireChannelRead(held);
+                } else {
+                    held.release();
+                }
             }
             session.passed();
         }
