@@ -137,22 +137,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel client = ctx.channel();
         Optional<Backend> picked = router.pick();
         if (picked.isEmpty()) {
-            Duration hold = router.listener().timeouts().hold();
-            if (heldClient == null && !hold.isZero()) {
-                heldClient = new HeldClient(ctx, System.nanoTime() + hold.toNanos());
-            }
-            if (heldClient != null && heldClient.hold(attempt)) {
+            HeldClient held = heldClient(ctx);
+            if (held != null && held.hold(attempt)) {
                 return;
             }
-            refused.run();
-            sessionLog.end(SessionLog.Termination.NO_SERVER);
-            if (heldClient == null) {
-                log.debug("{}: no server takes new sessions; closing {}", router.listener().name(),
-                        client.remoteAddress());
-                client.close();
-            } else {
-                turnAway(ctx, hold);
-            }
+            refuse(ctx);
             return;
         }
         Backend backend = picked.get();
@@ -163,6 +152,28 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             open(ctx, backend, attempt);
         } else {
             waiter.startTimeout();
+        }
+    }
+
+    /** The client's hold, started when first needed; null when the listener turns clients away at once. */
+    private HeldClient heldClient(ChannelHandlerContext ctx) {
+        Duration hold = router.listener().timeouts().hold();
+        if (heldClient == null && !hold.isZero()) {
+            heldClient = new HeldClient(ctx, System.nanoTime() + hold.toNanos());
+        }
+        return heldClient;
+    }
+
+    /** No server took the client: closed at once, or answered 57P03 once its hold has run out. */
+    private void refuse(ChannelHandlerContext ctx) {
+        refused.run();
+        sessionLog.end(SessionLog.Termination.NO_SERVER);
+        if (heldClient == null) {
+            log.debug("{}: no server takes new sessions; closing {}", router.listener().name(),
+                    ctx.channel().remoteAddress());
+            ctx.close();
+        } else {
+            turnAway(ctx, router.listener().timeouts().hold());
         }
     }
 
@@ -245,11 +256,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         String message = "patroxy: no server of listener " + router.listener().name() + " took the session within "
                 + hold.toMillis() + " ms on hold (" + servers + ")";
         log.info("{}: turning {} away: {}", router.listener().name(), ctx.channel().remoteAddress(), message);
-        List<Object> replay = new ArrayList<>(early);
+        List<Object> replay = takeEarly();
+        ctx.pipeline().addLast(new CannotConnectNowHandler(message));
+        ctx.pipeline().remove(this);
+        replayEarly(ctx.pipeline(), replay);
+    }
+
+    /** What the client sent before it was served; taken before this handler leaves, which would release it. */
+    private List<Object> takeEarly() {
+        List<Object> taken = new ArrayList<>(early);
         early.clear();
-        ChannelPipeline pipeline = ctx.pipeline();
-        pipeline.addLast(new CannotConnectNowHandler(message));
-        pipeline.remove(this);
+        return taken;
+    }
+
+    /** Sends what the client sent before it was served (bytes and a half-close) through its pipeline as it is now. */
+    private void replayEarly(ChannelPipeline pipeline, List<Object> replay) {
         for (Object msg : replay) {
             pipeline.fireChannelRead(msg);
         }
@@ -354,11 +375,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             // The server is going away faster than its check says (PostgreSQL stopping for a switchover): wait
             // for the routing to change rather than fail the client.
-            Duration hold = listener.timeouts().hold();
-            if (heldClient == null && !hold.isZero()) {
-                heldClient = new HeldClient(ctx, System.nanoTime() + hold.toNanos());
-            }
-            if (heldClient != null && client.isActive() && heldClient.holdUntilRerouted()) {
+            HeldClient held = heldClient(ctx);
+            if (held != null && client.isActive() && held.holdUntilRerouted()) {
                 return;
             }
             sessionLog.end(SessionLog.Termination.CONNECT_FAILED);
@@ -385,23 +403,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 listener.timeouts().serverFin(), counters, true);
         client.pipeline().addLast(fromClient);
         RelayHandler.link(fromClient, toClient);
-        List<Object> held = new ArrayList<>(early);
-        early.clear();
+        List<Object> replay = takeEarly();
         if (listener.timeouts().hold().isZero()) {
             client.pipeline().remove(this);
-            for (Object msg : held) {
-                client.pipeline().fireChannelRead(msg);
-            }
         } else {
             watch(ctx, backend, server);
-            for (Object msg : held) {
-                channelRead(ctx, msg);
-            }
         }
-        client.pipeline().fireChannelReadComplete();
-        if (earlyInputShutdown) {
-            client.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
-        }
+        replayEarly(client.pipeline(), replay);
         RelayHandler.setReading(server, true);
         RelayHandler.setReading(client, true);
     }
@@ -458,14 +466,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         backend.connectFailed();
         sessionLog.retried();
         early.add(replay);
-        Duration hold = router.listener().timeouts().hold();
-        if (heldClient == null) {
-            heldClient = new HeldClient(ctx, System.nanoTime() + hold.toNanos());
-        }
-        if (!heldClient.holdUntilRerouted()) {
-            refused.run();
-            sessionLog.end(SessionLog.Termination.NO_SERVER);
-            turnAway(ctx, hold);
+        if (!heldClient(ctx).holdUntilRerouted()) {
+            refuse(ctx);
         }
     }
 
