@@ -6,6 +6,7 @@ import dev.patroxy.proxy.dcs.LeaderListener;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.DcsLeader;
 import dev.patroxy.proxy.routing.ListenerRouter;
+import dev.patroxy.stats.CheckResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +47,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     private final Map<Backend, PatroniCheck> checks = new HashMap<>();
     private final Map<Backend, ScheduledFuture<?>> nextCheck = new HashMap<>();
     private final Set<Backend> inFlight = new HashSet<>();
+    /** When a session last found each server's PostgreSQL in recovery. */
+    private final Map<Backend, Instant> recoverySeen = new HashMap<>();
     private final Set<ListenerRouter> routers = new LinkedHashSet<>();
     private DcsLeader leader = DcsLeader.UNKNOWN;
     private Instant fastUntil = Instant.MIN;
@@ -64,6 +67,11 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                 backend.onConnectFailure(() -> {
                     if (!closed) {
                         scheduler.execute(() -> checkNow(backend));
+                    }
+                });
+                backend.onSeenInRecovery(() -> {
+                    if (!closed) {
+                        scheduler.execute(() -> seenInRecovery(backend));
                     }
                 });
             }
@@ -92,13 +100,14 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
             return;
         }
         inFlight.add(backend);
+        Instant sentAt = clock.instant();
         checks.get(backend).run(answer -> {
             if (closed) {
                 return;
             }
             scheduler.execute(() -> {
                 inFlight.remove(backend);
-                apply(backend, answer);
+                apply(backend, answer, sentAt);
                 scheduleCheck(backend, nextInterval(backend));
             });
         });
@@ -119,8 +128,16 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                 .allMatch(r -> r.current().filter(b -> leader.names(b.server().name())).isPresent());
     }
 
-    /** Applies one answer; must run on the scheduler thread. */
-    void apply(Backend backend, CheckAnswer answer) {
+    /**
+     * Applies one answer to a check sent at {@code sentAt}; must run on the scheduler thread. A pass sent before a
+     * session last found the server in recovery is older news than that and is not counted.
+     */
+    void apply(Backend backend, CheckAnswer answer, Instant sentAt) {
+        Instant seen = recoverySeen.get(backend);
+        if (seen != null && answer.result().passed() && !sentAt.isAfter(seen)) {
+            log.debug("{}: ignoring a pass sent before PostgreSQL was seen in recovery", backend);
+            return;
+        }
         HealthState state = states.get(backend);
         HealthState.Change change = state.record(answer.result());
         backend.publishHealth(state.snapshot(), answer.reportedRole());
@@ -136,6 +153,28 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                 answer.result().status(), answer.result().code(), answer.result().detail());
         reroute(router, "check: " + backend.server().name() + " is " + state.state() + " ("
                 + answer.result().status() + " " + answer.result().detail() + ")");
+    }
+
+    /**
+     * PostgreSQL itself said, at a session's start, that the server is in recovery: whatever its Patroni check last
+     * answered, it takes no new sessions on a primary listener until a check sent after this passes again (a GET
+     * check passes only while Patroni reports the role primary). Meanwhile it is checked fast.
+     */
+    private void seenInRecovery(Backend backend) {
+        Instant now = clock.instant();
+        recoverySeen.put(backend, now);
+        HealthState state = states.get(backend);
+        CheckResult result = new CheckResult("L7STS", 0, Duration.ZERO,
+                "PostgreSQL in recovery (in_hot_standby on at a session's start)", now);
+        HealthState.Change change = state.record(result);
+        backend.publishHealth(state.snapshot(), null);
+        fastUntil = now.plus(FAST_WINDOW);
+        checkNow(backend);
+        if (change != HealthState.Change.NONE) {
+            log.warn("{} is {}: PostgreSQL reported in_hot_standby on to a new session while its check said UP",
+                    backend, state.state());
+            reroute(routerOf.get(backend), "PostgreSQL: " + backend.server().name() + " is in recovery");
+        }
     }
 
     /** Checks {@code backend} now unless a check of it is already on its way. */

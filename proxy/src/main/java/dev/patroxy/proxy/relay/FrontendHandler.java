@@ -1,5 +1,6 @@
 package dev.patroxy.proxy.relay;
 
+import dev.patroxy.config.Balance;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
@@ -417,12 +418,30 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /**
      * Stays in the client's pipeline while the server's first answer is read ({@link StartupWatch}), keeping a
      * copy of what the client sends, so that a server turning the session away before authentication (57P03)
-     * can be replaced by another: that is the instant a primary stops for a switchover.
+     * can be replaced by another: that is the instant a primary stops for a switchover. On a primary listener the
+     * watch goes on to the end of authentication ({@link RecoveryWatch}): a node in recovery never gets the client.
      */
     private void watch(ChannelHandlerContext ctx, Backend backend, Channel server) {
         // Short-lived and small: a plain array dies young, where a pooled buffer would grow the allocator's
         // arenas while thousands of sessions start at once (0.3 KiB of resident memory per idle session).
         sent = Unpooled.buffer(256);
+        RecoveryWatch recoveryWatch = router.listener().balance() != Balance.PRIMARY ? null
+                : new RecoveryWatch(new RecoveryWatch.Session() {
+                    @Override
+                    public void committed() {
+                        stopWatching(ctx);
+                    }
+
+                    @Override
+                    public void inRecovery(boolean replayable) {
+                        backend.seenInRecovery();
+                        if (replayable && sent != null) {
+                            routeAgain(ctx, backend, server, "is in recovery (in_hot_standby on)");
+                        } else {
+                            refuseInRecovery(ctx, backend, server);
+                        }
+                    }
+                });
         server.pipeline().addFirst(new StartupWatch(new StartupWatch.Session() {
             @Override
             public ByteBuf sent() {
@@ -436,9 +455,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
             @Override
             public void turnedAway() {
-                tryElsewhere(ctx, backend, server);
+                backend.connectFailed();
+                routeAgain(ctx, backend, server, "cannot take connections now (57P03 before authentication)");
             }
-        }));
+        }, recoveryWatch));
     }
 
     private void stopWatching(ChannelHandlerContext ctx) {
@@ -451,24 +471,43 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The server said 57P03 before authentication: detach it, and route the client's startup anew. */
-    private void tryElsewhere(ChannelHandlerContext ctx, Backend backend, Channel server) {
+    /** The server turned the client away before it saw anything of it: detach it, and route the startup anew. */
+    private void routeAgain(ChannelHandlerContext ctx, Backend backend, Channel server, String why) {
         Channel client = ctx.channel();
         ByteBuf replay = FirstAnswer.replay(sent);
         sent.release();
         sent = null;
-        RelayHandler.setReading(client, false);
-        client.pipeline().remove(RelayHandler.class);
-        server.pipeline().remove(RelayHandler.class);
-        server.close();
-        log.info("{}: {} cannot take connections now (57P03 before authentication); routing {} again",
-                router.listener().name(), backend, client.remoteAddress());
-        backend.connectFailed();
+        detach(client, server);
+        log.info("{}: {} {}; routing {} again", router.listener().name(), backend, why, client.remoteAddress());
         sessionLog.retried();
         early.add(replay);
         if (!heldClient(ctx).holdUntilRerouted()) {
             refuse(ctx);
         }
+    }
+
+    private static void detach(Channel client, Channel server) {
+        RelayHandler.setReading(client, false);
+        client.pipeline().remove(RelayHandler.class);
+        server.pipeline().remove(RelayHandler.class);
+        server.close();
+    }
+
+    /**
+     * The client authenticated with a node in recovery: that session cannot go elsewhere, and must not go on. It
+     * ends with 57P03, as a server that cannot take connections now would answer, so the client connects again.
+     */
+    private void refuseInRecovery(ChannelHandlerContext ctx, Backend backend, Channel server) {
+        Channel client = ctx.channel();
+        detach(client, server);
+        stopWatching(ctx);
+        String message = "patroxy: " + backend.server().name() + " is in recovery (read-only) and cannot serve "
+                + "the primary listener " + router.listener().name() + "; connect again";
+        log.info("{}: {} is in recovery (in_hot_standby on after authentication); ending {} with 57P03",
+                router.listener().name(), backend, client.remoteAddress());
+        sessionLog.end(SessionLog.Termination.IN_RECOVERY);
+        client.writeAndFlush(PgStartup.fatalError(client.alloc(), CannotConnectNowHandler.CANNOT_CONNECT_NOW,
+                message)).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override

@@ -29,6 +29,7 @@ final class SessionLog {
         KILLED("KD", "server left its role or went DOWN"),
         NO_SERVER("SC", "no server takes sessions"),
         CONNECT_FAILED("SC", "could not connect to the server"),
+        IN_RECOVERY("PC", "the server was in recovery on a primary listener"),
         QUEUE_TIMEOUT("sQ", "timeout queue");
 
         private final String code;

@@ -25,12 +25,15 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
     }
 
     private final Session session;
+    /** Takes over when the first answer is an authentication request; null when not wanted. */
+    private final RecoveryWatch recoveryWatch;
     private ByteBuf answer;
     private int forwarded;
     private boolean decided;
 
-    StartupWatch(Session session) {
+    StartupWatch(Session session, RecoveryWatch recoveryWatch) {
         this.session = session;
+        this.recoveryWatch = recoveryWatch;
     }
 
     @Override
@@ -40,8 +43,8 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
                 && FirstAnswer.of(session.sent(), bytes) == FirstAnswer.Verdict.PASS) {
             // The usual case, decided by the first read alone: nothing to copy or hold.
             decided = true;
+            handOver(ctx, bytes);
             ctx.fireChannelRead(bytes);
-            session.passed();
             ctx.pipeline().remove(this);
             return;
         }
@@ -75,14 +78,26 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
         decided = true;
         ByteBuf held = answer.skipBytes(forwarded);
         answer = null;
+        handOver(ctx, held);
         if (held.isReadable()) {
             ctx.fireChannelRead(held);
             ctx.fireChannelReadComplete();
         } else {
             held.release();
         }
-        session.passed();
         ctx.pipeline().remove(this);
+    }
+
+    /**
+     * Called with the first bytes the client will see of the server's answer to its startup: an authentication
+     * request goes on being watched ({@link RecoveryWatch}), anything else (TLS, an error) is the client's.
+     */
+    private void handOver(ChannelHandlerContext ctx, ByteBuf next) {
+        if (recoveryWatch != null && next.isReadable() && next.getByte(next.readerIndex()) == 'R') {
+            ctx.pipeline().addAfter(ctx.name(), null, recoveryWatch);
+        } else {
+            session.passed();
+        }
     }
 
     @Override

@@ -29,6 +29,7 @@ public final class Backend {
     private volatile String reportedRole;
     private volatile InetSocketAddress connectAddress;
     private volatile Runnable connectFailureListener = () -> { };
+    private volatile Runnable inRecoveryListener = () -> { };
 
     public Backend(String listenerName, ServerConfig server, Optional<CheckConfig> check, Instant now) {
         this.listenerName = listenerName;
@@ -110,6 +111,16 @@ public final class Backend {
      */
     public void onConnectFailure(Runnable listener) {
         this.connectFailureListener = listener;
+    }
+
+    /** A session found PostgreSQL in recovery on this server (a primary listener's server). */
+    public void seenInRecovery() {
+        inRecoveryListener.run();
+    }
+
+    /** Runs {@code listener} each time a session finds the server in recovery, on that session's event loop. */
+    public void onSeenInRecovery(Runnable listener) {
+        this.inRecoveryListener = listener;
     }
 
     public long connectErrors() {

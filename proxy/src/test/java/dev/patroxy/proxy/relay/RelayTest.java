@@ -587,6 +587,114 @@ abstract class RelayTest {
         assertThat(listener.router().backends().get(0).connectErrors()).isEqualTo(1);
     }
 
+    private static byte[] startupMessage() throws IOException {
+        byte[] parameters = "user\0postgres\0\0".getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream startup = new ByteArrayOutputStream();
+        new DataOutputStream(startup).writeInt(8 + parameters.length);
+        new DataOutputStream(startup).writeInt(3 << 16);
+        startup.write(parameters);
+        return startup.toByteArray();
+    }
+
+    /** A backend message: type, Int32 length counting itself, body. */
+    private static byte[] pgMessage(char type, byte[] body) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        DataOutputStream data = new DataOutputStream(out);
+        data.writeByte(type);
+        data.writeInt(4 + body.length);
+        data.write(body);
+        return out.toByteArray();
+    }
+
+    /** What a server sends from AuthenticationOk to ReadyForQuery, reporting {@code in_hot_standby}. */
+    private static byte[] authenticatedStartup(String inHotStandby) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(pgMessage('R', new byte[4]));
+        out.write(pgMessage('S', ("in_hot_standby\0" + inHotStandby + "\0").getBytes(StandardCharsets.US_ASCII)));
+        out.write(pgMessage('K', new byte[8]));
+        out.write(pgMessage('Z', new byte[] {'I'}));
+        return out.toByteArray();
+    }
+
+    /** A node in recovery that lets the client in without a password: answers the startup, then waits. */
+    private static ServerSocket startStandby(byte[] startupBytes, byte[] beforeAuthenticated,
+            CompletableFuture<byte[]> clientSaid) throws IOException {
+        ServerSocket standby = new ServerSocket(0);
+        Thread thread = new Thread(() -> {
+            try (standby; Socket s = standby.accept()) {
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                in.readNBytes(startupBytes.length);
+                s.getOutputStream().write(beforeAuthenticated);
+                if (beforeAuthenticated.length > 0) {
+                    clientSaid.complete(in.readNBytes(4));
+                }
+                s.getOutputStream().write(authenticatedStartup("on"));
+                in.read();
+            } catch (IOException ignored) {
+                // the test asserts on what the client saw
+            }
+        }, "test-standby");
+        thread.setDaemon(true);
+        thread.start();
+        return standby;
+    }
+
+    @Test
+    void onAPrimaryListenerANodeInRecoveryThatNeedsNoPasswordIsReplacedWithoutTheClientSeeingIt() throws Exception {
+        byte[] startupBytes = startupMessage();
+        ServerSocket standby = startStandby(startupBytes, new byte[0], new CompletableFuture<>());
+        CompletableFuture<byte[]> replayed = new CompletableFuture<>();
+        byte[] primaryAnswer = authenticatedStartup("off");
+        int nextPort = startBackend(s -> {
+            replayed.complete(s.getInputStream().readNBytes(startupBytes.length));
+            s.getOutputStream().write(primaryAnswer);
+            s.getInputStream().read();
+        });
+        holdTimeout = Duration.ofSeconds(20);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true, standby.getLocalPort(), nextPort);
+        Backend first = listener.router().backends().get(0);
+        AtomicLong seenInRecovery = new AtomicLong();
+        first.onSeenInRecovery(seenInRecovery::incrementAndGet);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(startupBytes);
+            await().atMost(Duration.ofSeconds(5)).until(() -> listener.router().held().size() == 1);
+            assertThat(seenInRecovery).hasValue(1);
+
+            listener.router().refresh(b -> b != first);
+
+            assertThat(replayed.get(10, TimeUnit.SECONDS)).as("the startup, replayed").isEqualTo(startupBytes);
+            assertThat(client.getInputStream().readNBytes(primaryAnswer.length))
+                    .as("the client saw only the primary's answer").isEqualTo(primaryAnswer);
+        }
+    }
+
+    @Test
+    void onAPrimaryListenerAClientThatAuthenticatedWithANodeInRecoveryGets57P03() throws Exception {
+        byte[] startupBytes = startupMessage();
+        byte[] passwordRequest = pgMessage('R', new byte[] {0, 0, 0, 3});
+        CompletableFuture<byte[]> clientSaid = new CompletableFuture<>();
+        ServerSocket standby = startStandby(startupBytes, passwordRequest, clientSaid);
+        holdTimeout = Duration.ofSeconds(20);
+        int port = startProxy(standby.getLocalPort(), Duration.ofMinutes(1), true);
+        AtomicLong seenInRecovery = new AtomicLong();
+        backend().onSeenInRecovery(seenInRecovery::incrementAndGet);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(startupBytes);
+            assertThat(client.getInputStream().readNBytes(passwordRequest.length)).isEqualTo(passwordRequest);
+            client.getOutputStream().write("p\0\0\0".getBytes(StandardCharsets.US_ASCII));
+
+            byte[] answer = client.getInputStream().readAllBytes();
+            assertThat(answer[0]).as("ErrorResponse, not AuthenticationOk").isEqualTo((byte) 'E');
+            assertThat(new String(answer, StandardCharsets.US_ASCII))
+                    .contains("SFATAL", "C57P03", "pg01 is in recovery")
+                    .doesNotContain("in_hot_standby");
+        }
+        assertThat(clientSaid.get(5, TimeUnit.SECONDS)).as("the password went to the server").hasSize(4);
+        assertThat(seenInRecovery).hasValue(1);
+    }
+
     @Test
     void aClientWhoseHoldRunsOutIsAnsweredLikePostgresqlThatCannotConnectNow() throws Exception {
         holdTimeout = Duration.ofMillis(300);

@@ -1,0 +1,107 @@
+package dev.patroxy.proxy.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patroxy.config.Balance;
+import dev.patroxy.config.BindAddress;
+import dev.patroxy.config.CheckConfig;
+import dev.patroxy.config.HostPort;
+import dev.patroxy.config.ListenerConfig;
+import dev.patroxy.config.ServerConfig;
+import dev.patroxy.config.Timeouts;
+import dev.patroxy.proxy.ManualClock;
+import dev.patroxy.proxy.routing.Backend;
+import dev.patroxy.proxy.routing.ListenerRouter;
+import dev.patroxy.stats.CheckResult;
+import dev.patroxy.stats.ServerState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** How a session's sighting of PostgreSQL in recovery and the Patroni checks combine; no check is sent here. */
+class HealthMonitorTest {
+    private static final CheckConfig CHECK = new CheckConfig(
+            "GET", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(1), 1, 3);
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-25T23:00:00Z"));
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final ServerConfig server = new ServerConfig("pg01", new HostPort("127.0.0.1", 5432),
+            new HostPort("127.0.0.1", 8008), 0);
+    private final Backend pg01 = new Backend("primary", server, Optional.of(CHECK), clock.instant());
+    private final ListenerRouter router = new ListenerRouter(new ListenerConfig("primary",
+            List.of(new BindAddress("127.0.0.1", 0)), Balance.PRIMARY, Optional.of(CHECK),
+            new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
+                    Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(30)),
+            2, 0, true, false, 0, List.of(server)), List.of(pg01));
+    private final HealthMonitor monitor = new HealthMonitor(List.of(router), scheduler, clock);
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        monitor.close();
+        scheduler.shutdownNow();
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private static CheckAnswer patroni(int code, String role) {
+        String status = code == 200 ? "L7OK" : "L7STS";
+        return new CheckAnswer(new CheckResult(status, code, Duration.ofMillis(2), code + ", role " + role,
+                Instant.EPOCH), role);
+    }
+
+    private void answer(CheckAnswer answer, Instant sentAt) throws Exception {
+        scheduler.submit(() -> monitor.apply(pg01, answer, sentAt)).get(5, TimeUnit.SECONDS);
+    }
+
+    /** A session reports the sighting; it is handled on the scheduler, before what is queued after it. */
+    private void seenInRecovery() throws Exception {
+        pg01.seenInRecovery();
+        scheduler.submit(() -> { }).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aSessionFindingThePrimaryInRecoveryStopsItsRoutingBeforeItsCheckSaysSo() throws Exception {
+        answer(patroni(200, "primary"), clock.instant());
+        assertThat(router.current()).contains(pg01);
+
+        clock.advance(Duration.ofMillis(500));
+        seenInRecovery();
+
+        assertThat(router.current()).isEmpty();
+        assertThat(pg01.health().state()).isEqualTo(ServerState.NOLB);
+        assertThat(pg01.health().lastCheck().detail()).contains("in recovery");
+        assertThat(router.roleChanges().recent()).as("newest first").first()
+                .satisfies(c -> assertThat(c.why()).isEqualTo("PostgreSQL: pg01 is in recovery"));
+    }
+
+    @Test
+    void aPassSentBeforeTheSightingDoesNotBringTheServerBack() throws Exception {
+        answer(patroni(200, "primary"), clock.instant());
+        Instant sentBefore = clock.instant().plusMillis(100);
+        clock.advance(Duration.ofMillis(200));
+        seenInRecovery();
+
+        answer(patroni(200, "primary"), sentBefore);
+
+        assertThat(pg01.isRoutable()).isFalse();
+    }
+
+    @Test
+    void itComesBackOnlyOnceACheckSentAfterTheSightingPasses() throws Exception {
+        answer(patroni(200, "primary"), clock.instant());
+        clock.advance(Duration.ofMillis(200));
+        seenInRecovery();
+
+        clock.advance(Duration.ofMillis(50));
+        answer(patroni(503, "replica"), clock.instant());
+        assertThat(pg01.isRoutable()).as("Patroni agrees: demoted").isFalse();
+
+        clock.advance(Duration.ofSeconds(3));
+        answer(patroni(200, "primary"), clock.instant());
+        assertThat(pg01.isRoutable()).as("promoted again, and Patroni says so after the sighting").isTrue();
+    }
+}
