@@ -57,7 +57,8 @@ final class StatsSnapshots implements Supplier<StatsSnapshot> {
             var config = listener.router().listener();
             stats.add(new ListenerStats(config.name(), config.binds().stream().map(BindAddress::toString).toList(),
                     config.balance().configName(), config.check().map(CheckConfig::describe).orElse("none"), frontend, servers,
-                    listener.router().roleChanges().recent(), listener.router().roleChanges().total()));
+                    listener.router().roleChanges().recent(), listener.router().roleChanges().total(),
+                    listener.router().roleChanges().detections()));
         }
         return new StatsSnapshot(version, startedAt, now, stats);
     }

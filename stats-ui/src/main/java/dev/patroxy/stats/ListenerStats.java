@@ -9,6 +9,7 @@ import java.util.List;
  * @param check the health check, as a person reads it, e.g. {@code OPTIONS /primary expect 200}
  * @param roleChanges the latest changes of the server a primary listener routes to, newest first
  * @param roleChangesTotal how many there were since start
+ * @param roleChangeDetection how long all of them took to detect
  */
 public record ListenerStats(
         String name,
@@ -18,7 +19,8 @@ public record ListenerStats(
         FrontendStats frontend,
         List<ServerStats> servers,
         List<RoleChange> roleChanges,
-        long roleChangesTotal) {
+        long roleChangesTotal,
+        DetectionHistogram roleChangeDetection) {
     public ListenerStats {
         binds = List.copyOf(binds);
         servers = List.copyOf(servers);

@@ -6,6 +6,14 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricMetadata;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,6 +72,32 @@ public final class PrometheusStats {
         Gauge.builder("patroxy_uptime_seconds", this, stats -> stats.current.uptimeSeconds())
                 .description("How long patroxy has been running")
                 .register(registry);
+        registry.getPrometheusRegistry().register((MultiCollector) this::detectionHistograms);
+    }
+
+    /**
+     * The role-change detection histogram of every primary listener in the current snapshot. Micrometer's histograms count
+     * what they are given one value at a time; these counts are the snapshot's, so they are exposed as they are.
+     */
+    private MetricSnapshots detectionHistograms() {
+        double[] bounds = new double[DetectionHistogram.BOUNDS_SECONDS.size() + 1];
+        for (int i = 0; i < DetectionHistogram.BOUNDS_SECONDS.size(); i++) {
+            bounds[i] = DetectionHistogram.BOUNDS_SECONDS.get(i);
+        }
+        bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+        List<HistogramSnapshot.HistogramDataPointSnapshot> points = new ArrayList<>();
+        current.listeners().forEach((name, listener) -> {
+            if (!"primary".equals(listener.balance())) {
+                return;
+            }
+            DetectionHistogram histogram = listener.roleChangeDetection();
+            long[] counts = histogram.bucketCounts().stream().mapToLong(Long::longValue).toArray();
+            points.add(new HistogramSnapshot.HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts),
+                    histogram.sumSeconds(), Labels.of("proxy", name), Exemplars.EMPTY, 0L));
+        });
+        return MetricSnapshots.of(new HistogramSnapshot(new MetricMetadata("patroxy_role_change_detection_seconds",
+                "Role changes of a primary listener by how long they took to detect: from the first sign (DCS key"
+                        + " or failing check) to the routing decision", Unit.SECONDS), points));
     }
 
     /** The registry behind {@code /metrics}, for the caller's own meters. */
@@ -132,11 +166,6 @@ public final class PrometheusStats {
                 "Total number of connections refused because no server could take them", FrontendStats::refused));
         meters.add(backend.counter("patroxy_role_changes_total",
                 "Changes of the server a primary listener routes new sessions to", ListenerStats::roleChangesTotal));
-        meters.add(backend.gauge("patroxy_role_change_detection_seconds",
-                "Of the latest role change: from its first sign (DCS key or failing check) to the routing decision",
-                listener -> listener.roleChanges().stream().findFirst()
-                        .filter(change -> change.detection() != null)
-                        .map(change -> change.detection().toNanos() / 1e9).orElse(Double.NaN)));
         meters.add(frontend.gauge("patroxy_frontend_held_clients",
                 "Clients waiting now because no server takes sessions (timeout hold)", FrontendStats::held));
         meters.add(frontend.counter("patroxy_frontend_held_released_total",

@@ -75,7 +75,14 @@ class PrometheusStatsTest {
                 .contains("haproxy_frontend_sessions_total{proxy=\"primary\"} 1240.0\n")
                 .contains("patroxy_frontend_held_clients{proxy=\"primary\"} 2.0\n")
                 .contains("patroxy_role_changes_total{proxy=\"primary\"} 3.0\n")
-                .contains("patroxy_role_change_detection_seconds{proxy=\"primary\"} 0.078\n")
+                .contains("# TYPE patroxy_role_change_detection_seconds histogram\n")
+                .contains("patroxy_role_change_detection_seconds_bucket{proxy=\"primary\",le=\"0.025\"} 1\n")
+                .contains("patroxy_role_change_detection_seconds_bucket{proxy=\"primary\",le=\"0.1\"} 2\n")
+                .contains("patroxy_role_change_detection_seconds_bucket{proxy=\"primary\",le=\"2.5\"} 3\n")
+                .contains("patroxy_role_change_detection_seconds_bucket{proxy=\"primary\",le=\"+Inf\"} 3\n")
+                .contains("patroxy_role_change_detection_seconds_count{proxy=\"primary\"} 3\n")
+                .contains("patroxy_role_change_detection_seconds_sum{proxy=\"primary\"} 1.978\n")
+                .doesNotContain("patroxy_role_change_detection_seconds_count{proxy=\"replicas\"}")
                 .contains("patroxy_frontend_held_released_total{proxy=\"primary\"} 41.0\n")
                 .contains("patroxy_frontend_hold_timeouts_total{proxy=\"primary\"} 1.0\n")
                 .contains("haproxy_frontend_denied_connections_total{proxy=\"primary\"} 6.0\n")
@@ -155,7 +162,7 @@ class PrometheusStatsTest {
         StatsSnapshot changed = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
                 sample.listeners().get(0),
                 new ListenerStats(replicas.name(), replicas.binds(), replicas.balance(), replicas.check(),
-                        replicas.frontend(), List.of(pg09), List.of(), 0)));
+                        replicas.frontend(), List.of(pg09), List.of(), 0, DetectionHistogram.EMPTY)));
 
         String body = prometheus.scrape(changed, null).body();
 

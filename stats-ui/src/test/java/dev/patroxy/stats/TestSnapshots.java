@@ -46,14 +46,16 @@ final class TestSnapshots {
                                 "DCS: the DCS leader key names pg01", Duration.ofMillis(78)),
                         new RoleChange(TAKEN.minusSeconds(193), "pg02", null, "check: pg02 is NOLB (L7STS 503)",
                                 Duration.ZERO)),
-                3);
+                3,
+                // 0.078 s, 0 s and 1.9 s: buckets 0.1, 0.025 and 2.5
+                new DetectionHistogram(List.of(1L, 0L, 1L, 0L, 0L, 0L, 1L, 0L, 0L, 0L, 0L, 0L), 1.978));
         ListenerStats replicas = new ListenerStats("replicas", List.of("0.0.0.0:5001"), "roundrobin",
                 "OPTIONS /replica expect 200",
                 new FrontendStats(0, 2, 9, 100, 200, 1, 0, 0, 0, 0, 0),
                 List.of(server("pg03", ServerState.DOWN, 0, 0, "unknown", false, 0,
                         new CheckResult("L4TOUT", 0, Duration.ofMillis(1000), "timed out", takenAt.minusSeconds(1)),
                         TAKEN.minusSeconds(45))),
-                List.of(), 0);
+                List.of(), 0, DetectionHistogram.EMPTY);
         return new StatsSnapshot("0.1.0-test", STARTED, takenAt, List.of(primary, replicas));
     }
 

@@ -1,9 +1,11 @@
 package dev.patroxy.proxy.routing;
 
+import dev.patroxy.stats.DetectionHistogram;
 import dev.patroxy.stats.RoleChange;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 
@@ -17,6 +19,8 @@ public final class RoleChanges {
     private final Deque<RoleChange> recent = new ArrayDeque<>();
     private long total;
     private Instant firstSign;
+    private final long[] detectionBuckets = new long[DetectionHistogram.BOUNDS_SECONDS.size() + 1];
+    private double detectionSumSeconds;
 
     /** Notes the first sign of a change under way (kept until a new server takes the sessions). */
     public synchronized void signSeen(Instant at) {
@@ -30,6 +34,9 @@ public final class RoleChanges {
         signSeen(at);
         Duration detection = from == null && total == 0 ? null : Duration.between(firstSign, at);
         recent.addFirst(new RoleChange(at, name(from), name(to), why, detection));
+        if (detection != null) {
+            countDetection(detection.toNanos() / 1e9);
+        }
         if (recent.size() > KEPT) {
             recent.removeLast();
         }
@@ -37,6 +44,20 @@ public final class RoleChanges {
         if (to != null) {
             firstSign = null;
         }
+    }
+
+    private void countDetection(double seconds) {
+        int bucket = 0;
+        while (bucket < DetectionHistogram.BOUNDS_SECONDS.size() && seconds > DetectionHistogram.BOUNDS_SECONDS.get(bucket)) {
+            bucket++;
+        }
+        detectionBuckets[bucket]++;
+        detectionSumSeconds += seconds;
+    }
+
+    /** Every detection time since start, bucketed. */
+    public synchronized DetectionHistogram detections() {
+        return new DetectionHistogram(Arrays.stream(detectionBuckets).boxed().toList(), detectionSumSeconds);
     }
 
     private static String name(Backend backend) {

@@ -1,9 +1,11 @@
 package dev.patroxy.proxy.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.patroxy.config.HostPort;
 import dev.patroxy.config.ServerConfig;
+import dev.patroxy.stats.DetectionHistogram;
 import dev.patroxy.stats.RoleChange;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,5 +48,22 @@ class RoleChangesTest {
         }
         assertThat(changes.recent()).hasSize(10).first().extracting(RoleChange::why).isEqualTo("change 11");
         assertThat(changes.total()).isEqualTo(12);
+    }
+
+    @Test
+    void everyDetectionSinceStartIsCountedInItsBucketEvenPastTheTenKept() {
+        RoleChanges changes = new RoleChanges();
+        Backend a = backend("a");
+        changes.record(T0, null, a, "first primary");
+        for (int i = 1; i <= 12; i++) {
+            changes.signSeen(T0.plusSeconds(10L * i));
+            changes.record(T0.plusSeconds(10L * i).plusMillis(i <= 11 ? 40 : 3000), a, a, "change " + i);
+        }
+
+        DetectionHistogram histogram = changes.detections();
+        assertThat(histogram.count()).as("the first primary after start has no detection time").isEqualTo(12);
+        assertThat(histogram.bucketCounts().get(1)).as("11 within 0.05 s").isEqualTo(11);
+        assertThat(histogram.bucketCounts().get(7)).as("one within 5 s").isEqualTo(1);
+        assertThat(histogram.sumSeconds()).isCloseTo(11 * 0.040 + 3.0, within(1e-9));
     }
 }
