@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +141,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         }
         HealthState state = states.get(backend);
         HealthState.Change change = state.record(answer.result());
-        backend.publishHealth(state.snapshot(), answer.reportedRole());
+        backend.publishHealth(state.snapshot(), answer.reportedRole(), answer.timeline());
         ListenerRouter router = routerOf.get(backend);
         if (change == HealthState.Change.NONE) {
             if (backend.isRoutable()) {
@@ -167,7 +168,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         CheckResult result = new CheckResult("L7STS", 0, Duration.ZERO,
                 "PostgreSQL in recovery (in_hot_standby on at a session's start)", now);
         HealthState.Change change = state.record(result);
-        backend.publishHealth(state.snapshot(), null);
+        backend.publishHealth(state.snapshot(), null, 0);
         fastUntil = now.plus(FAST_WINDOW);
         checkNow(backend);
         if (change != HealthState.Change.NONE) {
@@ -185,7 +186,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         }
     }
 
-    private void reroute(ListenerRouter router, String why) {
+    private void reroute(ListenerRouter router, String reason) {
+        String why = reason + contest(router);
         Backend before = router.current().orElse(null);
         ListenerRouter.RoutingChange routing = router.refresh(b -> states.get(b).isUp(), leader);
         Backend after = router.current().orElse(null);
@@ -205,6 +207,28 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         for (Backend added : routing.added()) {
             log.info("{} takes new sessions (DCS leader: {})", added, leader);
         }
+    }
+
+    /**
+     * When more than one server of a primary listener answers as primary (a partition, a promotion under way), what
+     * they report and which rule picks one, for the log and the role-change record; empty otherwise.
+     */
+    private String contest(ListenerRouter router) {
+        if (router.listener().balance() != Balance.PRIMARY) {
+            return "";
+        }
+        List<Backend> claimants = router.backends().stream().filter(b -> states.get(b).isUp()).toList();
+        if (claimants.size() < 2) {
+            return "";
+        }
+        String who = claimants.stream()
+                .map(b -> b.server().name() + (b.reportedTimeline() > 0 ? " timeline " + b.reportedTimeline() : ""))
+                .collect(Collectors.joining(", "));
+        String rule = leader.known() ? "the DCS leader key (" + leader + ")"
+                : "the latest timeline, else the current primary (DCS unknown)";
+        String contest = "; " + claimants.size() + " servers answer as primary (" + who + "), decided by " + rule;
+        log.warn("{}: {}", router.listener().name(), contest.substring(2));
+        return contest;
     }
 
     @Override

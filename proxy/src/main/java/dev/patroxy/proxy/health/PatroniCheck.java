@@ -32,6 +32,7 @@ import okhttp3.Response;
 public final class PatroniCheck {
     private static final Pattern ROLE = Pattern.compile("\"role\"\\s*:\\s*\"([a-z_]+)\"");
     private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([a-z _]+)\"");
+    private static final Pattern TIMELINE = Pattern.compile("\"timeline\"\\s*:\\s*(\\d{1,18})\\b");
     private static final long MAX_BODY = 64 * 1024;
     /** Patroni answers 200 on these while it holds the leader lock, whatever PostgreSQL's own state. */
     private static final Set<String> PRIMARY_PATHS = Set.of("/", "/primary", "/master", "/read-write");
@@ -92,7 +93,7 @@ public final class PatroniCheck {
 
             @Override
             public void onFailure(Call call, IOException e) {
-                done.accept(new CheckAnswer(failure(start, e), null));
+                done.accept(new CheckAnswer(failure(start, e), null, 0));
             }
         });
     }
@@ -101,6 +102,7 @@ public final class PatroniCheck {
         int code = response.code();
         String role = null;
         String state = null;
+        long timeline = 0;
         String detail = code + " " + response.message();
         if (request.method().equals("GET")) {
             try {
@@ -114,8 +116,13 @@ public final class PatroniCheck {
                 if (s.find()) {
                     state = s.group(1);
                 }
+                Matcher t = TIMELINE.matcher(body);
+                if (t.find()) {
+                    timeline = Long.parseLong(t.group(1));
+                    detail = detail + ", timeline " + timeline;
+                }
             } catch (IOException e) {
-                return new CheckAnswer(result(start, "L7RSP", code, "unreadable body: " + e.getMessage()), null);
+                return new CheckAnswer(result(start, "L7RSP", code, "unreadable body: " + e.getMessage()), null, 0);
             }
         }
         String status = code == expectStatus ? "L7OK" : "L7STS";
@@ -129,7 +136,7 @@ public final class PatroniCheck {
             status = "L7STS";
             detail = detail + ": leader lock held, PostgreSQL " + state;
         }
-        return new CheckAnswer(result(start, status, code, detail.trim()), role);
+        return new CheckAnswer(result(start, status, code, detail.trim()), role, timeline);
     }
 
     private CheckResult failure(Instant start, IOException e) {

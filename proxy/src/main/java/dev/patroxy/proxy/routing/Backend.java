@@ -27,6 +27,7 @@ public final class Backend {
     private volatile boolean routable;
     private volatile HealthSnapshot health;
     private volatile String reportedRole;
+    private volatile long reportedTimeline;
     private volatile InetSocketAddress connectAddress;
     private volatile Runnable connectFailureListener = () -> { };
     private volatile Runnable inRecoveryListener = () -> { };
@@ -88,11 +89,23 @@ public final class Backend {
         return health;
     }
 
-    public void publishHealth(HealthSnapshot health, String reportedRole) {
+    /**
+     * @param reportedRole the role in the check's body, or null to keep the last one
+     * @param reportedTimeline the timeline in the check's body, or 0 to keep the last one
+     */
+    public void publishHealth(HealthSnapshot health, String reportedRole, long reportedTimeline) {
         this.health = health;
         if (reportedRole != null) {
             this.reportedRole = reportedRole;
         }
+        if (reportedTimeline > 0) {
+            this.reportedTimeline = reportedTimeline;
+        }
+    }
+
+    /** PostgreSQL's timeline as Patroni last reported it in a GET check body, or 0. */
+    public long reportedTimeline() {
+        return reportedTimeline;
     }
 
     /** The role Patroni last reported in a GET check body, or null. */

@@ -111,11 +111,18 @@ public final class ListenerRouter {
         return now.isEmpty() ? Optional.empty() : Optional.of(now.get(0));
     }
 
+    /**
+     * Without the DCS: the server already primary keeps the port while it is UP, unless another UP server reports a
+     * later timeline (promoted after it: the current one is the stale side of a partition); otherwise the first UP
+     * server with the latest timeline. Timelines are 0 where checks carry no body, which leaves the first rule.
+     */
     private List<Backend> primaryAfter(List<Backend> before, Predicate<Backend> isUp) {
-        if (!before.isEmpty() && isUp.test(before.get(0))) {
+        List<Backend> up = backends.stream().filter(isUp).toList();
+        long latest = up.stream().mapToLong(Backend::reportedTimeline).max().orElse(0);
+        if (!before.isEmpty() && isUp.test(before.get(0)) && before.get(0).reportedTimeline() >= latest) {
             return before;
         }
-        return backends.stream().filter(isUp).findFirst().map(List::of).orElse(List.of());
+        return up.stream().filter(b -> b.reportedTimeline() == latest).findFirst().map(List::of).orElse(List.of());
     }
 
     /** Servers that started and stopped taking new sessions in one refresh. */

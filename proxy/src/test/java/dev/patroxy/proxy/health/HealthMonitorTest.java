@@ -32,12 +32,15 @@ class HealthMonitorTest {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final ServerConfig server = new ServerConfig("pg01", new HostPort("127.0.0.1", 5432),
             new HostPort("127.0.0.1", 8008), 0);
+    private final ServerConfig server2 = new ServerConfig("pg02", new HostPort("127.0.0.1", 5433),
+            new HostPort("127.0.0.1", 8009), 0);
     private final Backend pg01 = new Backend("primary", server, Optional.of(CHECK), clock.instant());
+    private final Backend pg02 = new Backend("primary", server2, Optional.of(CHECK), clock.instant());
     private final ListenerRouter router = new ListenerRouter(new ListenerConfig("primary",
             List.of(new BindAddress("127.0.0.1", 0)), Balance.PRIMARY, Optional.of(CHECK),
             new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
                     Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(30)),
-            2, 0, true, false, 0, List.of(server)), List.of(pg01));
+            2, 0, true, false, 0, List.of(server, server2)), List.of(pg01, pg02));
     private final HealthMonitor monitor = new HealthMonitor(List.of(router), scheduler, clock);
 
     @AfterEach
@@ -48,13 +51,21 @@ class HealthMonitorTest {
     }
 
     private static CheckAnswer patroni(int code, String role) {
+        return patroni(code, role, 0);
+    }
+
+    private static CheckAnswer patroni(int code, String role, long timeline) {
         String status = code == 200 ? "L7OK" : "L7STS";
         return new CheckAnswer(new CheckResult(status, code, Duration.ofMillis(2), code + ", role " + role,
-                Instant.EPOCH), role);
+                Instant.EPOCH), role, timeline);
     }
 
     private void answer(CheckAnswer answer, Instant sentAt) throws Exception {
-        scheduler.submit(() -> monitor.apply(pg01, answer, sentAt)).get(5, TimeUnit.SECONDS);
+        answer(pg01, answer, sentAt);
+    }
+
+    private void answer(Backend backend, CheckAnswer answer, Instant sentAt) throws Exception {
+        scheduler.submit(() -> monitor.apply(backend, answer, sentAt)).get(5, TimeUnit.SECONDS);
     }
 
     /** A session reports the sighting; it is handled on the scheduler, before what is queued after it. */
@@ -76,6 +87,17 @@ class HealthMonitorTest {
         assertThat(pg01.health().lastCheck().detail()).contains("in recovery");
         assertThat(router.roleChanges().recent()).as("newest first").first()
                 .satisfies(c -> assertThat(c.why()).isEqualTo("PostgreSQL: pg01 is in recovery"));
+    }
+
+    @Test
+    void twoServersAnsweringAsPrimaryWithoutTheDcsAreDecidedByTimelineAndTheRecordSaysWhy() throws Exception {
+        answer(pg01, patroni(200, "primary", 3), clock.instant());
+        answer(pg02, patroni(200, "primary", 4), clock.instant());
+
+        assertThat(router.current()).contains(pg02);
+        assertThat(router.roleChanges().recent().get(0).why()).contains("check: pg02 is UP",
+                "2 servers answer as primary (pg01 timeline 3, pg02 timeline 4)",
+                "decided by the latest timeline, else the current primary (DCS unknown)");
     }
 
     @Test

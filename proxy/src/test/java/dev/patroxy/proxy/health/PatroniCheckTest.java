@@ -90,14 +90,26 @@ class PatroniCheckTest {
     }
 
     @Test
-    void aGetReadsTheRoleFromPatronisBodyAndCallsMasterPrimary() throws Exception {
+    void aGetReadsTheRoleAndTimelineFromPatronisBodyAndCallsMasterPrimary() throws Exception {
         patroni.enqueue(new MockResponse.Builder().code(200)
                 .body("{\"state\": \"running\", \"role\": \"master\", \"timeline\": 3}").build());
 
         CheckAnswer answer = check("GET", "/primary", Duration.ofSeconds(1));
 
         assertThat(answer.reportedRole()).isEqualTo("primary");
-        assertThat(answer.result().detail()).contains("role primary");
+        assertThat(answer.timeline()).isEqualTo(3);
+        assertThat(answer.result().detail()).contains("role primary, timeline 3");
+    }
+
+    @Test
+    void anOptionsCheckHasNoRoleOrTimeline() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().code(200)
+                .body("{\"state\": \"running\", \"role\": \"master\", \"timeline\": 3}").build());
+
+        CheckAnswer answer = check("OPTIONS", "/primary", Duration.ofSeconds(1));
+
+        assertThat(answer.reportedRole()).isNull();
+        assertThat(answer.timeline()).isZero();
     }
 
     @Test

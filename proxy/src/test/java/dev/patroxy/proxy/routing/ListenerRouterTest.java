@@ -43,6 +43,43 @@ class ListenerRouterTest {
         return router.refresh(up::contains);
     }
 
+    private static void timeline(Backend backend, long timeline) {
+        backend.publishHealth(backend.health(), null, timeline);
+    }
+
+    @Test
+    void withoutTheDcsASecondPrimaryOnALaterTimelineTakesThePortFromTheStaleOne() {
+        ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02", "pg03");
+        Backend pg01 = named(router, "pg01");
+        Backend pg02 = named(router, "pg02");
+        timeline(pg01, 3);
+        up.add(pg01);
+        refresh(router);
+        assertThat(router.current()).contains(pg01);
+
+        timeline(pg02, 3);
+        up.add(pg02);
+        refresh(router);
+        assertThat(router.current()).as("same timeline: the current primary stays").contains(pg01);
+
+        timeline(pg02, 4);
+        ListenerRouter.RoutingChange change = refresh(router);
+
+        assertThat(router.current()).as("promoted after pg01").contains(pg02);
+        assertThat(change.dropped()).containsExactly(pg01);
+    }
+
+    @Test
+    void withoutTheDcsAndWithNoTimelinesTheCurrentPrimaryStays() {
+        ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02");
+        up.add(named(router, "pg02"));
+        refresh(router);
+        up.add(named(router, "pg01"));
+        refresh(router);
+
+        assertThat(router.current()).contains(named(router, "pg02"));
+    }
+
     @Test
     void withTheDcsKnownOnlyTheNamedServerTakesThePrimaryPortOnceItIsUp() {
         ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02", "pg03");
