@@ -207,6 +207,7 @@ public final class FailoverProbe {
 				if (c == null) {
 					begin("connect");
 					conn++;
+					node = "";
 					try {
 						c = connect();
 						try (PreparedStatement s = c.prepareStatement("select host(inet_server_addr()), pg_is_in_recovery()");
