@@ -70,6 +70,8 @@ public final class FailoverProbe {
 	long capMs = 90_000;
 	long maxRunMs = 600_000;
 	int timeoutS = 10;
+	/** The new-connection client's timeouts: a client that waits out a proxy's hold (pgjdbc's own default is to wait forever). */
+	int newSessionTimeoutS = 40;
 
 	// --- state ------------------------------------------------------------------------------------------
 	final org.postgresql.Driver driver = new org.postgresql.Driver();
@@ -100,6 +102,10 @@ public final class FailoverProbe {
 		}
 
 		Connection connect() throws SQLException {
+			return connect(timeoutS);
+		}
+
+		Connection connect(int timeoutS) throws SQLException {
 			Properties p = new Properties();
 			p.setProperty("user", user);
 			p.setProperty("password", password);
@@ -163,7 +169,7 @@ public final class FailoverProbe {
 				begin("connect");
 				String phase = "connect";
 				String node = "";
-				try (Connection c = connect()) {
+				try (Connection c = connect(newSessionTimeoutS)) {
 					phase = "query";
 					inflightPhase = phase;
 					boolean recovery;
@@ -400,6 +406,7 @@ public final class FailoverProbe {
 				case "--cap" -> capMs = (long) (Double.parseDouble(v) * 1000);
 				case "--max-run" -> maxRunMs = (long) (Double.parseDouble(v) * 1000);
 				case "--timeout" -> timeoutS = Integer.parseInt(v);
+				case "--new-session-timeout" -> newSessionTimeoutS = Integer.parseInt(v);
 				case "--proxy", "--direct" -> {
 					int eq = v.indexOf('=');
 					if (eq <= 0 || v.lastIndexOf(':') < eq) {
@@ -426,7 +433,7 @@ public final class FailoverProbe {
 		System.err.println("FailoverProbe: " + why);
 		System.err.println("usage: FailoverProbe --out CSV --control DIR --old NODE --proxy NAME=HOST:PORT... "
 				+ "[--direct NODE=HOST:PORT...] [--run ID] [--db DB] [--user USER] [--interval MS] [--long-interval MS] "
-				+ "[--settle S] [--cap S] [--max-run S] [--timeout S]   (password from PGPASSWORD)");
+				+ "[--settle S] [--cap S] [--max-run S] [--timeout S] [--new-session-timeout S]   (password from PGPASSWORD)");
 		System.exit(2);
 	}
 
