@@ -11,6 +11,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -276,7 +278,12 @@ class SeedScenarioIT {
     }
 
     private static long killedSessions(String server) throws Exception {
-        String prefix = "patroxy_server_killed_sessions_total{proxy=\"primary\",server=\"" + server + "\"} ";
+        return metric("patroxy_server_killed_sessions_total{proxy=\"primary\",server=\"" + server + "\"}");
+    }
+
+    /** The value of one series on patroxy's /metrics, by its name and labels as exposed. */
+    private static long metric(String series) throws Exception {
+        String prefix = series + " ";
         return Cluster.http("/metrics").lines().filter(l -> l.startsWith(prefix))
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(prefix.length()).trim()))
                 .findFirst().orElseThrow(() -> new AssertionError("no metric " + prefix));
@@ -301,5 +308,46 @@ class SeedScenarioIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> !Cluster.cluster("patronictl", "list", "-f", "json").contains("\"Pending restart\""));
         awaitPrimary();
+    }
+
+    @Test
+    @Order(9)
+    void reloadsKeepEveryClientAndABadFileIsRefusedWhileTheConfigurationInForceStays() throws Exception {
+        Cluster.cluster("wait", "120");
+        Path config = Path.of(System.getenv().getOrDefault("PATROXY_CLUSTER_DIR", "/var/tmp/patroxy-cluster"),
+                "patroxy.yml");
+        String original = Files.readString(config);
+        long reloadsBefore = metric("patroxy_config_reloads_total{result=\"success\"}");
+        Reconnector reconnector = new Reconnector();
+        try (reconnector; Connection held = Cluster.connect(PRIMARY_PORT, "postgres")) {
+            for (int i = 1; i <= 3; i++) {
+                Cluster.cluster("reload");
+                long expected = reloadsBefore + i;
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> metric("patroxy_config_reloads_total{result=\"success\"}") == expected);
+                long landed = reconnector.landings.size();
+                await().atMost(Duration.ofSeconds(10)).until(() -> reconnector.landings.size() >= landed + 5);
+            }
+            assertThat(Cluster.scalar(held, "select 'still here'")).as("a session opened before the reloads")
+                    .isEqualTo("still here");
+
+            try {
+                Files.writeString(config, original.replaceFirst("inter: 1s", "inter: 1x"));
+                Cluster.cluster("reload");
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> metric("patroxy_config_last_reload_successful") == 0);
+                assertThat(Cluster.http("/;json")).contains("defaults.check.inter", "patroxy.yml:");
+                long landed = reconnector.landings.size();
+                await().atMost(Duration.ofSeconds(10)).until(() -> reconnector.landings.size() >= landed + 5);
+            } finally {
+                Files.writeString(config, original);
+                Cluster.cluster("reload");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> metric("patroxy_config_last_reload_successful") == 1);
+        }
+        System.out.printf("reloads: %d sessions through 5000, failed attempts %s%n", reconnector.landings.size(),
+                reconnector.failures);
+        assertThat(reconnector.failures).as("no client is refused across four reloads").isEmpty();
+        assertThat(reconnector.landings).noneMatch(Landing::inRecovery);
     }
 }

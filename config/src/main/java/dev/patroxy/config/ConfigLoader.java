@@ -29,7 +29,7 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("global", "stats", "defaults", "servers", "listeners", "dcs");
-    private static final Set<String> GLOBAL_KEYS = Set.of("maxconn", "io", "threads", "buffers");
+    private static final Set<String> GLOBAL_KEYS = Set.of("maxconn", "io", "threads", "buffers", "reload-drain");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
     private static final Set<String> DEFAULTS_KEYS = Set.of(
             "timeout", "retries", "maxconn", "on-marked-down", "log", "check", "release-rate");
@@ -169,7 +169,10 @@ public final class ConfigLoader {
                             v -> "unknown io '" + v + "'; expected auto, epoll, io_uring or nio")).orElse(d.io()),
                     node.optional(keys, "threads", n -> n.integer(0, THREADS_LIMIT)).orElse(d.threads()),
                     node.optional(keys, "buffers", n -> n.choice(ALLOCATORS,
-                            v -> "unknown buffers '" + v + "'; expected adaptive or pooled")).orElse(d.buffers()));
+                            v -> "unknown buffers '" + v + "'; expected adaptive or pooled")).orElse(d.buffers()),
+                    node.optional(keys, "reload-drain",
+                            n -> n.isScalar("none") ? Optional.<Duration>empty() : Optional.of(n.duration()))
+                            .orElse(d.reloadDrain()));
         }
 
         private StatsConfig stats(ConfigNode node) throws ConfigException {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,7 +150,7 @@ class ConfigLoaderTest {
         PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("  maxconn: 500\n",
                 "  maxconn: 500\n  io: io_uring\n  threads: 1\n  buffers: pooled\n"));
         assertThat(config.global()).isEqualTo(new GlobalConfig(500, GlobalConfig.IoEngine.IO_URING, 1,
-                GlobalConfig.BufferAllocator.POOLED));
+                GlobalConfig.BufferAllocator.POOLED, Optional.of(Duration.ofMinutes(10))));
 
         ConfigException engine = errorOf(VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  io: kqueue\n"));
         assertThat(engine.key()).isEqualTo("global.io");
@@ -159,6 +160,17 @@ class ConfigLoaderTest {
                 .isEqualTo("global.threads");
         assertThat(errorOf(VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  buffers: unpooled\n"))
                 .getMessage()).contains("unknown buffers 'unpooled'; expected adaptive or pooled");
+    }
+
+    @Test
+    void reloadDrainIsADurationOrNone() throws Exception {
+        assertThat(ConfigLoader.parse(FILE, VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  reload-drain: 30s\n"))
+                .global().reloadDrain()).contains(Duration.ofSeconds(30));
+        assertThat(ConfigLoader.parse(FILE, VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  reload-drain: none\n"))
+                .global().reloadDrain()).isEmpty();
+        ConfigException bad = errorOf(VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  reload-drain: soon\n"));
+        assertThat(bad.key()).isEqualTo("global.reload-drain");
+        assertThat(bad.line()).isEqualTo(5);
     }
 
     @Test

@@ -9,7 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 
-/** {@code patroxy --config FILE [--check]} and {@code patroxy --version}. */
+/** {@code patroxy --config FILE [--check]} and {@code patroxy --version}; SIGHUP reloads FILE. */
 public final class Main {
     static final int FAILED = 1;
     static final int BAD_CONFIG = 2;
@@ -48,7 +48,7 @@ public final class Main {
                     + config.servers().size() + " servers)");
             return;
         }
-        run(config);
+        run(invocation.config(), config);
     }
 
     /** The configuration in {@code file}, or null after telling {@code err} what is wrong with it. */
@@ -61,7 +61,7 @@ public final class Main {
         }
     }
 
-    private static void run(PatroxyConfig config) {
+    private static void run(Path file, PatroxyConfig config) {
         ProxyDaemon daemon;
         try {
             daemon = new ProxyDaemon(config, Clock.systemUTC(), Transport.of(config.global())).start();
@@ -72,6 +72,7 @@ public final class Main {
         }
         // Netty's event loop threads keep the JVM alive until SIGTERM/SIGINT runs this hook.
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "patroxy-shutdown"));
+        new ConfigReloader(file, daemon).reloadOnHangup();
     }
 
     /** The parsed command line; null from {@link #parse} means it made no sense. */

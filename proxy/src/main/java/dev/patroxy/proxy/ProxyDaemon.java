@@ -1,148 +1,212 @@
 package dev.patroxy.proxy;
 
 import dev.patroxy.config.BindAddress;
+import dev.patroxy.config.GlobalConfig;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
-import dev.patroxy.config.ServerConfig;
-import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
-import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.proxy.routing.Admission;
-import dev.patroxy.proxy.routing.Backend;
-import dev.patroxy.proxy.routing.ListenerRouter;
+import dev.patroxy.stats.ReloadStatus;
 import dev.patroxy.stats.StatsServer;
 import dev.patroxy.stats.StatsSnapshot;
 import io.netty.channel.EventLoopGroup;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Supplier;
-import okhttp3.OkHttpClient;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running proxy: wires the configuration into listeners, routers, health checks and the stats server, and
- * tears them down in reverse. This is the one place that knows every module, so every dependency points here.
+ * The running proxy: the event loops, the stats server and the {@link Generation} of the configuration in force,
+ * plus the generations that reloads replaced while their sessions drain. This is the one place that knows every
+ * module, so every dependency points here.
  */
 public final class ProxyDaemon implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyDaemon.class);
+    /** How often replaced generations are looked at: closed once drained, or cut at {@code reload-drain}. */
+    static final Duration DRAIN_CHECK = Duration.ofSeconds(1);
 
-    private final PatroxyConfig config;
+    private final PatroxyConfig initial;
     private final Clock clock;
     private final Transport transport;
-    private final List<ProxyListener> listeners = new ArrayList<>();
+    private final Instant startedAt;
+    private final List<Draining> draining = new CopyOnWriteArrayList<>();
+    private volatile Generation current;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
-    private ScheduledExecutorService healthThread;
-    private HealthMonitor health;
-    private OkHttpClient dcsHttp;
-    private EtcdLeaderWatch leaderWatch;
+    private Admission globalLimit;
     private StatsServer stats;
-    private Supplier<StatsSnapshot> snapshots;
+    private StatsSnapshots snapshots;
+    private ScheduledExecutorService drainer;
+    private long reloadsSucceeded;
+    private long reloadsFailed;
+    private String lastFailure;
+    private Instant lastFailureAt;
+
+    /** A replaced generation, and when its remaining sessions are cut (never, when empty). */
+    private record Draining(Generation generation, Optional<Instant> cutAt) {
+    }
 
     public ProxyDaemon(PatroxyConfig config, Clock clock, Transport transport) {
-        this.config = config;
+        this.initial = config;
         this.clock = clock;
         this.transport = transport;
+        this.startedAt = clock.instant();
     }
 
     /** Binds every port and starts checking; on failure, releases whatever was started and rethrows. */
     public ProxyDaemon start() {
-        Instant startedAt = clock.instant();
         try {
             boss = transport.newEventLoopGroup(1);
             workers = transport.newEventLoopGroup(relayThreads());
-            List<ListenerRouter> checkedRouters = new ArrayList<>();
-            Admission globalLimit = new Admission(config.global().maxconn(), System::nanoTime);
-            globalLimit.onFullnessChange(() -> listeners.forEach(ProxyListener::updateAccepting));
-            for (ListenerConfig listenerConfig : config.listeners()) {
-                List<Backend> backends = new ArrayList<>();
-                for (ServerConfig server : listenerConfig.servers()) {
-                    backends.add(new Backend(listenerConfig.name(), server, listenerConfig.check(), startedAt));
-                }
-                ListenerRouter router = new ListenerRouter(listenerConfig, backends);
-                if (listenerConfig.check().isPresent()) {
-                    checkedRouters.add(router);
-                } else {
-                    router.refresh(b -> true);
-                }
-                ProxyListener listener = new ProxyListener(router, globalLimit);
-                listeners.add(listener);
-                listener.bind(boss, workers, transport);
-            }
-            snapshots = new StatsSnapshots(listeners, clock, startedAt, Version.current());
+            globalLimit = new Admission(initial.global().maxconn(), System::nanoTime);
+            globalLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
+            current = new Generation(initial, clock).start(boss, workers, transport, globalLimit);
+            snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
-                    config.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
-                    snapshots, config.stats().refresh());
+                    initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
+                    this::snapshot, initial.stats().refresh());
             stats.start();
-            healthThread = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "patroxy-health");
+            drainer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "patroxy-drain");
                 t.setDaemon(true);
                 return t;
             });
-            health = new HealthMonitor(checkedRouters, healthThread, clock);
-            health.start();
-            if (config.dcs().isPresent()) {
-                dcsHttp = new OkHttpClient();
-                leaderWatch = new EtcdLeaderWatch(config.dcs().get(), dcsHttp, healthThread, health);
-                leaderWatch.start();
-            }
+            drainer.scheduleWithFixedDelay(this::closeDrained, DRAIN_CHECK.toMillis(), DRAIN_CHECK.toMillis(),
+                    TimeUnit.MILLISECONDS);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-        for (ProxyListener listener : listeners) {
+        describe(current);
+        log.info("stats on {}; transport {} on {} threads", initial.stats().binds(), transport.describe(),
+                relayThreads());
+        return this;
+    }
+
+    private static void describe(Generation generation) {
+        for (ProxyListener listener : generation.listeners()) {
             ListenerConfig c = listener.router().listener();
             log.info("listener {} on {} ({}, {})", c.name(), c.binds(), c.balance().configName(),
                     c.check().map(k -> "check " + k.describe() + " every " + k.interval().toMillis() + "ms")
                             .orElse("no health check: every server is UP"));
         }
-        config.dcs().ifPresent(dcs -> log.info("following Patroni's leader key {} in etcd at {}", dcs.leaderKey(),
-                dcs.hosts()));
-        log.info("stats on {}; transport {} on {} threads", config.stats().binds(), transport.describe(),
-                relayThreads());
-        return this;
+        generation.config().dcs().ifPresent(dcs -> log.info("following Patroni's leader key {} in etcd at {}",
+                dcs.leaderKey(), dcs.hosts()));
     }
 
     private int relayThreads() {
-        int threads = config.global().threads();
+        int threads = initial.global().threads();
         return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
     }
 
+    /**
+     * Puts {@code next} in force without dropping a client: its listeners are bound next to the current ones
+     * (SO_REUSEPORT), checks and the DCS watch start, then the current listeners close. Sessions already open stay
+     * with the configuration they started under, checked as before, until they end or {@code reload-drain} runs
+     * out. What only a restart can change (the event loops, the proxy-wide {@code maxconn}, the stats port) is
+     * kept, and said. If the new listeners cannot bind, nothing changes.
+     *
+     * @return what the reload did, for the log
+     */
+    public synchronized String reload(PatroxyConfig next) {
+        PatroxyConfig before = current.config();
+        List<String> kept = new ArrayList<>();
+        if (!before.global().sameExceptReloadDrain(next.global())) {
+            kept.add("global (maxconn, io, threads, buffers)");
+        }
+        if (!before.stats().equals(next.stats())) {
+            kept.add("stats");
+        }
+        PatroxyConfig effective = new PatroxyConfig(next.source(),
+                new GlobalConfig(before.global().maxconn(), before.global().io(),
+                        before.global().threads(), before.global().buffers(), next.global().reloadDrain()),
+                before.stats(), next.servers(), next.listeners(), next.dcs());
+        Generation fresh;
+        try {
+            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit);
+        } catch (RuntimeException e) {
+            refused("cannot start the new configuration: " + e.getMessage());
+            throw e;
+        }
+        Generation old = current;
+        current = fresh;
+        old.stopAccepting();
+        Optional<Instant> cutAt = effective.global().reloadDrain().map(d -> clock.instant().plus(d));
+        draining.add(new Draining(old, cutAt));
+        reloadsSucceeded++;
+        lastFailure = null;
+        lastFailureAt = null;
+        describe(fresh);
+        String summary = "reloaded " + next.source() + "; " + old.sessions() + " sessions of the previous configuration"
+                + " drain" + cutAt.map(t -> " until " + t).orElse(" until they end")
+                + (kept.isEmpty() ? "" : "; kept until a restart: " + String.join(", ", kept));
+        log.info(summary);
+        return summary;
+    }
+
+    /** A reload that could not happen (a bad file): the configuration in force stays, and the stats say why. */
+    public synchronized void refused(String why) {
+        reloadsFailed++;
+        lastFailure = why;
+        lastFailureAt = clock.instant();
+        log.error("reload refused, the configuration in force stays: {}", why);
+    }
+
+    private synchronized ReloadStatus reloadStatus() {
+        long drainingSessions = draining.stream().mapToLong(d -> d.generation().sessions()).sum();
+        return new ReloadStatus(current.startedAt(), reloadsSucceeded, reloadsFailed, lastFailure, lastFailureAt,
+                drainingSessions);
+    }
+
+    /** Closes replaced generations whose sessions have ended, and cuts those past {@code reload-drain}. */
+    void closeDrained() {
+        Instant now = clock.instant();
+        for (Draining d : draining) {
+            long sessions = d.generation().sessions();
+            boolean due = d.cutAt().map(t -> !now.isBefore(t)).orElse(false);
+            if (sessions == 0 || due) {
+                if (sessions > 0) {
+                    log.info("reload-drain over: cutting {} sessions of a replaced configuration",
+                            d.generation().cutSessions());
+                }
+                draining.remove(d);
+                d.generation().close();
+            }
+        }
+    }
+
     public StatsSnapshot snapshot() {
-        return snapshots.get();
+        return snapshots.take(current.listeners(), reloadStatus());
     }
 
     @Override
     public void close() {
-        if (leaderWatch != null) {
-            leaderWatch.close();
-        }
-        if (dcsHttp != null) {
-            dcsHttp.dispatcher().executorService().shutdown();
-        }
-        if (health != null) {
-            health.close();
-        }
-        if (healthThread != null) {
-            healthThread.shutdownNow();
+        if (drainer != null) {
+            drainer.shutdownNow();
         }
         if (stats != null) {
             stats.close();
         }
-        for (ProxyListener listener : listeners) {
-            listener.close();
+        for (Draining d : draining) {
+            d.generation().close();
+        }
+        if (current != null) {
+            current.close();
         }
         if (workers != null) {
-            workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         if (boss != null) {
-            boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
 }

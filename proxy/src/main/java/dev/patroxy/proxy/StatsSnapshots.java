@@ -10,6 +10,7 @@ import dev.patroxy.proxy.routing.HoldQueue;
 import dev.patroxy.proxy.routing.TrafficCounters;
 import dev.patroxy.stats.FrontendStats;
 import dev.patroxy.stats.ListenerStats;
+import dev.patroxy.stats.ReloadStatus;
 import dev.patroxy.stats.ServerStats;
 import dev.patroxy.stats.StatsSnapshot;
 import java.time.Clock;
@@ -19,24 +20,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /** Freezes the running proxy's counters and health into a {@link StatsSnapshot} for stats-ui. */
-final class StatsSnapshots implements Supplier<StatsSnapshot> {
-    private final List<ProxyListener> listeners;
+final class StatsSnapshots {
     private final Clock clock;
     private final Instant startedAt;
     private final String version;
 
-    StatsSnapshots(List<ProxyListener> listeners, Clock clock, Instant startedAt, String version) {
-        this.listeners = List.copyOf(listeners);
+    StatsSnapshots(Clock clock, Instant startedAt, String version) {
         this.clock = clock;
         this.startedAt = startedAt;
         this.version = version;
     }
 
-    @Override
-    public StatsSnapshot get() {
+    /** The listeners of the configuration in force, and how reloads went. */
+    StatsSnapshot take(List<ProxyListener> listeners, ReloadStatus reload) {
         Instant now = clock.instant();
         Map<String, List<Backend>> checksByServer = new LinkedHashMap<>();
         for (ProxyListener listener : listeners) {
@@ -60,7 +58,7 @@ final class StatsSnapshots implements Supplier<StatsSnapshot> {
                     listener.router().roleChanges().recent(), listener.router().roleChanges().total(),
                     listener.router().roleChanges().detections()));
         }
-        return new StatsSnapshot(version, startedAt, now, stats);
+        return new StatsSnapshot(version, startedAt, now, stats, reload);
     }
 
     private static ServerStats server(Backend b, String role, Instant now) {

@@ -47,7 +47,10 @@ class ProxyDaemonTest {
     private ProxyDaemon daemon;
     private int plainPort;
 
-    /** A node: a TCP "database" that writes its name to each client, and a Patroni API whose role can change. */
+    /**
+     * A node: a TCP "database" that writes its name to each client and ends the session when the client does, and
+     * a Patroni API whose role can change.
+     */
     static final class FakeNode implements AutoCloseable {
         final String name;
         final ServerSocket database;
@@ -73,6 +76,7 @@ class ProxyDaemonTest {
                         Socket s = database.accept();
                         accepted.add(s);
                         s.getOutputStream().write((name + "\n").getBytes(StandardCharsets.US_ASCII));
+                        closeOnEndOfStream(s);
                     } catch (IOException e) {
                         return;
                     }
@@ -80,6 +84,19 @@ class ProxyDaemonTest {
             }, "fake-" + name);
             acceptor.setDaemon(true);
             acceptor.start();
+        }
+
+        /** As PostgreSQL does: the session ends when the client's side does. */
+        private void closeOnEndOfStream(Socket s) {
+            Thread closer = new Thread(() -> {
+                try (s) {
+                    s.getInputStream().readAllBytes();
+                } catch (IOException ignored) {
+                    // closed either way
+                }
+            }, "fake-" + name + "-session");
+            closer.setDaemon(true);
+            closer.start();
         }
 
         @Override

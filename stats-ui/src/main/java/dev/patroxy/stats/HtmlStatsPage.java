@@ -35,6 +35,7 @@ public final class HtmlStatsPage {
             table.tbl th { border: 1px solid gray; }
             table.changes { border-collapse: collapse; margin-top: 0.3em; }
             table.changes td, table.changes th { border: 1px solid gray; padding: 2px 3px; font-size: 12px; }
+            .reload-failed { color: #c00000; }
             table.tbl th.pxname { background: #b00040; color: #ffff40; padding: 2px 3px; white-space: nowrap; width: 10%; }
             table.tbl th.desc { background: white; text-align: left; padding: 2px 3px; font-weight: normal; }
             .titre { background: #20d0d0; color: black; font-weight: bold; text-align: center; }
@@ -75,6 +76,21 @@ public final class HtmlStatsPage {
         return html.append("</body></html>\n").toString();
     }
 
+    private static void reload(StringBuilder html, ReloadStatus reload) {
+        html.append("<br>\n<b>configuration loaded at = </b>").append(reload.loadedAt())
+                .append(" (").append(reload.succeeded()).append(" reloads, ").append(reload.failed())
+                .append(" refused)");
+        if (reload.drainingSessions() > 0) {
+            html.append("<br>\n<b>draining = </b>").append(reload.drainingSessions())
+                    .append(" sessions of a replaced configuration");
+        }
+        if (!reload.lastSucceeded()) {
+            html.append("<br>\n<span class=\"reload-failed\"><b>last reload refused at ")
+                    .append(reload.lastFailureAt()).append(":</b> ").append(escape(reload.lastFailure()))
+                    .append(" (the configuration loaded above stays in force)</span>");
+        }
+    }
+
     private static void header(StringBuilder html, StatsSnapshot snapshot) {
         html.append("<h1>patroxy version ").append(escape(snapshot.version())).append("</h1>\n")
                 .append("<h2>Statistics Report for pid ").append(ProcessHandle.current().pid()).append("</h2>\n")
@@ -83,8 +99,9 @@ public final class HtmlStatsPage {
                 .append("<b>uptime = </b>")
                 .append(HumanFormat.uptime(HumanFormat.elapsed(snapshot.startedAt(), snapshot.takenAt())))
                 .append("<br>\n<b>started at = </b>").append(snapshot.startedAt())
-                .append("<br>\n<b>taken at = </b>").append(snapshot.takenAt())
-                .append("\n</td><td>\n")
+                .append("<br>\n<b>taken at = </b>").append(snapshot.takenAt());
+        reload(html, snapshot.reload());
+        html.append("\n</td><td>\n")
                 .append("<table class=\"lgd\">")
                 .append("<tr><td class=\"active_up\">&nbsp;</td><td class=\"label\">UP</td></tr>")
                 .append("<tr><td class=\"active_going_down\">&nbsp;</td><td class=\"label\">UP, going down</td></tr>")

@@ -14,12 +14,25 @@ public final class JsonStats {
                 .field("version", snapshot.version())
                 .field("startedAt", iso(snapshot.startedAt()))
                 .field("takenAt", iso(snapshot.takenAt()))
-                .field("uptimeSeconds", HumanFormat.elapsed(snapshot.startedAt(), snapshot.takenAt()).toSeconds())
-                .name("listeners").beginArray();
+                .field("uptimeSeconds", HumanFormat.elapsed(snapshot.startedAt(), snapshot.takenAt()).toSeconds());
+        reload(json, snapshot.reload());
+        json.name("listeners").beginArray();
         for (ListenerStats listener : snapshot.listeners()) {
             listener(json, listener, snapshot.takenAt());
         }
         return json.endArray().endObject().toString();
+    }
+
+    private static void reload(JsonWriter json, ReloadStatus reload) {
+        json.name("configuration").beginObject()
+                .field("loadedAt", iso(reload.loadedAt()))
+                .field("reloadsSucceeded", reload.succeeded())
+                .field("reloadsFailed", reload.failed())
+                .field("lastReloadSucceeded", reload.lastSucceeded());
+        if (!reload.lastSucceeded()) {
+            json.field("lastFailure", reload.lastFailure()).field("lastFailureAt", iso(reload.lastFailureAt()));
+        }
+        json.field("drainingSessions", reload.drainingSessions()).endObject();
     }
 
     private static void listener(JsonWriter json, ListenerStats listener, Instant takenAt) {

@@ -72,6 +72,20 @@ public final class PrometheusStats {
         Gauge.builder("patroxy_uptime_seconds", this, stats -> stats.current.uptimeSeconds())
                 .description("How long patroxy has been running")
                 .register(registry);
+        FunctionCounter.builder("patroxy_config_reloads", this, stats -> stats.current.reload().succeeded())
+                .tag("result", "success").description("Configuration reloads that took effect")
+                .register(registry);
+        FunctionCounter.builder("patroxy_config_reloads", this, stats -> stats.current.reload().failed())
+                .tag("result", "failure")
+                .description("Configuration reloads refused; the configuration in force stayed")
+                .register(registry);
+        Gauge.builder("patroxy_config_last_reload_successful", this,
+                        stats -> stats.current.reload().lastSucceeded() ? 1 : 0)
+                .description("Whether the latest configuration reload took effect (1 before any)")
+                .register(registry);
+        Gauge.builder("patroxy_config_draining_sessions", this, stats -> stats.current.reload().drainingSessions())
+                .description("Sessions still open under configurations that reloads replaced")
+                .register(registry);
         registry.getPrometheusRegistry().register((MultiCollector) this::detectionHistograms);
     }
 

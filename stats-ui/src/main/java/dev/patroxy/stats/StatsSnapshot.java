@@ -4,7 +4,8 @@ import java.time.Instant;
 import java.util.List;
 
 /** What the proxy looks like at one instant; everything stats-ui shows is rendered from one of these. */
-public record StatsSnapshot(String version, Instant startedAt, Instant takenAt, List<ListenerStats> listeners) {
+public record StatsSnapshot(String version, Instant startedAt, Instant takenAt, List<ListenerStats> listeners,
+        ReloadStatus reload) {
     public StatsSnapshot {
         listeners = List.copyOf(listeners);
     }

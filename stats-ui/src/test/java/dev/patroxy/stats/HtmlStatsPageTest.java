@@ -36,6 +36,15 @@ class HtmlStatsPageTest {
     }
 
     @Test
+    void headerSaysWhenTheConfigurationWasLoadedAndWhyTheLastReloadWasRefused() {
+        assertThat(html)
+                .contains("<b>configuration loaded at = </b>2024-05-01T11:00:01Z (2 reloads, 1 refused)")
+                .contains("<b>draining = </b>4 sessions of a replaced configuration")
+                .contains("<span class=\"reload-failed\"><b>last reload refused at 2024-05-01T11:00:31Z:</b>"
+                        + " patroxy.yml:7: listeners[0].bind: invalid port &#39;x&#39;");
+    }
+
+    @Test
     void linksToTheOtherViews() {
         assertThat(html)
                 .contains("<a href=\"/\">Refresh now</a>")

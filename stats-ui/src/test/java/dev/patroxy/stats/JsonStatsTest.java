@@ -23,7 +23,12 @@ class JsonStatsTest {
     @Test
     void startsWithTheProcess() {
         assertThat(json).startsWith("{\"version\":\"0.1.0-test\",\"startedAt\":\"2024-05-01T10:00:00Z\","
-                + "\"takenAt\":\"2024-05-01T11:01:01Z\",\"uptimeSeconds\":3661,\"listeners\":[{\"name\":\"primary\","
+                + "\"takenAt\":\"2024-05-01T11:01:01Z\",\"uptimeSeconds\":3661,\"configuration\":{"
+                + "\"loadedAt\":\"2024-05-01T11:00:01Z\",\"reloadsSucceeded\":2,\"reloadsFailed\":1,"
+                + "\"lastReloadSucceeded\":false,"
+                + "\"lastFailure\":\"patroxy.yml:7: listeners[0].bind: invalid port 'x'\","
+                + "\"lastFailureAt\":\"2024-05-01T11:00:31Z\",\"drainingSessions\":4},"
+                + "\"listeners\":[{\"name\":\"primary\","
                 + "\"binds\":[\"0.0.0.0:5000\",\"[::]:5000\"],\"balance\":\"primary\","
                 + "\"check\":\"OPTIONS /primary expect 200\",");
     }

@@ -53,6 +53,9 @@ class PrometheusStatsTest {
                 "patroxy_server_role",
                 "patroxy_server_killed_sessions_total",
                 "patroxy_server_queue_timeouts_total",
+                "patroxy_config_reloads_total",
+                "patroxy_config_last_reload_successful",
+                "patroxy_config_draining_sessions",
                 "patroxy_uptime_seconds");
     }
 
@@ -162,7 +165,7 @@ class PrometheusStatsTest {
         StatsSnapshot changed = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
                 sample.listeners().get(0),
                 new ListenerStats(replicas.name(), replicas.binds(), replicas.balance(), replicas.check(),
-                        replicas.frontend(), List.of(pg09), List.of(), 0, DetectionHistogram.EMPTY)));
+                        replicas.frontend(), List.of(pg09), List.of(), 0, DetectionHistogram.EMPTY)), sample.reload());
 
         String body = prometheus.scrape(changed, null).body();
 
@@ -179,11 +182,21 @@ class PrometheusStatsTest {
         prometheus.scrape(TestSnapshots.sample(), null);
         StatsSnapshot sample = TestSnapshots.sample();
         StatsSnapshot primaryOnly = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(),
-                List.of(sample.listeners().get(0)));
+                List.of(sample.listeners().get(0)), sample.reload());
 
         assertThat(prometheus.scrape(primaryOnly, null).body())
                 .doesNotContain("proxy=\"replicas\"")
                 .contains("haproxy_frontend_sessions_total{proxy=\"primary\"} 1240.0\n");
+    }
+
+    @Test
+    void exposesReloadsLikePrometheusItself() {
+        String body = prometheus.scrape(TestSnapshots.sample(), null).body();
+        assertThat(body)
+                .contains("patroxy_config_reloads_total{result=\"success\"} 2.0\n")
+                .contains("patroxy_config_reloads_total{result=\"failure\"} 1.0\n")
+                .contains("patroxy_config_last_reload_successful 0.0\n")
+                .contains("patroxy_config_draining_sessions 4.0\n");
     }
 
     @Test

@@ -56,7 +56,9 @@ final class TestSnapshots {
                         new CheckResult("L4TOUT", 0, Duration.ofMillis(1000), "timed out", takenAt.minusSeconds(1)),
                         TAKEN.minusSeconds(45))),
                 List.of(), 0, DetectionHistogram.EMPTY);
-        return new StatsSnapshot("0.1.0-test", STARTED, takenAt, List.of(primary, replicas));
+        return new StatsSnapshot("0.1.0-test", STARTED, takenAt, List.of(primary, replicas),
+                new ReloadStatus(TAKEN.minusSeconds(60), 2, 1, "patroxy.yml:7: listeners[0].bind: invalid port 'x'",
+                        TAKEN.minusSeconds(30), 4));
     }
 
     private static ServerStats server(String name, ServerState state, int health, int healthMax, String role,

@@ -57,6 +57,7 @@ public final class ProxyListener implements AutoCloseable {
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(transport.reusePort(), true)
                 .childOption(ChannelOption.ALLOCATOR, transport.allocator())
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, transport.readSizes())
                 .childOption(ChannelOption.AUTO_READ, false)

@@ -5,28 +5,34 @@ import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
+import java.net.StandardSocketOptions;
 
 /**
  * The socket implementation and the allocator the relay reads into: native epoll where it loads (Linux), io_uring
  * when asked for, Java NIO everywhere else. {@code readSizes} is shared by every channel (Netty otherwise gives
- * each channel an instance of its own); each channel still keeps its own read-size estimate.
+ * each channel an instance of its own); each channel still keeps its own read-size estimate. {@code reusePort} is
+ * the engine's SO_REUSEPORT, which lets a reload bind the new configuration's listeners before it closes the old.
  */
 public record Transport(
         String name,
@@ -34,7 +40,8 @@ public record Transport(
         Class<? extends ServerChannel> serverChannel,
         Class<? extends SocketChannel> socketChannel,
         ByteBufAllocator allocator,
-        RecvByteBufAllocator readSizes) {
+        RecvByteBufAllocator readSizes,
+        ChannelOption<Boolean> reusePort) {
 
     /** The transport {@code global} asks for; an engine asked for by name that cannot load is an error. */
     public static Transport of(GlobalConfig global) {
@@ -55,7 +62,8 @@ public record Transport(
                     throw unavailable("io_uring", IoUring.unavailabilityCause());
                 }
                 yield new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
-                        IoUringSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator());
+                        IoUringSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator(),
+                        IoUringChannelOption.SO_REUSEPORT);
             }
             case NIO -> nio(allocator);
         };
@@ -68,12 +76,12 @@ public record Transport(
 
     private static Transport epoll(ByteBufAllocator allocator) {
         return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                EpollSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator());
+                EpollSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator(), EpollChannelOption.SO_REUSEPORT);
     }
 
     private static Transport nio(ByteBufAllocator allocator) {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
-                allocator, new AdaptiveRecvByteBufAllocator());
+                allocator, new AdaptiveRecvByteBufAllocator(), NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT));
     }
 
     private static IllegalStateException unavailable(String engine, Throwable cause) {

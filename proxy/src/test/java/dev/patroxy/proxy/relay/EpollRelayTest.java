@@ -15,6 +15,6 @@ class EpollRelayTest extends RelayTest {
     @Override
     Transport transport() {
         return Transport.of(
-                new GlobalConfig(0, GlobalConfig.IoEngine.EPOLL, 0, GlobalConfig.BufferAllocator.ADAPTIVE));
+                GlobalConfig.DEFAULTS.withIo(GlobalConfig.IoEngine.EPOLL));
     }
 }

@@ -15,6 +15,6 @@ class IoUringRelayTest extends RelayTest {
     @Override
     Transport transport() {
         return Transport.of(
-                new GlobalConfig(0, GlobalConfig.IoEngine.IO_URING, 0, GlobalConfig.BufferAllocator.ADAPTIVE));
+                GlobalConfig.DEFAULTS.withIo(GlobalConfig.IoEngine.IO_URING));
     }
 }

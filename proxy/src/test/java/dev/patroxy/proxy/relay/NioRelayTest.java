@@ -6,6 +6,6 @@ class NioRelayTest extends RelayTest {
     @Override
     Transport transport() {
         return Transport.of(
-                new GlobalConfig(0, GlobalConfig.IoEngine.NIO, 0, GlobalConfig.BufferAllocator.ADAPTIVE));
+                GlobalConfig.DEFAULTS.withIo(GlobalConfig.IoEngine.NIO));
     }
 }

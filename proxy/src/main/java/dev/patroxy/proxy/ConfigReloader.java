@@ -1,0 +1,45 @@
+package dev.patroxy.proxy;
+
+import dev.patroxy.config.ConfigException;
+import dev.patroxy.config.ConfigLoader;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * Reads the configuration file again on SIGHUP ({@code systemctl reload patroxy}) and puts it in force. A file that
+ * does not load (its error names file, line and key) or a configuration that cannot start leaves the one in force
+ * untouched; the stats page and {@code patroxy_config_last_reload_successful} say so.
+ */
+final class ConfigReloader {
+    private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
+
+    private final Path file;
+    private final ProxyDaemon daemon;
+
+    ConfigReloader(Path file, ProxyDaemon daemon) {
+        this.file = file;
+        this.daemon = daemon;
+    }
+
+    /** Reloads on every SIGHUP from now on; the JVM runs each on a thread of its own, one at a time here. */
+    void reloadOnHangup() {
+        Signal.handle(new Signal("HUP"), signal -> reload());
+    }
+
+    /** Reads the file and puts it in force; returns whether it took effect. */
+    synchronized boolean reload() {
+        log.info("reloading {}", file);
+        try {
+            daemon.reload(ConfigLoader.load(file));
+            return true;
+        } catch (ConfigException e) {
+            daemon.refused(e.getMessage());
+        } catch (RuntimeException e) {
+            // ProxyDaemon#reload has recorded it; the configuration in force stays.
+            log.debug("reload failed", e);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.patroxy.proxy;
+
+import dev.patroxy.config.ListenerConfig;
+import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.config.ServerConfig;
+import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
+import dev.patroxy.proxy.health.HealthMonitor;
+import dev.patroxy.proxy.relay.ProxyListener;
+import dev.patroxy.proxy.relay.Transport;
+import dev.patroxy.proxy.routing.Admission;
+import dev.patroxy.proxy.routing.Backend;
+import dev.patroxy.proxy.routing.ListenerRouter;
+import io.netty.channel.EventLoopGroup;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import okhttp3.OkHttpClient;
+
+/**
+ * One configuration's worth of the running proxy: its listeners, routers, health checks and DCS watch. A reload
+ * starts a new generation next to the old one (their listening sockets share ports), then the old one stops
+ * accepting and drains: its sessions go on, still checked, so that a role change still closes them.
+ */
+final class Generation implements AutoCloseable {
+    private final PatroxyConfig config;
+    private final Clock clock;
+    private final Instant startedAt;
+    private final List<ProxyListener> listeners = new ArrayList<>();
+    private ScheduledExecutorService healthThread;
+    private HealthMonitor health;
+    private OkHttpClient dcsHttp;
+    private EtcdLeaderWatch leaderWatch;
+
+    Generation(PatroxyConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+    }
+
+    PatroxyConfig config() {
+        return config;
+    }
+
+    /** When this configuration took effect. */
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    List<ProxyListener> listeners() {
+        return listeners;
+    }
+
+    /**
+     * Binds every listener and starts checking; on failure, releases whatever it started and rethrows.
+     *
+     * @param globalLimit the proxy-wide {@code maxconn}, shared with the generations before and after this one
+     */
+    Generation start(EventLoopGroup boss, EventLoopGroup workers, Transport transport, Admission globalLimit) {
+        try {
+            List<ListenerRouter> checkedRouters = new ArrayList<>();
+            for (ListenerConfig listenerConfig : config.listeners()) {
+                List<Backend> backends = new ArrayList<>();
+                for (ServerConfig server : listenerConfig.servers()) {
+                    backends.add(new Backend(listenerConfig.name(), server, listenerConfig.check(), startedAt));
+                }
+                ListenerRouter router = new ListenerRouter(listenerConfig, backends);
+                if (listenerConfig.check().isPresent()) {
+                    checkedRouters.add(router);
+                } else {
+                    router.refresh(b -> true);
+                }
+                ProxyListener listener = new ProxyListener(router, globalLimit);
+                listeners.add(listener);
+                listener.bind(boss, workers, transport);
+            }
+            healthThread = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "patroxy-health");
+                t.setDaemon(true);
+                return t;
+            });
+            health = new HealthMonitor(checkedRouters, healthThread, clock);
+            health.start();
+            if (config.dcs().isPresent()) {
+                dcsHttp = new OkHttpClient();
+                leaderWatch = new EtcdLeaderWatch(config.dcs().get(), dcsHttp, healthThread, health);
+                leaderWatch.start();
+            }
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Closes the listening sockets: no new client reaches this generation; its sessions go on. */
+    void stopAccepting() {
+        listeners.forEach(ProxyListener::close);
+    }
+
+    /** Clients this generation still serves. */
+    long sessions() {
+        return listeners.stream().mapToLong(l -> l.frontend().current()).sum();
+    }
+
+    /** Cuts the sessions still relayed, then stops checking and watching. */
+    int cutSessions() {
+        int cut = 0;
+        for (ProxyListener listener : listeners) {
+            for (Backend backend : listener.router().backends()) {
+                cut += backend.killSessions();
+            }
+        }
+        return cut;
+    }
+
+    @Override
+    public void close() {
+        stopAccepting();
+        if (leaderWatch != null) {
+            leaderWatch.close();
+        }
+        if (dcsHttp != null) {
+            dcsHttp.dispatcher().executorService().shutdown();
+        }
+        if (health != null) {
+            health.close();
+        }
+        if (healthThread != null) {
+            healthThread.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package dev.patroxy.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.patroxy.config.ConfigLoader;
+import dev.patroxy.proxy.ProxyDaemonTest.FakeNode;
+import dev.patroxy.proxy.relay.Transport;
+import dev.patroxy.stats.ReloadStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sun.misc.Signal;
+
+class ConfigReloaderTest {
+    @TempDir
+    Path dir;
+    private final List<FakeNode> nodes = new ArrayList<>();
+    private final List<Socket> clients = new ArrayList<>();
+    private Path file;
+    private ProxyDaemon daemon;
+    private ConfigReloader reloader;
+    private int primaryPort;
+    private int plainPort;
+    private int statsPort;
+
+    @BeforeEach
+    void startNodes() throws IOException {
+        for (String name : List.of("pg01", "pg02", "pg03")) {
+            nodes.add(new FakeNode(name));
+        }
+        nodes.get(0).primaryStatus.set(200);
+        file = dir.resolve("patroxy.yml");
+        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
+                ServerSocket c = new ServerSocket(0)) {
+            primaryPort = a.getLocalPort();
+            plainPort = b.getLocalPort();
+            statsPort = c.getLocalPort();
+        }
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        for (Socket s : clients) {
+            s.close();
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+        for (FakeNode node : nodes) {
+            node.close();
+        }
+    }
+
+    /** A configuration with a checked primary listener and an unchecked one on {@code plainServer}. */
+    private String config(String plainServer, String global) {
+        StringBuilder servers = new StringBuilder();
+        for (FakeNode node : nodes) {
+            servers.append("  - {name: ").append(node.name).append(", address: \"127.0.0.1:")
+                    .append(node.database.getLocalPort()).append("\", check-port: ")
+                    .append(node.patroni.getPort()).append("}\n");
+        }
+        return """
+                global: {%s}
+                stats:
+                  bind: ["127.0.0.1:%d"]
+                defaults:
+                  check: {inter: 100ms, timeout: 1s, rise: 1, fall: 2}
+                servers:
+                %slisteners:
+                  - {name: primary, bind: "127.0.0.1:%d", balance: primary}
+                  - {name: plain, bind: "127.0.0.1:%d", balance: roundrobin, servers: [%s], check: none}
+                """.formatted(global, statsPort, servers, primaryPort, plainPort, plainServer);
+    }
+
+    private void start(String yaml) throws Exception {
+        Files.writeString(file, yaml);
+        daemon = new ProxyDaemon(ConfigLoader.load(file), Clock.systemUTC(), Transport.best()).start();
+        reloader = new ConfigReloader(file, daemon);
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodeBehind(primaryPort).equals("pg01"));
+    }
+
+    private static String nodeBehind(int port) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(5000);
+            return readLine(s.getInputStream());
+        }
+    }
+
+    /** A session that stays open; returns the socket after reading which node took it. */
+    private Socket openSession(int port, String expectedNode) throws IOException {
+        Socket s = new Socket("127.0.0.1", port);
+        clients.add(s);
+        s.setSoTimeout(5000);
+        assertThat(readLine(s.getInputStream())).isEqualTo(expectedNode);
+        return s;
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+
+    private static boolean stillOpen(Socket s) throws IOException {
+        s.setSoTimeout(200);
+        try {
+            return s.getInputStream().read() >= 0;
+        } catch (SocketTimeoutException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void aReloadSendsNewSessionsByTheNewFileWhileOpenSessionsDrain() throws Exception {
+        start(config("pg02", ""));
+        Socket before = openSession(plainPort, "pg02");
+
+        Files.writeString(file, config("pg03", ""));
+        assertThat(reloader.reload()).isTrue();
+
+        assertThat(nodeBehind(plainPort)).isEqualTo("pg03");
+        assertThat(stillOpen(before)).as("the session opened before the reload goes on").isTrue();
+        ReloadStatus status = daemon.snapshot().reload();
+        assertThat(status.succeeded()).isEqualTo(1);
+        assertThat(status.lastSucceeded()).isTrue();
+        // The sessions that found the primary at start may still be closing.
+        await().atMost(Duration.ofSeconds(5)).until(() -> daemon.snapshot().reload().drainingSessions() == 1);
+
+        before.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> daemon.snapshot().reload().drainingSessions() == 0);
+    }
+
+    @Test
+    void aBadFileIsRefusedWithItsLineAndKeyAndTheConfigurationInForceStays() throws Exception {
+        start(config("pg02", ""));
+
+        Files.writeString(file, config("pg03", "maxconn: lots"));
+        assertThat(reloader.reload()).isFalse();
+
+        ReloadStatus status = daemon.snapshot().reload();
+        assertThat(status.failed()).isEqualTo(1);
+        assertThat(status.lastSucceeded()).isFalse();
+        assertThat(status.lastFailure()).contains(file + ":1: global.maxconn: expected a whole number");
+        assertThat(nodeBehind(plainPort)).as("still the old file's server").isEqualTo("pg02");
+        assertThat(nodeBehind(primaryPort)).isEqualTo("pg01");
+
+        Files.writeString(file, config("pg03", ""));
+        assertThat(reloader.reload()).isTrue();
+        assertThat(daemon.snapshot().reload().lastSucceeded()).isTrue();
+        assertThat(nodeBehind(plainPort)).isEqualTo("pg03");
+    }
+
+    @Test
+    void aListenerThatCannotBindLeavesEverythingAsItWas() throws Exception {
+        start(config("pg02", ""));
+        try (ServerSocket taken = new ServerSocket(0)) {
+            Files.writeString(file, config("pg02", "").replace("127.0.0.1:" + plainPort,
+                    "127.0.0.1:" + taken.getLocalPort()));
+
+            assertThat(reloader.reload()).isFalse();
+        }
+        assertThat(daemon.snapshot().reload().lastFailure()).contains("cannot bind");
+        assertThat(nodeBehind(plainPort)).isEqualTo("pg02");
+        assertThat(nodeBehind(primaryPort)).isEqualTo("pg01");
+    }
+
+    @Test
+    void noClientIsTurnedAwayWhileTheListenersChangeHands() throws Exception {
+        start(config("pg02", ""));
+        List<String> seen = new CopyOnWriteArrayList<>();
+        List<String> errors = new CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread connector = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    seen.add(nodeBehind(primaryPort));
+                } catch (IOException e) {
+                    errors.add(e.toString());
+                }
+            }
+        });
+        connector.start();
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 20);
+            for (int i = 0; i < 3; i++) {
+                Files.writeString(file, config(i % 2 == 0 ? "pg03" : "pg02", ""));
+                assertThat(reloader.reload()).isTrue();
+                int before = seen.size();
+                await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= before + 20);
+            }
+        } finally {
+            stop.set(true);
+            connector.join(10_000);
+        }
+        assertThat(errors).isEmpty();
+        assertThat(seen).containsOnly("pg01");
+    }
+
+    @Test
+    void reloadDrainCutsTheSessionsStillOpenUnderAReplacedConfiguration() throws Exception {
+        start(config("pg02", "reload-drain: 1s"));
+        Socket before = openSession(plainPort, "pg02");
+
+        assertThat(reloader.reload()).isTrue();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !stillOpen(before));
+        assertThat(daemon.snapshot().reload().drainingSessions()).isZero();
+    }
+
+    @Test
+    void whatOnlyARestartCanChangeIsKeptAndSaid() throws Exception {
+        start(config("pg02", ""));
+        Files.writeString(file, config("pg02", "maxconn: 10"));
+
+        String summary = daemon.reload(ConfigLoader.load(file));
+
+        assertThat(summary).contains("kept until a restart: global (maxconn, io, threads, buffers)");
+    }
+
+    @Test
+    void sighupReloadsTheFile() throws Exception {
+        start(config("pg02", ""));
+        reloader.reloadOnHangup();
+        Files.writeString(file, config("pg03", ""));
+
+        Signal.raise(new Signal("HUP"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> daemon.snapshot().reload().succeeded() == 1);
+        assertThat(nodeBehind(plainPort)).isEqualTo("pg03");
+    }
+
+    @Test
+    void aMissingFileIsRefusedByName() throws Exception {
+        start(config("pg02", ""));
+        Files.delete(file);
+
+        assertThat(reloader.reload()).isFalse();
+
+        assertThat(daemon.snapshot().reload().lastFailure()).contains(file.toString());
+        assertThat(nodeBehind(plainPort)).isEqualTo("pg02");
+    }
+}
