@@ -7,6 +7,7 @@ import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.DcsLeader;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.stats.CheckResult;
+import dev.patroxy.stats.ServerState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,6 +49,13 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     private final Map<Backend, PatroniCheck> checks = new HashMap<>();
     private final Map<Backend, ScheduledFuture<?>> nextCheck = new HashMap<>();
     private final Set<Backend> inFlight = new HashSet<>();
+    /**
+     * Servers of primary listeners that were UP while the leader key named them. While the key still names one, checks
+     * that fail without a word about the role (Patroni's REST API hanging or refusing) do not take it out: the key
+     * exists only while Patroni's HA loop on that node renews it, and PostgreSQL itself still vouches for every new
+     * session ({@code in_hot_standby}).
+     */
+    private final Set<Backend> vouchedByLeader = new HashSet<>();
     /** When a session last found each server's PostgreSQL in recovery. */
     private final Map<Backend, Instant> recoverySeen = new HashMap<>();
     private final Set<ListenerRouter> routers = new LinkedHashSet<>();
@@ -143,7 +151,19 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         HealthState.Change change = state.record(answer.result());
         backend.publishHealth(state.snapshot(), answer.reportedRole(), answer.timeline());
         ListenerRouter router = routerOf.get(backend);
-        if (change == HealthState.Change.NONE) {
+        boolean unvouched = false;
+        if (state.state() == ServerState.NOLB) {
+            unvouched = vouchedByLeader.remove(backend);
+        } else if (state.isUp() && router.listener().balance() == Balance.PRIMARY
+                && leader.names(backend.server().name())) {
+            vouchedByLeader.add(backend);
+        }
+        if (change == HealthState.Change.WENT_DOWN && vouchedByLeader.contains(backend)) {
+            log.warn("{} is {} ({} {}) but the DCS leader key still names it, so Patroni's HA loop there renews it:"
+                    + " it keeps the primary port until the key or PostgreSQL says otherwise", backend,
+                    state.state(), answer.result().status(), answer.result().detail());
+        }
+        if (change == HealthState.Change.NONE && !unvouched) {
             if (backend.isRoutable()) {
                 // Clients held after their server refused them retry once its check has answered again.
                 router.held().releaseAll();
@@ -169,13 +189,18 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                 "PostgreSQL in recovery (in_hot_standby on at a session's start)", now);
         HealthState.Change change = state.record(result);
         backend.publishHealth(state.snapshot(), null, 0);
+        boolean unvouched = vouchedByLeader.remove(backend);
         fastUntil = now.plus(FAST_WINDOW);
         checkNow(backend);
-        if (change != HealthState.Change.NONE) {
+        if (change != HealthState.Change.NONE || unvouched) {
             log.warn("{} is {}: PostgreSQL reported in_hot_standby on to a new session while its check said UP",
                     backend, state.state());
             reroute(routerOf.get(backend), "PostgreSQL: " + backend.server().name() + " is in recovery");
         }
+    }
+
+    private boolean mayTakeSessions(Backend backend) {
+        return states.get(backend).isUp() || vouchedByLeader.contains(backend);
     }
 
     /** Checks {@code backend} now unless a check of it is already on its way. */
@@ -189,7 +214,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     private void reroute(ListenerRouter router, String reason) {
         String why = reason + contest(router);
         Backend before = router.current().orElse(null);
-        ListenerRouter.RoutingChange routing = router.refresh(b -> states.get(b).isUp(), leader);
+        ListenerRouter.RoutingChange routing = router.refresh(this::mayTakeSessions, leader);
         Backend after = router.current().orElse(null);
         if (router.listener().balance() == Balance.PRIMARY && before != after) {
             router.roleChanges().record(clock.instant(), before, after, why);
@@ -245,11 +270,18 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     public void unreachable(String reason) {
         leader = DcsLeader.UNKNOWN;
         log.warn("DCS unreachable ({}); routing on the REST checks alone", reason);
+        if (!vouchedByLeader.isEmpty()) {
+            vouchedByLeader.clear();
+            for (ListenerRouter router : routers) {
+                reroute(router, "DCS unreachable: the checks alone decide");
+            }
+        }
     }
 
     /** Runs on the scheduler (the watch calls its listener there): reroutes now, then checks fast. */
     private void leaderChanged(DcsLeader now, String why) {
         leader = now;
+        vouchedByLeader.removeIf(b -> !now.names(b.server().name()));
         log.info("{}: rerouting and checking every server every {} ms until the checks agree", why,
                 FAST_INTERVAL.toMillis());
         for (ListenerRouter router : routers) {

@@ -126,4 +126,75 @@ class HealthMonitorTest {
         answer(patroni(200, "primary"), clock.instant());
         assertThat(pg01.isRoutable()).as("promoted again, and Patroni says so after the sighting").isTrue();
     }
+
+    private static CheckAnswer timedOut() {
+        return new CheckAnswer(new CheckResult("L4TOUT", 0, Duration.ofSeconds(1), "timed out", Instant.EPOCH),
+                null, 0);
+    }
+
+    private void onScheduler(Runnable task) throws Exception {
+        scheduler.submit(task).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aPrimaryWhoseRestApiStopsAnsweringKeepsThePortWhileTheLeaderKeyNamesIt() throws Exception {
+        onScheduler(() -> monitor.leaderIs("pg01", 7));
+        answer(patroni(200, "primary"), clock.instant());
+        assertThat(router.current()).contains(pg01);
+
+        for (int i = 0; i < CHECK.fall(); i++) {
+            answer(timedOut(), clock.instant());
+        }
+
+        assertThat(pg01.health().state()).isEqualTo(ServerState.DOWN);
+        assertThat(router.current()).as("the key still names it").contains(pg01);
+
+        answer(patroni(503, "replica"), clock.instant());
+        assertThat(router.current()).as("Patroni says it is not the primary").isEmpty();
+    }
+
+    @Test
+    void theLeaderKeyMovingOrTheDcsGoingSilentEndsIt() throws Exception {
+        onScheduler(() -> monitor.leaderIs("pg01", 7));
+        answer(patroni(200, "primary"), clock.instant());
+        for (int i = 0; i < CHECK.fall(); i++) {
+            answer(timedOut(), clock.instant());
+        }
+        assertThat(router.current()).contains(pg01);
+
+        onScheduler(() -> monitor.unreachable("test"));
+        assertThat(router.current()).as("no key to vouch for it: the checks decide").isEmpty();
+
+        onScheduler(() -> monitor.leaderIs("pg01", 9));
+        answer(patroni(200, "primary"), clock.instant());
+        for (int i = 0; i < CHECK.fall(); i++) {
+            answer(timedOut(), clock.instant());
+        }
+        onScheduler(() -> monitor.leaderIs("pg02", 12));
+        assertThat(router.current()).isEmpty();
+        assertThat(pg01.isRoutable()).isFalse();
+    }
+
+    @Test
+    void withoutTheDcsFailedChecksTakeThePrimaryOutAsBefore() throws Exception {
+        answer(patroni(200, "primary"), clock.instant());
+        for (int i = 0; i < CHECK.fall(); i++) {
+            answer(timedOut(), clock.instant());
+        }
+
+        assertThat(router.current()).isEmpty();
+    }
+
+    @Test
+    void aSightingOfRecoveryEndsItToo() throws Exception {
+        onScheduler(() -> monitor.leaderIs("pg01", 7));
+        answer(patroni(200, "primary"), clock.instant());
+        for (int i = 0; i < CHECK.fall(); i++) {
+            answer(timedOut(), clock.instant());
+        }
+
+        seenInRecovery();
+
+        assertThat(router.current()).isEmpty();
+    }
 }
