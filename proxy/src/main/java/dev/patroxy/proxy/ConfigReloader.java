@@ -36,9 +36,10 @@ final class ConfigReloader {
             return true;
         } catch (ConfigException e) {
             daemon.refused(e.getMessage());
-        } catch (RuntimeException e) {
-            // ProxyDaemon#reload has recorded it; the configuration in force stays.
+        } catch (RuntimeException | Error e) {
+            // The signal's thread would die with it, and the stats must not say the last reload succeeded.
             log.debug("reload failed", e);
+            daemon.refused(e.getMessage() != null ? e.getMessage() : e.toString());
         }
         return false;
     }

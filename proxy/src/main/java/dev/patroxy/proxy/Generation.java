@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 
 /**
@@ -89,7 +90,8 @@ final class Generation implements AutoCloseable {
                 leaderWatch.start();
             }
             return this;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Half-started listeners would share the port (SO_REUSEPORT) and take clients nothing routes.
             close();
             throw e;
         }
@@ -105,11 +107,23 @@ final class Generation implements AutoCloseable {
         return listeners.stream().mapToLong(l -> l.frontend().current()).sum();
     }
 
-    /** Cuts the sessions still relayed, then stops checking and watching. */
-    int cutSessions() {
+    /**
+     * Stops accepting and routing, cuts the sessions still relayed, then stops checking and watching. Every router is
+     * emptied first: a client of this generation still connecting, queued or held can then never start a session
+     * nobody checks; it waits out its hold, is answered 57P03, and connects again to the generation in force.
+     *
+     * @return how many sessions were cut
+     */
+    int retire() {
+        stopAccepting();
+        // Checks and the DCS watch stop first: none of their reroutes may follow the emptying below.
+        stopChecking();
         int cut = 0;
         for (ProxyListener listener : listeners) {
-            for (Backend backend : listener.router().backends()) {
+            ListenerRouter router = listener.router();
+            router.refresh(b -> false);
+            for (Backend backend : router.backends()) {
+                backend.admission().releaseQueue();
                 cut += backend.killSessions();
             }
         }
@@ -118,7 +132,10 @@ final class Generation implements AutoCloseable {
 
     @Override
     public void close() {
-        stopAccepting();
+        retire();
+    }
+
+    private void stopChecking() {
         if (leaderWatch != null) {
             leaderWatch.close();
         }
@@ -130,6 +147,11 @@ final class Generation implements AutoCloseable {
         }
         if (healthThread != null) {
             healthThread.shutdownNow();
+            try {
+                healthThread.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

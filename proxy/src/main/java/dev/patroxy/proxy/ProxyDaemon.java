@@ -134,8 +134,7 @@ public final class ProxyDaemon implements AutoCloseable {
         try {
             fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit);
         } catch (RuntimeException e) {
-            refused("cannot start the new configuration: " + e.getMessage());
-            throw e;
+            throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);
         }
         Generation old = current;
         current = fresh;
@@ -174,12 +173,11 @@ public final class ProxyDaemon implements AutoCloseable {
             long sessions = d.generation().sessions();
             boolean due = d.cutAt().map(t -> !now.isBefore(t)).orElse(false);
             if (sessions == 0 || due) {
-                if (sessions > 0) {
-                    log.info("reload-drain over: cutting {} sessions of a replaced configuration",
-                            d.generation().cutSessions());
-                }
                 draining.remove(d);
-                d.generation().close();
+                int cut = d.generation().retire();
+                if (cut > 0) {
+                    log.info("reload-drain over: cut {} sessions of a replaced configuration", cut);
+                }
             }
         }
     }

@@ -149,8 +149,12 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         }
         HealthState state = states.get(backend);
         HealthState.Change change = state.record(answer.result());
+        long timelineBefore = backend.reportedTimeline();
         backend.publishHealth(state.snapshot(), answer.reportedRole(), answer.timeline());
         ListenerRouter router = routerOf.get(backend);
+        // Without the DCS, a later timeline decides between two servers answering as primary: a new one counts.
+        boolean timelineMoved = answer.timeline() > 0 && answer.timeline() != timelineBefore && state.isUp()
+                && router.listener().balance() == Balance.PRIMARY && !leader.known();
         boolean unvouched = false;
         if (state.state() == ServerState.NOLB) {
             unvouched = vouchedByLeader.remove(backend);
@@ -163,7 +167,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                     + " it keeps the primary port until the key or PostgreSQL says otherwise", backend,
                     state.state(), answer.result().status(), answer.result().detail());
         }
-        if (change == HealthState.Change.NONE && !unvouched) {
+        if (change == HealthState.Change.NONE && !unvouched && !timelineMoved) {
             if (backend.isRoutable()) {
                 // Clients held after their server refused them retry once its check has answered again.
                 router.held().releaseAll();

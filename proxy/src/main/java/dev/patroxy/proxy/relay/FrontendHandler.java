@@ -208,11 +208,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
 
         /**
-         * Holds a client whose server refused every attempt until the router next changes (a health or DCS
-         * change), with fresh retries then; false if nothing is left of its hold.
+         * Holds a client whose server {@code failed} refused every attempt until the router next changes (a health
+         * or DCS change), with fresh retries then; false if nothing is left of its hold. If the router already
+         * routes elsewhere (the change came before this client was queued), the held clients go at once.
          */
-        boolean holdUntilRerouted() {
-            return enqueue(0);
+        boolean holdUntilRerouted(Backend failed) {
+            if (!enqueue(0)) {
+                return false;
+            }
+            if (router.pick().filter(b -> b != failed).isPresent()) {
+                router.held().releaseAll();
+            }
+            return true;
         }
 
         private boolean enqueue(int attempt) {
@@ -377,7 +384,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             // The server is going away faster than its check says (PostgreSQL stopping for a switchover): wait
             // for the routing to change rather than fail the client.
             HeldClient held = heldClient(ctx);
-            if (held != null && client.isActive() && held.holdUntilRerouted()) {
+            if (held != null && client.isActive() && held.holdUntilRerouted(backend)) {
                 return;
             }
             sessionLog.end(SessionLog.Termination.CONNECT_FAILED);
@@ -481,7 +488,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         log.info("{}: {} {}; routing {} again", router.listener().name(), backend, why, client.remoteAddress());
         sessionLog.retried();
         early.add(replay);
-        if (!heldClient(ctx).holdUntilRerouted()) {
+        if (!heldClient(ctx).holdUntilRerouted(backend)) {
             refuse(ctx);
         }
     }

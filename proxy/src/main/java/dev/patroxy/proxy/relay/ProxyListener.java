@@ -80,6 +80,8 @@ public final class ProxyListener implements AutoCloseable {
             }
             bound.add(binding.channel());
         }
+        // A proxy already at its maxconn (a reload while full) must not accept on the new sockets either.
+        updateAccepting();
     }
 
     public ListenerRouter router() {

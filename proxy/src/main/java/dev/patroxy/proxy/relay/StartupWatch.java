@@ -89,11 +89,13 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Called with the first bytes the client will see of the server's answer to its startup: an authentication
-     * request goes on being watched ({@link RecoveryWatch}), anything else (TLS, an error) is the client's.
+     * Called with the first bytes the client will see of the server's answer to its startup (past any refused
+     * encryption request): an authentication request, a protocol version negotiation or a notice go on being
+     * watched ({@link RecoveryWatch}); anything else (TLS, an error) is the client's.
      */
     private void handOver(ChannelHandlerContext ctx, ByteBuf next) {
-        if (recoveryWatch != null && next.isReadable() && next.getByte(next.readerIndex()) == 'R') {
+        byte first = next.isReadable() ? next.getByte(next.readerIndex()) : 0;
+        if (recoveryWatch != null && (first == 'R' || first == 'v' || first == 'N')) {
             ctx.pipeline().addAfter(ctx.name(), null, recoveryWatch);
         } else {
             session.passed();

@@ -101,6 +101,17 @@ class HealthMonitorTest {
     }
 
     @Test
+    void aLaterTimelineReportedByAServerAlreadyUpTakesThePortWithoutTheDcs() throws Exception {
+        answer(pg01, patroni(200, "primary", 3), clock.instant());
+        answer(pg02, patroni(200, "primary", 3), clock.instant());
+        assertThat(router.current()).contains(pg01);
+
+        answer(pg02, patroni(200, "primary", 4), clock.instant());
+
+        assertThat(router.current()).contains(pg02);
+    }
+
+    @Test
     void aPassSentBeforeTheSightingDoesNotBringTheServerBack() throws Exception {
         answer(patroni(200, "primary"), clock.instant());
         Instant sentBefore = clock.instant().plusMillis(100);

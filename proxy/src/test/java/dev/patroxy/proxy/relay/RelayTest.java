@@ -670,6 +670,51 @@ abstract class RelayTest {
     }
 
     @Test
+    void aClientTurnedAwayByANodeInRecoveryGoesAtOnceWhereTheRouterAlreadyPoints() throws Exception {
+        byte[] startupBytes = startupMessage();
+        ServerSocket standby = startStandby(startupBytes, new byte[0], new CompletableFuture<>());
+        byte[] primaryAnswer = authenticatedStartup("off");
+        int nextPort = startBackend(s -> {
+            s.getInputStream().readNBytes(startupBytes.length);
+            s.getOutputStream().write(primaryAnswer);
+            s.getInputStream().read();
+        });
+        holdTimeout = Duration.ofSeconds(20);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true, standby.getLocalPort(), nextPort);
+        Backend first = listener.router().backends().get(0);
+        // The health thread reroutes before the client is queued: no later change will come to release it.
+        first.onSeenInRecovery(() -> listener.router().refresh(b -> b != first));
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(startupBytes);
+
+            assertThat(client.getInputStream().readNBytes(primaryAnswer.length)).isEqualTo(primaryAnswer);
+        }
+    }
+
+    @Test
+    void aServerThatNegotiatesTheProtocolVersionFirstIsWatchedToo() throws Exception {
+        byte[] startupBytes = startupMessage();
+        byte[] negotiate = pgMessage('v', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
+        int port0 = startBackend(s -> {
+            s.getInputStream().readNBytes(startupBytes.length);
+            s.getOutputStream().write(negotiate);
+            s.getOutputStream().write(authenticatedStartup("on"));
+            s.getInputStream().read();
+        });
+        holdTimeout = Duration.ofSeconds(20);
+        int port = startProxy(port0, Duration.ofMinutes(1), true);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(startupBytes);
+
+            assertThat(client.getInputStream().readNBytes(negotiate.length)).isEqualTo(negotiate);
+            assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .startsWith("E").contains("C57P03", "pg01 is in recovery");
+        }
+    }
+
+    @Test
     void onAPrimaryListenerAClientThatAuthenticatedWithANodeInRecoveryGets57P03() throws Exception {
         byte[] startupBytes = startupMessage();
         byte[] passwordRequest = pgMessage('R', new byte[] {0, 0, 0, 3});
