@@ -58,8 +58,10 @@ final class Generation implements AutoCloseable {
      * Binds every listener and starts checking; on failure, releases whatever it started and rethrows.
      *
      * @param globalLimit the proxy-wide {@code maxconn}, shared with the generations before and after this one
+     * @param previous what the generation this one replaces knew about its servers ({@code Knowledge.NONE} at start)
      */
-    Generation start(EventLoopGroup boss, EventLoopGroup workers, Transport transport, Admission globalLimit) {
+    Generation start(EventLoopGroup boss, EventLoopGroup workers, Transport transport, Admission globalLimit,
+            HealthMonitor.Knowledge previous) {
         try {
             List<ListenerRouter> checkedRouters = new ArrayList<>();
             for (ListenerConfig listenerConfig : config.listeners()) {
@@ -83,7 +85,7 @@ final class Generation implements AutoCloseable {
                 return t;
             });
             health = new HealthMonitor(checkedRouters, healthThread, clock);
-            health.start();
+            health.start(previous);
             if (config.dcs().isPresent()) {
                 dcsHttp = new OkHttpClient();
                 leaderWatch = new EtcdLeaderWatch(config.dcs().get(), dcsHttp, healthThread, health);
@@ -95,6 +97,11 @@ final class Generation implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** What this generation's checks know, for the one that replaces it. */
+    HealthMonitor.Knowledge knowledge() {
+        return health.knowledge();
     }
 
     /** Closes the listening sockets: no new client reaches this generation; its sessions go on. */

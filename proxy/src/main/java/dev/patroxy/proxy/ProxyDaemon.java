@@ -4,6 +4,7 @@ import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.GlobalConfig;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.proxy.routing.Admission;
@@ -69,7 +70,8 @@ public final class ProxyDaemon implements AutoCloseable {
             workers = transport.newEventLoopGroup(relayThreads());
             globalLimit = new Admission(initial.global().maxconn(), System::nanoTime);
             globalLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
-            current = new Generation(initial, clock).start(boss, workers, transport, globalLimit);
+            current = new Generation(initial, clock).start(boss, workers, transport, globalLimit,
+                    HealthMonitor.Knowledge.NONE);
             snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
@@ -130,9 +132,13 @@ public final class ProxyDaemon implements AutoCloseable {
                 new GlobalConfig(before.global().maxconn(), before.global().io(),
                         before.global().threads(), before.global().buffers(), next.global().reloadDrain()),
                 before.stats(), next.servers(), next.listeners(), next.dcs());
+        HealthMonitor.Knowledge known = current.knowledge();
+        if (!before.dcs().equals(next.dcs())) {
+            known = known.forgetLeader();
+        }
         Generation fresh;
         try {
-            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit);
+            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, known);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);
         }

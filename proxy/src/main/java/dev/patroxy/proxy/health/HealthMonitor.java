@@ -2,6 +2,7 @@ package dev.patroxy.proxy.health;
 
 import dev.patroxy.config.Balance;
 import dev.patroxy.config.CheckConfig;
+import dev.patroxy.config.ServerConfig;
 import dev.patroxy.proxy.dcs.LeaderListener;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.DcsLeader;
@@ -87,15 +88,97 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         }
     }
 
+    /**
+     * What this monitor knows, for the one of the configuration a reload puts in force: the DCS leader, and per
+     * server (by listener and name) its health, whether the key vouches for it, what Patroni last reported, and when
+     * a session last found it in recovery.
+     */
+    public record Knowledge(DcsLeader leader, Map<String, Known> servers) {
+        public static final Knowledge NONE = new Knowledge(DcsLeader.UNKNOWN, Map.of());
+
+        /** The same without what came from the DCS: for a configuration that reads another DCS, or none. */
+        public Knowledge forgetLeader() {
+            Map<String, Known> unvouched = new HashMap<>();
+            servers.forEach((key, k) -> unvouched.put(key, new Known(k.server(), k.check(), k.state(), false,
+                    k.role(), k.timeline(), k.recoverySeen())));
+            return new Knowledge(DcsLeader.UNKNOWN, unvouched);
+        }
+    }
+
+    /** One server's part of {@link Knowledge}; it applies only to a server whose address and check are unchanged. */
+    record Known(ServerConfig server, CheckConfig check, HealthState state, boolean vouched, String role,
+            long timeline, Instant recoverySeen) {
+    }
+
+    private static String key(Backend backend) {
+        return backend.listenerName() + "/" + backend.server().name();
+    }
+
+    /** Takes {@link Knowledge} on the scheduler thread, where it is consistent; waits at most a second for it. */
+    public Knowledge knowledge() {
+        try {
+            return scheduler.submit(() -> {
+                Map<String, Known> servers = new HashMap<>();
+                states.forEach((backend, state) -> servers.put(key(backend), new Known(backend.server(),
+                        backend.check().orElseThrow(), state.copy(), vouchedByLeader.contains(backend),
+                        backend.reportedRole(), backend.reportedTimeline(), recoverySeen.get(backend))));
+                return new Knowledge(leader, servers);
+            }).get(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Knowledge.NONE;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                | java.util.concurrent.RejectedExecutionException e) {
+            log.warn("the replaced configuration's health could not be read ({}); starting from scratch", e.toString());
+            return Knowledge.NONE;
+        }
+    }
+
     /** Starts checking every server; the first checks go out at once, spread over a few milliseconds. */
     public void start() {
+        start(Knowledge.NONE);
+    }
+
+    /**
+     * As {@link #start()}, first taking over what the monitor of the replaced configuration knew about servers
+     * whose address and check are unchanged, and routing on it at once: a reload neither forgets the primary nor
+     * the leader key, nor a primary the key vouches for while its REST API hangs.
+     */
+    public void start(Knowledge previous) {
         scheduler.execute(() -> {
+            adopt(previous);
             for (Backend backend : states.keySet()) {
                 checks.put(backend, new PatroniCheck(http, backend.check().orElseThrow(),
                         backend.server().checkAddress(), clock));
                 scheduleCheck(backend, Duration.ofMillis(ThreadLocalRandom.current().nextLong(50)));
             }
         });
+    }
+
+    private void adopt(Knowledge previous) {
+        leader = previous.leader();
+        boolean adopted = false;
+        for (Backend backend : List.copyOf(states.keySet())) {
+            Known known = previous.servers().get(key(backend));
+            if (known == null || !known.server().equals(backend.server())
+                    || !known.check().equals(backend.check().orElseThrow())) {
+                continue;
+            }
+            states.put(backend, known.state());
+            backend.publishHealth(known.state().snapshot(), known.role(), known.timeline());
+            if (known.vouched()) {
+                vouchedByLeader.add(backend);
+            }
+            if (known.recoverySeen() != null) {
+                recoverySeen.put(backend, known.recoverySeen());
+            }
+            adopted = true;
+        }
+        if (adopted) {
+            for (ListenerRouter router : routers) {
+                reroute(router, "configuration reloaded");
+            }
+        }
     }
 
     private void scheduleCheck(Backend backend, Duration delay) {

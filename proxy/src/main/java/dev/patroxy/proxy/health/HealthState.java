@@ -159,6 +159,21 @@ public final class HealthState {
         return lastCheck;
     }
 
+    /** A state of its own with everything this one knows, for the configuration a reload puts in force. */
+    public HealthState copy() {
+        HealthState copy = new HealthState(rise, fall, clock);
+        copy.state = state;
+        copy.decided = decided;
+        copy.progress = progress;
+        copy.lastChange = lastChange;
+        copy.downSince = downSince;
+        copy.downtime = downtime;
+        copy.checkFailures = checkFailures;
+        copy.downTransitions = downTransitions;
+        copy.lastCheck = lastCheck;
+        return copy;
+    }
+
     /** An immutable copy, for readers on other threads. */
     public HealthSnapshot snapshot() {
         Instant countingSince = state == ServerState.DOWN && decided ? downSince : null;

@@ -100,6 +100,41 @@ class HealthMonitorTest {
                 "decided by the latest timeline, else the current primary (DCS unknown)");
     }
 
+    /** A monitor of an unchanged configuration, as a reload starts it, on {@code previous}; returns its router. */
+    private ListenerRouter reloadedOn(HealthMonitor.Knowledge previous) throws Exception {
+        Backend pg01Again = new Backend("primary", server, Optional.of(CHECK), clock.instant());
+        Backend pg02Again = new Backend("primary", server2, Optional.of(CHECK), clock.instant());
+        ListenerRouter reloaded = new ListenerRouter(router.listener(), List.of(pg01Again, pg02Again));
+        ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
+        HealthMonitor next = new HealthMonitor(List.of(reloaded), thread, clock);
+        try {
+            next.start(previous);
+            thread.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            return reloaded;
+        } finally {
+            next.close();
+            thread.shutdownNow();
+        }
+    }
+
+    @Test
+    void aReloadRoutesAtOnceOnWhatTheReplacedConfigurationKnewIncludingAVouchedPrimary() throws Exception {
+        onScheduler(() -> monitor.leaderIs("pg01", 7));
+        answer(patroni(200, "primary"), clock.instant());
+        for (int i = 0; i < CHECK.fall(); i++) {
+            answer(timedOut(), clock.instant());
+        }
+        HealthMonitor.Knowledge known = monitor.knowledge();
+
+        ListenerRouter reloaded = reloadedOn(known);
+        assertThat(reloaded.current()).map(b -> b.server().name()).contains("pg01");
+        assertThat(reloaded.backends().get(0).health().state()).isEqualTo(ServerState.DOWN);
+
+        assertThat(reloadedOn(known.forgetLeader()).current())
+                .as("another DCS, or none: the key no longer vouches for it").isEmpty();
+        assertThat(reloadedOn(HealthMonitor.Knowledge.NONE).current()).as("a cold start").isEmpty();
+    }
+
     @Test
     void aLaterTimelineReportedByAServerAlreadyUpTakesThePortWithoutTheDcs() throws Exception {
         answer(pg01, patroni(200, "primary", 3), clock.instant());
