@@ -1,6 +1,7 @@
 package dev.patroxy.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.patroxy.config.ConfigLoader;
@@ -355,6 +356,36 @@ class ProxyDaemonTest {
             assertThat(primary.roleChanges().get(0).to()).isEqualTo("pg01");
             assertThat(primary.roleChanges()).extracting(RoleChange::why)
                     .anyMatch(why -> why.startsWith("DCS: the DCS leader key names pg01"));
+        }
+    }
+
+    @Test
+    void withTheDcsAPrimaryWhoseRestApiDiesKeepsThePrimaryPortAndItsSessionsWhileTheKeyNamesIt() throws Exception {
+        try (FakeEtcd etcd = new FakeEtcd("pg01")) {
+            dcsSection = "dcs: {type: etcd, hosts: [\"127.0.0.1:" + etcd.server.getPort() + "\"], scope: batman}\n";
+            int[] ports = startDaemon();
+            await().atMost(Duration.ofSeconds(10)).until(() -> server("primary", "pg01").routable());
+            try (Socket held = new Socket("127.0.0.1", ports[0])) {
+                held.setSoTimeout(5000);
+                assertThat(readLine(held.getInputStream())).isEqualTo("pg01");
+
+                nodes.get(0).patroni.close();
+                await().atMost(Duration.ofSeconds(5)).until(() -> server("primary", "pg01").state() == ServerState.DOWN);
+
+                assertThat(server("primary", "pg01").routable()).as("the key still names it").isTrue();
+                assertThat(nodeBehind(ports[0])).isEqualTo("pg01");
+                held.setSoTimeout(300);
+                assertThatThrownBy(() -> held.getInputStream().read()).as("its session stays")
+                        .isInstanceOf(java.net.SocketTimeoutException.class);
+
+                nodes.get(1).primaryStatus.set(200);
+                etcd.nextLeader.add("pg02");
+
+                await().atMost(Duration.ofSeconds(5)).until(() -> server("primary", "pg02").routable());
+                held.setSoTimeout(5000);
+                assertThat(held.getInputStream().read()).as("the key moved: its session is cut").isEqualTo(-1);
+                assertThat(server("primary", "pg01").routable()).isFalse();
+            }
         }
     }
 
