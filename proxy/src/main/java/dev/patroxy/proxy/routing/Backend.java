@@ -4,6 +4,7 @@ import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.ServerConfig;
 import dev.patroxy.proxy.health.HealthSnapshot;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -16,6 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  * them and register sessions.
  */
 public final class Backend {
+    /** How long a resolved host name is used before it is resolved again (the JVM's own positive cache TTL). */
+    static final Duration RESOLVED_FOR = Duration.ofSeconds(30);
+
     private final String listenerName;
     private final ServerConfig server;
     private final Optional<CheckConfig> check;
@@ -29,6 +33,9 @@ public final class Backend {
     private volatile String reportedRole;
     private volatile long reportedTimeline;
     private volatile InetSocketAddress connectAddress;
+    private volatile long resolvedAt;
+    /** Whether the address is an IP literal, which never needs resolving again. */
+    private final boolean literal;
     private volatile Runnable connectFailureListener = () -> { };
     private volatile Runnable inRecoveryListener = () -> { };
 
@@ -37,22 +44,30 @@ public final class Backend {
         this.server = server;
         this.check = check;
         this.admission = new Admission(server.maxconn(), System::nanoTime);
+        this.literal = isIpLiteral(server.address().host());
         this.health = check.map(c -> HealthSnapshot.initial(now, c.rise())).orElseGet(() -> HealthSnapshot.unchecked(now));
     }
 
     /**
-     * The server's socket address, resolved once and shared by every session (a resolution that failed is tried
-     * again next time), so an idle session holds no address object of its own for it.
+     * The server's socket address, shared by every session so that an idle session holds no address object of its
+     * own for it. A host name is resolved again after {@link #RESOLVED_FOR} and after a failed connection (a node
+     * whose name now points elsewhere: HAProxy needs a {@code resolvers} section for that); a resolution that
+     * failed is tried again next time.
      */
     public InetSocketAddress connectAddress() {
         InetSocketAddress address = connectAddress;
-        if (address == null) {
+        if (address == null || (!literal && System.nanoTime() - resolvedAt > RESOLVED_FOR.toNanos())) {
             address = new InetSocketAddress(server.address().host(), server.address().port());
             if (!address.isUnresolved()) {
+                resolvedAt = System.nanoTime();
                 connectAddress = address;
             }
         }
         return address;
+    }
+
+    private static boolean isIpLiteral(String host) {
+        return host.contains(":") || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
     }
 
     public String listenerName() {
@@ -115,6 +130,9 @@ public final class Backend {
 
     public void connectFailed() {
         connectErrors.increment();
+        if (!literal) {
+            connectAddress = null;
+        }
         connectFailureListener.run();
     }
 

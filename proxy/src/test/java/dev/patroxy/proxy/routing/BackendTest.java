@@ -3,6 +3,11 @@ package dev.patroxy.proxy.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patroxy.config.Balance;
+import dev.patroxy.config.HostPort;
+import dev.patroxy.config.ServerConfig;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -54,5 +59,32 @@ class BackendTest {
 
         assertThat(backend.killSessions()).isZero();
         assertThat(killed).isEmpty();
+    }
+
+    private static Backend at(String host) {
+        return new Backend("l", new ServerConfig("pg01", new HostPort(host, 5432), new HostPort(host, 8008), 0),
+                Optional.empty(), Instant.EPOCH);
+    }
+
+    @Test
+    void anIpAddressIsResolvedOnceForEverySession() {
+        Backend backend = at("127.0.0.1");
+        InetSocketAddress first = backend.connectAddress();
+
+        backend.connectFailed();
+
+        assertThat(backend.connectAddress()).isSameAs(first);
+    }
+
+    @Test
+    void aHostNameIsSharedUntilAConnectionFailsThenResolvedAgain() {
+        Backend backend = at("localhost");
+        InetSocketAddress first = backend.connectAddress();
+        assertThat(first.isUnresolved()).isFalse();
+        assertThat(backend.connectAddress()).as("shared").isSameAs(first);
+
+        backend.connectFailed();
+
+        assertThat(backend.connectAddress()).as("resolved again").isNotSameAs(first).isEqualTo(first);
     }
 }
