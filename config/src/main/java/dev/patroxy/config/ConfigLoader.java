@@ -29,7 +29,9 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("global", "stats", "defaults", "servers", "listeners", "dcs");
-    private static final Set<String> GLOBAL_KEYS = Set.of("maxconn", "io", "threads", "buffers", "reload-drain");
+    private static final Set<String> GLOBAL_KEYS = Set.of("maxconn", "io", "threads", "buffers", "reload-drain",
+            "keepalive");
+    private static final Set<String> KEEPALIVE_KEYS = Set.of("idle", "interval", "count");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
     private static final Set<String> DEFAULTS_KEYS = Set.of(
             "timeout", "retries", "maxconn", "on-marked-down", "log", "check", "release-rate");
@@ -172,7 +174,17 @@ public final class ConfigLoader {
                             v -> "unknown buffers '" + v + "'; expected adaptive or pooled")).orElse(d.buffers()),
                     node.optional(keys, "reload-drain",
                             n -> n.isScalar("none") ? Optional.<Duration>empty() : Optional.of(n.duration()))
-                            .orElse(d.reloadDrain()));
+                            .orElse(d.reloadDrain()),
+                    node.optional(keys, "keepalive", this::keepalive).orElse(d.keepalive()));
+        }
+
+        private GlobalConfig.Keepalive keepalive(ConfigNode node) throws ConfigException {
+            Map<String, ConfigNode> keys = node.mapping(KEEPALIVE_KEYS);
+            GlobalConfig.Keepalive d = GlobalConfig.Keepalive.DEFAULTS;
+            return new GlobalConfig.Keepalive(
+                    node.optional(keys, "idle", ConfigNode::duration).orElse(d.idle()),
+                    node.optional(keys, "interval", ConfigNode::duration).orElse(d.interval()),
+                    node.optional(keys, "count", n -> n.integer(1, 100)).orElse(d.count()));
         }
 
         private StatsConfig stats(ConfigNode node) throws ConfigException {
@@ -278,11 +290,17 @@ public final class ConfigLoader {
         }
     }
 
+    /** A duration, or {@code none} (Duration.ZERO): no limit. */
+    private static Duration durationOrNone(ConfigNode node) throws ConfigException {
+        return node.isScalar("none") ? Duration.ZERO : node.duration();
+    }
+
     /** Listener settings that {@code defaults} sets and each listener may override, key by key. */
     private static final class ListenerDefaults {
         Duration connect = Duration.ofSeconds(4);
-        Duration client = Duration.ofMinutes(30);
-        Duration server = Duration.ofMinutes(30);
+        /** Zero: none. A session idle for hours is an idle pool, not a dead peer; keep-alive finds those. */
+        Duration client = Duration.ZERO;
+        Duration server = Duration.ZERO;
         Duration queue;
         Duration clientFin;
         Duration serverFin;
@@ -335,11 +353,11 @@ public final class ConfigLoader {
             if (timeout != null) {
                 Map<String, ConfigNode> t = timeout.mapping(TIMEOUT_KEYS);
                 c.connect = timeout.optional(t, "connect", ConfigNode::duration).orElse(c.connect);
-                c.client = timeout.optional(t, "client", ConfigNode::duration).orElse(c.client);
-                c.server = timeout.optional(t, "server", ConfigNode::duration).orElse(c.server);
+                c.client = timeout.optional(t, "client", ConfigLoader::durationOrNone).orElse(c.client);
+                c.server = timeout.optional(t, "server", ConfigLoader::durationOrNone).orElse(c.server);
                 c.queue = timeout.optional(t, "queue", ConfigNode::duration).orElse(c.queue);
-                c.clientFin = timeout.optional(t, "client-fin", ConfigNode::duration).orElse(c.clientFin);
-                c.serverFin = timeout.optional(t, "server-fin", ConfigNode::duration).orElse(c.serverFin);
+                c.clientFin = timeout.optional(t, "client-fin", ConfigLoader::durationOrNone).orElse(c.clientFin);
+                c.serverFin = timeout.optional(t, "server-fin", ConfigLoader::durationOrNone).orElse(c.serverFin);
                 c.hold = timeout.optional(t, "hold", n -> n.isScalar("none") ? Duration.ZERO : n.duration())
                         .orElse(c.hold);
             }

@@ -12,21 +12,36 @@ import java.util.Optional;
  * @param buffers how the relay allocates the buffers it reads into
  * @param reloadDrain how long sessions opened under the configuration a reload replaced may go on before they are
  *     cut; empty: until they end
+ * @param keepalive TCP keep-alive probes on both sides of every session
  */
 public record GlobalConfig(int maxconn, IoEngine io, int threads, BufferAllocator buffers,
-        Optional<Duration> reloadDrain) {
+        Optional<Duration> reloadDrain, Keepalive keepalive) {
     public static final Duration DEFAULT_RELOAD_DRAIN = Duration.ofMinutes(10);
     public static final GlobalConfig DEFAULTS = new GlobalConfig(0, IoEngine.AUTO, 0, BufferAllocator.ADAPTIVE,
-            Optional.of(DEFAULT_RELOAD_DRAIN));
+            Optional.of(DEFAULT_RELOAD_DRAIN), Keepalive.DEFAULTS);
+
+    /**
+     * TCP keep-alive: after {@code idle} without traffic, a probe every {@code interval}; {@code count} unanswered
+     * probes end the connection. Finds a peer that is gone (a client's host powered off, a node cut off) without
+     * cutting a session that is merely idle, as an inactivity timeout would.
+     */
+    public record Keepalive(Duration idle, Duration interval, int count) {
+        public static final Keepalive DEFAULTS = new Keepalive(Duration.ofSeconds(60), Duration.ofSeconds(10), 6);
+    }
 
     /** The same settings with another engine (tests and benchmarks pick one). */
     public GlobalConfig withIo(IoEngine engine) {
-        return new GlobalConfig(maxconn, engine, threads, buffers, reloadDrain);
+        return new GlobalConfig(maxconn, engine, threads, buffers, reloadDrain, keepalive);
+    }
+
+    /** The same settings with {@code reload-drain} taken from {@code next}: all a reload changes here. */
+    public GlobalConfig withReloadDrainOf(GlobalConfig next) {
+        return new GlobalConfig(maxconn, io, threads, buffers, next.reloadDrain, keepalive);
     }
 
     /** Whether {@code other} differs only in what a reload can change ({@code reload-drain}). */
     public boolean sameExceptReloadDrain(GlobalConfig other) {
-        return maxconn == other.maxconn && io == other.io && threads == other.threads && buffers == other.buffers;
+        return equals(other.withReloadDrainOf(this));
     }
 
     /** The socket engine; {@code auto} is epoll where it loads and Java NIO elsewhere. */

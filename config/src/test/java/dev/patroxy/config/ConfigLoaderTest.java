@@ -62,9 +62,9 @@ class ConfigLoaderTest {
         assertThat(primary.balance()).isEqualTo(Balance.PRIMARY);
         assertThat(primary.check()).as("a primary listener checks by GET unless told otherwise").contains(new CheckConfig(
                 "GET", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(5), 1, 2));
-        assertThat(primary.timeouts()).as("timeout queue defaults to timeout connect").isEqualTo(new Timeouts(
-                Duration.ofSeconds(2), Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofSeconds(2),
-                Duration.ofMinutes(30), Duration.ofMinutes(10), Duration.ofSeconds(30)));
+        assertThat(primary.timeouts()).as("timeout queue defaults to timeout connect; client to none (zero)")
+                .isEqualTo(new Timeouts(Duration.ofSeconds(2), Duration.ZERO, Duration.ofMinutes(10),
+                        Duration.ofSeconds(2), Duration.ZERO, Duration.ofMinutes(10), Duration.ofSeconds(30)));
         assertThat(primary.releaseRate()).as("all at once").isZero();
         assertThat(config.global().maxconn()).isEqualTo(500);
         assertThat(config.global().io()).as("default").isEqualTo(GlobalConfig.IoEngine.AUTO);
@@ -150,7 +150,8 @@ class ConfigLoaderTest {
         PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("  maxconn: 500\n",
                 "  maxconn: 500\n  io: io_uring\n  threads: 1\n  buffers: pooled\n"));
         assertThat(config.global()).isEqualTo(new GlobalConfig(500, GlobalConfig.IoEngine.IO_URING, 1,
-                GlobalConfig.BufferAllocator.POOLED, Optional.of(Duration.ofMinutes(10))));
+                GlobalConfig.BufferAllocator.POOLED, Optional.of(Duration.ofMinutes(10)),
+                GlobalConfig.Keepalive.DEFAULTS));
 
         ConfigException engine = errorOf(VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  io: kqueue\n"));
         assertThat(engine.key()).isEqualTo("global.io");
@@ -160,6 +161,20 @@ class ConfigLoaderTest {
                 .isEqualTo("global.threads");
         assertThat(errorOf(VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  buffers: unpooled\n"))
                 .getMessage()).contains("unknown buffers 'unpooled'; expected adaptive or pooled");
+    }
+
+    @Test
+    void inactivityTimeoutsTakeNoneAndKeepaliveHasDefaults() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID
+                .replace("timeout: {connect: 2s, server: 10m}", "timeout: {connect: 2s, server: none, client: 30m}")
+                .replace("  maxconn: 500\n", "  maxconn: 500\n  keepalive: {idle: 30s, count: 3}\n"));
+        assertThat(config.listeners().get(0).timeouts().server()).as("none").isZero();
+        assertThat(config.listeners().get(0).timeouts().client()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.global().keepalive()).isEqualTo(
+                new GlobalConfig.Keepalive(Duration.ofSeconds(30), Duration.ofSeconds(10), 3));
+        assertThat(ConfigLoader.parse(FILE, VALID).global().keepalive()).isEqualTo(GlobalConfig.Keepalive.DEFAULTS);
+        ConfigException bad = errorOf(VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  keepalive: {count: 0}\n"));
+        assertThat(bad.key()).isEqualTo("global.keepalive.count");
     }
 
     @Test

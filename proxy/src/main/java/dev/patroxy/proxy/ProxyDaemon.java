@@ -1,7 +1,6 @@
 package dev.patroxy.proxy;
 
 import dev.patroxy.config.BindAddress;
-import dev.patroxy.config.GlobalConfig;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.proxy.health.HealthMonitor;
@@ -123,14 +122,13 @@ public final class ProxyDaemon implements AutoCloseable {
         PatroxyConfig before = current.config();
         List<String> kept = new ArrayList<>();
         if (!before.global().sameExceptReloadDrain(next.global())) {
-            kept.add("global (maxconn, io, threads, buffers)");
+            kept.add("global (maxconn, io, threads, buffers, keepalive)");
         }
         if (!before.stats().equals(next.stats())) {
             kept.add("stats");
         }
         PatroxyConfig effective = new PatroxyConfig(next.source(),
-                new GlobalConfig(before.global().maxconn(), before.global().io(),
-                        before.global().threads(), before.global().buffers(), next.global().reloadDrain()),
+                before.global().withReloadDrainOf(next.global()),
                 before.stats(), next.servers(), next.listeners(), next.dcs());
         HealthMonitor.Knowledge known = current.knowledge();
         if (!before.dcs().equals(next.dcs())) {

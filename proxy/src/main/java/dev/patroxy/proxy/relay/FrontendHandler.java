@@ -343,7 +343,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel client = ctx.channel();
         ListenerConfig listener = router.listener();
         SessionCounters counters = new SessionCounters(backend.traffic(), frontend, sessionLog);
-        ChannelFuture connecting = new Bootstrap()
+        ChannelFuture connecting = transport.keepaliveOn(new Bootstrap())
                 .group(client.eventLoop())
                 .channel(transport.socketChannel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)

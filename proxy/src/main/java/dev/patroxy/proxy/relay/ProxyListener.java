@@ -52,7 +52,7 @@ public final class ProxyListener implements AutoCloseable {
 
     /** Binds every address of the listener; on failure, closes what was bound and names the address. */
     public void bind(EventLoopGroup boss, EventLoopGroup workers, Transport transport) {
-        ServerBootstrap bootstrap = new ServerBootstrap()
+        ServerBootstrap bootstrap = transport.keepaliveOnAccepted(new ServerBootstrap())
                 .group(boss, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)

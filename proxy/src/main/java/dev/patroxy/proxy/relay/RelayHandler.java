@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
     private final Channel peer;
+    /** Far enough to be never, near enough that adding it to a {@link System#nanoTime} reading cannot overflow. */
+    private static final long NEVER_NANOS = Duration.ofDays(3650).toNanos();
     private final Duration peerFinTimeout;
     private final SessionCounters counters;
     private final boolean clientSide;
@@ -43,7 +45,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     RelayHandler(Channel peer, Duration idleTimeout, Duration peerFinTimeout, SessionCounters counters,
             boolean clientSide) {
         this.peer = peer;
-        this.idleTimeoutNanos = idleTimeout.toNanos();
+        this.idleTimeoutNanos = nanosOrNever(idleTimeout);
         this.peerFinTimeout = peerFinTimeout;
         this.counters = counters;
         this.clientSide = clientSide;
@@ -109,9 +111,14 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** Zero is {@code none}: no inactivity limit (TCP keep-alive still finds a peer that is gone). */
+    private static long nanosOrNever(Duration timeout) {
+        return timeout.isZero() ? NEVER_NANOS : timeout.toNanos();
+    }
+
     /** Gives this side a new inactivity timeout, counted from now, and wakes the session's timer in time for it. */
     private void restartIdleTimeout(Duration timeout) {
-        idleTimeoutNanos = timeout.toNanos();
+        idleTimeoutNanos = nanosOrNever(timeout);
         lastActivityNanos = now();
         RelayHandler owner = clientSide ? this : peerHandler;
         if (owner.idleCheck != null && owner.idleCheck.cancel(false)) {

@@ -1,6 +1,8 @@
 package dev.patroxy.proxy.relay;
 
 import dev.patroxy.config.GlobalConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -27,12 +29,15 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.net.StandardSocketOptions;
+import java.util.Map;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * The socket implementation and the allocator the relay reads into: native epoll where it loads (Linux), io_uring
  * when asked for, Java NIO everywhere else. {@code readSizes} is shared by every channel (Netty otherwise gives
  * each channel an instance of its own); each channel still keeps its own read-size estimate. {@code reusePort} is
- * the engine's SO_REUSEPORT, which lets a reload bind the new configuration's listeners before it closes the old.
+ * the engine's SO_REUSEPORT, which lets a reload bind the new configuration's listeners before it closes the old;
+ * {@code keepalive} the engine's TCP keep-alive timing options, set on both sides of every session.
  */
 public record Transport(
         String name,
@@ -41,7 +46,8 @@ public record Transport(
         Class<? extends SocketChannel> socketChannel,
         ByteBufAllocator allocator,
         RecvByteBufAllocator readSizes,
-        ChannelOption<Boolean> reusePort) {
+        ChannelOption<Boolean> reusePort,
+        Map<ChannelOption<?>, Object> keepalive) {
 
     /** The transport {@code global} asks for; an engine asked for by name that cannot load is an error. */
     public static Transport of(GlobalConfig global) {
@@ -49,13 +55,14 @@ public record Transport(
             case ADAPTIVE -> new AdaptiveByteBufAllocator();
             case POOLED -> PooledByteBufAllocator.DEFAULT;
         };
+        GlobalConfig.Keepalive k = global.keepalive();
         return switch (global.io()) {
-            case AUTO -> Epoll.isAvailable() ? epoll(allocator) : nio(allocator);
+            case AUTO -> Epoll.isAvailable() ? epoll(allocator, k) : nio(allocator, k);
             case EPOLL -> {
                 if (!Epoll.isAvailable()) {
                     throw unavailable("epoll", Epoll.unavailabilityCause());
                 }
-                yield epoll(allocator);
+                yield epoll(allocator, k);
             }
             case IO_URING -> {
                 if (!IoUring.isAvailable()) {
@@ -63,9 +70,10 @@ public record Transport(
                 }
                 yield new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
                         IoUringSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator(),
-                        IoUringChannelOption.SO_REUSEPORT);
+                        IoUringChannelOption.SO_REUSEPORT, keepalive(IoUringChannelOption.TCP_KEEPIDLE,
+                                IoUringChannelOption.TCP_KEEPINTVL, IoUringChannelOption.TCP_KEEPCNT, k));
             }
-            case NIO -> nio(allocator);
+            case NIO -> nio(allocator, k);
         };
     }
 
@@ -74,14 +82,40 @@ public record Transport(
         return of(GlobalConfig.DEFAULTS);
     }
 
-    private static Transport epoll(ByteBufAllocator allocator) {
+    private static Transport epoll(ByteBufAllocator allocator, GlobalConfig.Keepalive k) {
         return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                EpollSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator(), EpollChannelOption.SO_REUSEPORT);
+                EpollSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator(), EpollChannelOption.SO_REUSEPORT,
+                keepalive(EpollChannelOption.TCP_KEEPIDLE, EpollChannelOption.TCP_KEEPINTVL,
+                        EpollChannelOption.TCP_KEEPCNT, k));
     }
 
-    private static Transport nio(ByteBufAllocator allocator) {
+    private static Transport nio(ByteBufAllocator allocator, GlobalConfig.Keepalive k) {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
-                allocator, new AdaptiveRecvByteBufAllocator(), NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT));
+                allocator, new AdaptiveRecvByteBufAllocator(), NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT),
+                keepalive(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE),
+                        NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL),
+                        NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), k));
+    }
+
+    /** Every engine takes the timings in whole seconds and the count as a number. */
+    private static Map<ChannelOption<?>, Object> keepalive(ChannelOption<Integer> idle, ChannelOption<Integer> interval,
+            ChannelOption<Integer> count, GlobalConfig.Keepalive k) {
+        return Map.of(idle, (int) Math.max(1, k.idle().toSeconds()), interval,
+                (int) Math.max(1, k.interval().toSeconds()), count, k.count());
+    }
+
+    /** Sets the keep-alive timing on the channels a listener accepts. */
+    @SuppressWarnings("unchecked")
+    public ServerBootstrap keepaliveOnAccepted(ServerBootstrap bootstrap) {
+        keepalive.forEach((option, value) -> bootstrap.childOption((ChannelOption<Object>) option, value));
+        return bootstrap;
+    }
+
+    /** Sets the keep-alive timing on a connection to a server. */
+    @SuppressWarnings("unchecked")
+    public Bootstrap keepaliveOn(Bootstrap bootstrap) {
+        keepalive.forEach((option, value) -> bootstrap.option((ChannelOption<Object>) option, value));
+        return bootstrap;
     }
 
     private static IllegalStateException unavailable(String engine, Throwable cause) {

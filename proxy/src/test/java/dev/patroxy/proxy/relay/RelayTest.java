@@ -1,6 +1,7 @@
 package dev.patroxy.proxy.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.patroxy.config.Balance;
@@ -785,6 +786,35 @@ abstract class RelayTest {
             long start = System.nanoTime();
             assertThat(client.getInputStream().read()).isEqualTo(-1);
             assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(200L, 10_000L);
+        }
+    }
+
+    @Test
+    void withTimeoutClientNoneAnIdleSessionStaysOpen() throws Exception {
+        int backendPort = startBackend(s -> s.getInputStream().read());
+        int port = startProxy(backendPort, Duration.ZERO, true);
+
+        try (Socket client = connect(port)) {
+            client.setSoTimeout(1500);
+            assertThatThrownBy(() -> client.getInputStream().read()).as("still open after 1.5 s idle")
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void connectionsToServersCarryTheKeepaliveTiming() throws Exception {
+        try (ServerSocket server = new ServerSocket(0)) {
+            io.netty.channel.Channel channel = transport.keepaliveOn(new io.netty.bootstrap.Bootstrap())
+                    .group(workers).channel(transport.socketChannel())
+                    .handler(new io.netty.channel.ChannelInboundHandlerAdapter())
+                    .connect("127.0.0.1", server.getLocalPort()).sync().channel();
+            try {
+                assertThat(transport.keepalive()).hasSize(3).containsValues(60, 10, 6);
+                transport.keepalive().forEach((option, value) ->
+                        assertThat(channel.config().getOption(option)).as(option.name()).isEqualTo(value));
+            } finally {
+                channel.close().sync();
+            }
         }
     }
 
