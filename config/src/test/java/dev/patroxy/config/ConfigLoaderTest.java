@@ -101,9 +101,10 @@ class ConfigLoaderTest {
         assertThat(batman.binds()).extracting(BindAddress::toString).containsExactly("*:5000");
         assertThat(batman.check()).contains(new CheckConfig(
                 "GET", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(5), 2, 3));
-        assertThat(batman.timeouts()).isEqualTo(new Timeouts(
-                Duration.ofSeconds(4), Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(4),
-                Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofSeconds(30)));
+        assertThat(batman.timeouts()).as("HAProxy's 30m client/server become none: keep-alive ends dead sessions")
+                .isEqualTo(new Timeouts(Duration.ofSeconds(4), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(4),
+                        Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30)));
+        assertThat(config.global().keepalive()).isEqualTo(GlobalConfig.Keepalive.DEFAULTS);
         assertThat(config.global().maxconn()).isEqualTo(100);
         assertThat(config.servers()).extracting(ServerConfig::maxconn).containsExactly(100, 100);
         assertThat(batman.retries()).isEqualTo(2);
