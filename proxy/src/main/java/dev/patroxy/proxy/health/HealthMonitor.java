@@ -245,6 +245,14 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                 && leader.names(backend.server().name())) {
             vouchedByLeader.add(backend);
         }
+        if (router.listener().balance() == Balance.PRIMARY && router.current().orElse(null) == backend) {
+            // The detection of a change the checks find starts at the current primary's first failed check.
+            if (!answer.result().passed()) {
+                router.roleChanges().signSeen(clock.instant());
+            } else if (state.state() == ServerState.UP && change == HealthState.Change.NONE) {
+                router.roleChanges().signGone();
+            }
+        }
         if (change == HealthState.Change.WENT_DOWN && vouchedByLeader.contains(backend)) {
             log.warn("{} is {} ({} {}) but the DCS leader key still names it, so Patroni's HA loop there renews it:"
                     + " it keeps the primary port until the key or PostgreSQL says otherwise", backend,

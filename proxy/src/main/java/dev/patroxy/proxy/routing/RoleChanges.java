@@ -29,6 +29,11 @@ public final class RoleChanges {
         }
     }
 
+    /** The sign came to nothing: the current primary answers its check again and no change is under way. */
+    public synchronized void signGone() {
+        firstSign = null;
+    }
+
     /** Records that new sessions now go to {@code to} (null: nowhere) instead of {@code from}. */
     public synchronized void record(Instant at, Backend from, Backend to, String why) {
         signSeen(at);

@@ -222,6 +222,25 @@ class HealthMonitorTest {
     }
 
     @Test
+    void aChangeTheChecksFindIsTimedFromThePrimarysFirstFailedCheckAndABlipIsForgotten() throws Exception {
+        answer(patroni(200, "primary"), clock.instant());
+        clock.advance(Duration.ofSeconds(3));
+        answer(timedOut(), clock.instant());
+        clock.advance(Duration.ofSeconds(3));
+        answer(patroni(200, "primary"), clock.instant());
+
+        clock.advance(Duration.ofSeconds(3));
+        for (int i = 0; i < CHECK.fall(); i++) {
+            answer(timedOut(), clock.instant());
+            clock.advance(Duration.ofSeconds(4));
+        }
+
+        assertThat(router.current()).isEmpty();
+        assertThat(router.roleChanges().recent().get(0).detection()).as("from the first of the 3 failures, not the blip")
+                .isEqualTo(Duration.ofSeconds(8));
+    }
+
+    @Test
     void withoutTheDcsFailedChecksTakeThePrimaryOutAsBefore() throws Exception {
         answer(patroni(200, "primary"), clock.instant());
         for (int i = 0; i < CHECK.fall(); i++) {
