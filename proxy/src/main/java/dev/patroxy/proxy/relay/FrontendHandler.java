@@ -507,7 +507,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void refuseInRecovery(ChannelHandlerContext ctx, Backend backend, Channel server) {
         Channel client = ctx.channel();
         detach(client, server);
-        stopWatching(ctx);
         String message = "patroxy: " + backend.server().name() + " is in recovery (read-only) and cannot serve "
                 + "the primary listener " + router.listener().name() + "; connect again";
         log.info("{}: {} is in recovery (in_hot_standby on after authentication); ending {} with 57P03",
