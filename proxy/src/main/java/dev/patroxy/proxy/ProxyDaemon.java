@@ -113,8 +113,8 @@ public final class ProxyDaemon implements AutoCloseable {
      * Puts {@code next} in force without dropping a client: its listeners are bound next to the current ones
      * (SO_REUSEPORT), checks and the DCS watch start, then the current listeners close. Sessions already open stay
      * with the configuration they started under, checked as before, until they end or {@code reload-drain} runs
-     * out. What only a restart can change (event loops, buffers, keep-alive, the proxy-wide {@code maxconn}, stats) is
-     * kept, and said. If the new listeners cannot bind, nothing changes.
+     * out. What only a restart can change (event loops, buffers, keep-alive, the proxy-wide {@code maxconn},
+     * stats) is kept, and said. If the new listeners cannot bind, nothing changes.
      *
      * @return what the reload did, for the log
      */

@@ -12,9 +12,10 @@ import java.nio.charset.StandardCharsets;
  * recovery is the one thing a session on the primary port must never reach. It is PostgreSQL's own word, seconds
  * ahead of a Patroni check in the worst case (a primary demoting itself after losing the DCS).
  * <p>
- * Authentication requests (and notices, a protocol version negotiation) go to the client as they come. From AuthenticationOk on, the server's messages are held
- * back until ReadyForQuery: the client sees them only if the node is not in recovery. A server that does not
- * report the parameter (before 14), an error, or an answer this class cannot follow pass untouched.
+ * Authentication requests (and notices, a protocol version negotiation) go to the client as they come. From
+ * AuthenticationOk on, the server's messages are held back until ReadyForQuery: the client sees them only if the
+ * node is not in recovery. A server that does not report the parameter (before 14), an error, or an answer this
+ * class cannot follow pass untouched.
  */
 final class RecoveryWatch extends ChannelInboundHandlerAdapter {
     /** The client side of the watched session. */
