@@ -1,5 +1,6 @@
 package dev.patroxy.proxy;
 
+import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.ServerConfig;
@@ -14,7 +15,9 @@ import io.netty.channel.EventLoopGroup;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,9 +62,10 @@ final class Generation implements AutoCloseable {
      *
      * @param globalLimit the proxy-wide {@code maxconn}, shared with the generations before and after this one
      * @param previous what the generation this one replaces knew about its servers ({@code Knowledge.NONE} at start)
+     * @param inherited addresses the generation this one replaces is bound to: left for {@link #takeOver}
      */
     Generation start(EventLoopGroup boss, EventLoopGroup workers, Transport transport, Admission globalLimit,
-            HealthMonitor.Knowledge previous) {
+            HealthMonitor.Knowledge previous, Set<BindAddress> inherited) {
         try {
             List<ListenerRouter> checkedRouters = new ArrayList<>();
             for (ListenerConfig listenerConfig : config.listeners()) {
@@ -77,7 +81,7 @@ final class Generation implements AutoCloseable {
                 }
                 ProxyListener listener = new ProxyListener(router, globalLimit);
                 listeners.add(listener);
-                listener.bind(boss, workers, transport);
+                listener.bindExcept(boss, workers, transport, inherited);
             }
             healthThread = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "patroxy-health");
@@ -102,6 +106,25 @@ final class Generation implements AutoCloseable {
     /** What this generation's checks know, for the one that replaces it. */
     HealthMonitor.Knowledge knowledge() {
         return health.knowledge();
+    }
+
+    /** The addresses this generation's listeners are bound to. */
+    Set<BindAddress> boundAddresses() {
+        Set<BindAddress> addresses = new HashSet<>();
+        listeners.forEach(l -> addresses.addAll(l.boundAddresses()));
+        return addresses;
+    }
+
+    /**
+     * Takes over {@code previous}'s listening sockets on the addresses this configuration binds too: their accept
+     * queues carry on, so no client connecting during a reload is reset. Cannot fail.
+     */
+    void takeOver(Generation previous) {
+        for (ProxyListener listener : listeners) {
+            for (ProxyListener old : previous.listeners) {
+                listener.takeOver(old);
+            }
+        }
     }
 
     /** Closes the listening sockets: no new client reaches this generation; its sessions go on. */

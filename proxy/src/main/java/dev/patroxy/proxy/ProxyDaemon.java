@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,7 +71,7 @@ public final class ProxyDaemon implements AutoCloseable {
             globalLimit = new Admission(initial.global().maxconn(), System::nanoTime);
             globalLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
             current = new Generation(initial, clock).start(boss, workers, transport, globalLimit,
-                    HealthMonitor.Knowledge.NONE);
+                    HealthMonitor.Knowledge.NONE, Set.of());
             snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
@@ -110,8 +111,9 @@ public final class ProxyDaemon implements AutoCloseable {
     }
 
     /**
-     * Puts {@code next} in force without dropping a client: its listeners are bound next to the current ones
-     * (SO_REUSEPORT), checks and the DCS watch start, then the current listeners close. Sessions already open stay
+     * Puts {@code next} in force without dropping a client: its checks and DCS watch start, its new addresses are
+     * bound, then it takes over the current listening sockets on the addresses it keeps (their accept queues carry
+     * on) and the current listeners close the rest. Sessions already open stay
      * with the configuration they started under, checked as before, until they end or {@code reload-drain} runs
      * out. What only a restart can change (event loops, buffers, keep-alive, the proxy-wide {@code maxconn},
      * stats) is kept, and said. If the new listeners cannot bind, nothing changes.
@@ -136,11 +138,13 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         Generation fresh;
         try {
-            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, known);
+            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, known,
+                    current.boundAddresses());
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);
         }
         Generation old = current;
+        fresh.takeOver(old);
         current = fresh;
         old.stopAccepting();
         Optional<Instant> cutAt = effective.global().reloadDrain().map(d -> clock.instant().plus(d));

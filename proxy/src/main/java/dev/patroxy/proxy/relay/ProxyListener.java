@@ -12,12 +12,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The accepting sockets of one listener and its client-side counters. While the listener's or the proxy's
- * {@code maxconn} is reached it stops accepting: new clients wait in the kernel's backlog, as with HAProxy.
+ * {@code maxconn} is reached it stops accepting: new clients wait in the kernel's backlog, as with HAProxy. A reload
+ * hands a socket whose address stays to the new configuration's listener ({@link #takeOver}) rather than closing
+ * and binding it again, which would reset the connections waiting in its accept queue.
  */
 public final class ProxyListener implements AutoCloseable {
     private final ListenerRouter router;
@@ -25,7 +29,26 @@ public final class ProxyListener implements AutoCloseable {
     private final Admission limit;
     private final TrafficCounters frontend = new TrafficCounters();
     private final LongAdder refused = new LongAdder();
-    private final List<Channel> bound = new CopyOnWriteArrayList<>();
+    private final Map<BindAddress, BoundSocket> bound = new ConcurrentHashMap<>();
+    private Transport transport;
+
+    /** A listening socket and the listener its new clients go to. */
+    private record BoundSocket(Channel channel, Acceptor acceptor) {
+    }
+
+    /** Gives each accepted client to the socket's current owner. */
+    private static final class Acceptor extends ChannelInitializer<Channel> {
+        volatile ProxyListener owner;
+
+        Acceptor(ProxyListener owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        protected void initChannel(Channel client) {
+            owner.accepted(client);
+        }
+    }
 
     /** @param globalLimit the proxy-wide {@code maxconn}, shared by every listener */
     public ProxyListener(ListenerRouter router, Admission globalLimit) {
@@ -35,14 +58,19 @@ public final class ProxyListener implements AutoCloseable {
         limit.onFullnessChange(this::updateAccepting);
     }
 
+    private void accepted(Channel client) {
+        client.pipeline().addLast(new FrontendHandler(router, List.of(globalLimit, limit), frontend,
+                refused::increment, transport));
+    }
+
     /**
      * Accepts new clients only while neither the proxy nor this listener is at its {@code maxconn}. Synchronized so
      * that two threads cannot apply their readings in the opposite order to the one they took them in.
      */
     public synchronized void updateAccepting() {
         boolean accepting = !globalLimit.isFull() && !limit.isFull();
-        for (Channel channel : bound) {
-            channel.config().setAutoRead(accepting);
+        for (BoundSocket socket : bound.values()) {
+            socket.channel().config().setAutoRead(accepting);
         }
     }
 
@@ -52,35 +80,62 @@ public final class ProxyListener implements AutoCloseable {
 
     /** Binds every address of the listener; on failure, closes what was bound and names the address. */
     public void bind(EventLoopGroup boss, EventLoopGroup workers, Transport transport) {
-        ServerBootstrap bootstrap = transport.keepaliveOnAccepted(new ServerBootstrap())
-                .group(boss, workers)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .option(transport.reusePort(), true)
-                .childOption(ChannelOption.ALLOCATOR, transport.allocator())
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, transport.readSizes())
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel client) {
-                        client.pipeline().addLast(new FrontendHandler(router, List.of(globalLimit, limit), frontend,
-                                refused::increment, transport));
-                    }
-                });
+        bindExcept(boss, workers, transport, Set.of());
+    }
+
+    /**
+     * Binds the listener's addresses but those in {@code inherited}, which a listener being replaced holds and
+     * {@link #takeOver} will hand over; on failure, closes what was bound and names the address.
+     */
+    public void bindExcept(EventLoopGroup boss, EventLoopGroup workers, Transport transport,
+            Set<BindAddress> inherited) {
+        this.transport = transport;
         for (BindAddress address : router.listener().binds()) {
+            if (inherited.contains(address)) {
+                continue;
+            }
+            Acceptor acceptor = new Acceptor(this);
+            ServerBootstrap bootstrap = transport.keepaliveOnAccepted(new ServerBootstrap())
+                    .group(boss, workers)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.ALLOCATOR, transport.allocator())
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, transport.readSizes())
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .childHandler(acceptor);
             ChannelFuture binding = bootstrap.bind(address.toSocketAddress()).awaitUninterruptibly();
             if (!binding.isSuccess()) {
                 close();
                 throw new IllegalStateException("listener " + router.listener().name() + ": cannot bind " + address
                         + ": " + binding.cause().getMessage(), binding.cause());
             }
-            bound.add(binding.channel());
+            bound.put(address, new BoundSocket(binding.channel(), acceptor));
         }
         // A proxy already at its maxconn (a reload while full) must not accept on the new sockets either.
+        updateAccepting();
+    }
+
+    /** The addresses this listener's sockets are bound to now. */
+    public Set<BindAddress> boundAddresses() {
+        return Set.copyOf(bound.keySet());
+    }
+
+    /**
+     * Takes over {@code previous}'s sockets on the addresses this listener binds: from now on their new clients
+     * come here; clients already accepted stay with {@code previous}.
+     */
+    public void takeOver(ProxyListener previous) {
+        for (BindAddress address : router.listener().binds()) {
+            BoundSocket socket = previous.bound.remove(address);
+            if (socket != null) {
+                socket.acceptor().owner = this;
+                bound.put(address, socket);
+            }
+        }
         updateAccepting();
     }
 
@@ -99,14 +154,17 @@ public final class ProxyListener implements AutoCloseable {
 
     /** The ports actually bound, in bind order (useful when the configuration asks for port 0). */
     public List<Integer> boundPorts() {
-        return bound.stream().map(c -> ((InetSocketAddress) c.localAddress()).getPort()).toList();
+        return router.listener().binds().stream().map(bound::get).filter(java.util.Objects::nonNull)
+                .map(s -> ((InetSocketAddress) s.channel().localAddress()).getPort()).toList();
     }
 
     @Override
     public void close() {
-        for (Channel channel : bound) {
-            channel.close().syncUninterruptibly();
+        for (BindAddress address : List.copyOf(bound.keySet())) {
+            BoundSocket socket = bound.remove(address);
+            if (socket != null) {
+                socket.channel().close().syncUninterruptibly();
+            }
         }
-        bound.clear();
     }
 }

@@ -28,16 +28,14 @@ import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
-import java.net.StandardSocketOptions;
 import java.util.Map;
 import jdk.net.ExtendedSocketOptions;
 
 /**
  * The socket implementation and the allocator the relay reads into: native epoll where it loads (Linux), io_uring
  * when asked for, Java NIO everywhere else. {@code readSizes} is shared by every channel (Netty otherwise gives
- * each channel an instance of its own); each channel still keeps its own read-size estimate. {@code reusePort} is
- * the engine's SO_REUSEPORT, which lets a reload bind the new configuration's listeners before it closes the old;
- * {@code keepalive} the engine's TCP keep-alive timing options, set on both sides of every session.
+ * each channel an instance of its own); each channel still keeps its own read-size estimate. {@code keepalive} holds
+ * the engine's TCP keep-alive timing options, set on both sides of every session.
  */
 public record Transport(
         String name,
@@ -46,7 +44,6 @@ public record Transport(
         Class<? extends SocketChannel> socketChannel,
         ByteBufAllocator allocator,
         RecvByteBufAllocator readSizes,
-        ChannelOption<Boolean> reusePort,
         Map<ChannelOption<?>, Object> keepalive) {
 
     /** The transport {@code global} asks for; an engine asked for by name that cannot load is an error. */
@@ -70,7 +67,7 @@ public record Transport(
                 }
                 yield new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
                         IoUringSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator(),
-                        IoUringChannelOption.SO_REUSEPORT, keepalive(IoUringChannelOption.TCP_KEEPIDLE,
+                        keepalive(IoUringChannelOption.TCP_KEEPIDLE,
                                 IoUringChannelOption.TCP_KEEPINTVL, IoUringChannelOption.TCP_KEEPCNT, k));
             }
             case NIO -> nio(allocator, k);
@@ -84,14 +81,14 @@ public record Transport(
 
     private static Transport epoll(ByteBufAllocator allocator, GlobalConfig.Keepalive k) {
         return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
-                EpollSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator(), EpollChannelOption.SO_REUSEPORT,
+                EpollSocketChannel.class, allocator, new AdaptiveRecvByteBufAllocator(),
                 keepalive(EpollChannelOption.TCP_KEEPIDLE, EpollChannelOption.TCP_KEEPINTVL,
                         EpollChannelOption.TCP_KEEPCNT, k));
     }
 
     private static Transport nio(ByteBufAllocator allocator, GlobalConfig.Keepalive k) {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class,
-                allocator, new AdaptiveRecvByteBufAllocator(), NioChannelOption.of(StandardSocketOptions.SO_REUSEPORT),
+                allocator, new AdaptiveRecvByteBufAllocator(),
                 keepalive(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE),
                         NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL),
                         NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), k));
