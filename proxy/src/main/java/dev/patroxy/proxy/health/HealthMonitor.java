@@ -18,10 +18,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -127,22 +130,17 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Knowledge.NONE;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
-                | java.util.concurrent.RejectedExecutionException e) {
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
             log.warn("the replaced configuration's health could not be read ({}); starting from scratch", e.toString());
             return Knowledge.NONE;
         }
     }
 
-    /** Starts checking every server; the first checks go out at once, spread over a few milliseconds. */
-    public void start() {
-        start(Knowledge.NONE);
-    }
-
     /**
-     * As {@link #start()}, first taking over what the monitor of the replaced configuration knew about servers
-     * whose address and check are unchanged, and routing on it at once: a reload neither forgets the primary nor
-     * the leader key, nor a primary the key vouches for while its REST API hangs.
+     * Starts checking every server (the first checks go out at once, spread over a few milliseconds), first taking
+     * over what the monitor of a replaced configuration knew about servers whose address and check are unchanged
+     * ({@link Knowledge#NONE} at start) and routing on it at once: a reload neither forgets the primary nor the
+     * leader key, nor a primary the key vouches for while its REST API hangs.
      */
     public void start(Knowledge previous) {
         scheduler.execute(() -> {

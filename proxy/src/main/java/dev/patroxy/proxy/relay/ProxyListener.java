@@ -13,6 +13,7 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -154,7 +155,7 @@ public final class ProxyListener implements AutoCloseable {
 
     /** The ports actually bound, in bind order (useful when the configuration asks for port 0). */
     public List<Integer> boundPorts() {
-        return router.listener().binds().stream().map(bound::get).filter(java.util.Objects::nonNull)
+        return router.listener().binds().stream().map(bound::get).filter(Objects::nonNull)
                 .map(s -> ((InetSocketAddress) s.channel().localAddress()).getPort()).toList();
     }
 
