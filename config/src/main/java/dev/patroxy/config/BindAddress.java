@@ -13,6 +13,6 @@ public record BindAddress(String host, int port) {
 
     @Override
     public String toString() {
-        return (host == null ? "*" : host) + ":" + port;
+        return host == null ? "*:" + port : new HostPort(host, port).toString();
     }
 }

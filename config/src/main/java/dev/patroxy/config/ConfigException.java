@@ -9,7 +9,7 @@ public final class ConfigException extends Exception {
     private final String key;
 
     public ConfigException(Path file, int line, String key, String problem) {
-        super(file + ":" + (line > 0 ? line : "?") + ": " + (key.isEmpty() ? "" : key + ": ") + problem);
+        super(file + (line > 0 ? ":" + line : "") + ": " + (key.isEmpty() ? "" : key + ": ") + problem);
         this.file = file;
         this.line = line;
         this.key = key;

@@ -1,10 +1,18 @@
 package dev.patroxy.config;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringReader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +28,6 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -46,7 +53,18 @@ public final class ConfigLoader {
     private static final Map<String, DcsType> DCS_TYPES = Map.of(
             DcsType.ETCD_V2.configName(), DcsType.ETCD_V2, DcsType.ETCD_V3.configName(), DcsType.ETCD_V3);
     private static final Map<String, Boolean> LOG_FORMATS = Map.of("tcplog", true, "none", false);
+    /**
+     * More sessions than one Linux process can hold by default (fs.nr_open = 1048576 descriptors, two a
+     * session) tenfold, and small enough that sums over listeners stay far from int overflow.
+     */
     private static final int MAXCONN_LIMIT = 10_000_000;
+    /** Linux's MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL (include/net/tcp.h): setsockopt answers EINVAL above. */
+    private static final Duration KEEPALIVE_LONGEST = Duration.ofSeconds(32767);
+    /** Linux's MAX_TCP_KEEPCNT. */
+    private static final int KEEPALIVE_COUNT_LIMIT = 127;
+    private static final int MAX_BYTES = 1 << 20;
+    private static final int MAX_NESTING = 16;
+    private static final int MAX_ALIASES = 20;
     private static final int THREADS_LIMIT = 1024;
     private static final Map<String, GlobalConfig.IoEngine> IO_ENGINES = Arrays.stream(GlobalConfig.IoEngine.values())
             .collect(Collectors.toMap(GlobalConfig.IoEngine::configName, e -> e));
@@ -63,25 +81,42 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /** Reads and parses {@code file}; a file that cannot be read is a ConfigException naming it, as a bad value is. */
     public static PatroxyConfig load(Path file) throws ConfigException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, 0, "", "cannot read the file: it does not exist");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file, 0, "", "cannot read the file: permission denied");
         } catch (IOException e) {
-            throw new ConfigException(file, 0, "", "cannot read the file: " + e);
+            throw new ConfigException(file, 0, "", "cannot read the file: " + e.getMessage());
         }
-        return parse(file, text);
+        return parse(file, bytes);
+    }
+
+    /**
+     * Parses {@code bytes}, UTF-8, as if read from {@code file} (the name used in error messages). Whatever the
+     * bytes, the answer is a configuration or a ConfigException: this is the entry point to fuzz.
+     */
+    public static PatroxyConfig parse(Path file, byte[] bytes) throws ConfigException {
+        if (bytes.length > MAX_BYTES) {
+            throw new ConfigException(file, 0, "", "larger than " + MAX_BYTES + " bytes: not a patroxy configuration");
+        }
+        return parse(file, utf8(file, bytes));
     }
 
     /** Parses {@code text} as if read from {@code file} (the name used in error messages). */
     public static PatroxyConfig parse(Path file, String text) throws ConfigException {
         Node root;
         try (Reader reader = new StringReader(text)) {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(reader);
+            root = new Yaml(new SafeConstructor(loaderOptions())).compose(reader);
         } catch (MarkedYAMLException e) {
             int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
             throw new ConfigException(file, line, "", "not valid YAML: " + e.getProblem());
-        } catch (YAMLException | IOException e) {
+        } catch (RuntimeException | IOException e) {
+            // YAMLException and whatever else SnakeYAML throws on input it cannot read: still only a bad file.
             throw new ConfigException(file, 0, "", "not valid YAML: " + e.getMessage());
         }
         if (root == null) {
@@ -90,10 +125,36 @@ public final class ConfigLoader {
         return new ConfigLoader.Reading(file).config(new ConfigNode(file, "", root));
     }
 
+    /** Limits far above any real configuration, so that a hostile or mistaken file costs little to refuse. */
+    private static LoaderOptions loaderOptions() {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(MAX_BYTES);
+        options.setNestingDepthLimit(MAX_NESTING);
+        options.setMaxAliasesForCollections(MAX_ALIASES);
+        options.setAllowRecursiveKeys(false);
+        return options;
+    }
+
+    private static String utf8(Path file, byte[] bytes) throws ConfigException {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);
+        CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(in, out, true);
+        if (result.isError()) {
+            int at = in.position();
+            int line = 1;
+            for (int i = 0; i < at; i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
+            }
+            throw new ConfigException(file, line, "", String.format(
+                    "not UTF-8 text: byte 0x%02x at offset %d", bytes[at] & 0xff, at));
+        }
+        return out.flip().toString();
+    }
+
     /** The state of reading one file: the defaults in force and the names seen so far. */
     private static final class Reading {
         private final Path file;
-        private final List<BindAddress> bindsSeen = new ArrayList<>();
+        private final List<Bound> bindsSeen = new ArrayList<>();
 
         Reading(Path file) {
             this.file = file;
@@ -182,15 +243,22 @@ public final class ConfigLoader {
             Map<String, ConfigNode> keys = node.mapping(KEEPALIVE_KEYS);
             GlobalConfig.Keepalive d = GlobalConfig.Keepalive.DEFAULTS;
             return new GlobalConfig.Keepalive(
-                    node.optional(keys, "idle", ConfigNode::duration).orElse(d.idle()),
-                    node.optional(keys, "interval", ConfigNode::duration).orElse(d.interval()),
-                    node.optional(keys, "count", n -> n.integer(1, 100)).orElse(d.count()));
+                    node.optional(keys, "idle", Reading::keepaliveTiming).orElse(d.idle()),
+                    node.optional(keys, "interval", Reading::keepaliveTiming).orElse(d.interval()),
+                    node.optional(keys, "count", n -> n.integer(1, KEEPALIVE_COUNT_LIMIT)).orElse(d.count()));
+        }
+
+        /** The kernel counts keep-alive timings in whole seconds. */
+        private static Duration keepaliveTiming(ConfigNode node) throws ConfigException {
+            return node.duration(ConfigNode.SECOND, KEEPALIVE_LONGEST);
         }
 
         private StatsConfig stats(ConfigNode node) throws ConfigException {
             Map<String, ConfigNode> keys = node.mapping(STATS_KEYS);
             List<BindAddress> binds = node.required(keys, "bind", this::binds);
-            Duration refresh = node.optional(keys, "refresh", ConfigNode::duration).orElse(Duration.ofSeconds(5));
+            // 0 or none: no automatic refresh, as HAProxy's stats refresh 0; the page reloads in whole seconds.
+            Duration refresh = node.optional(keys, "refresh", n -> n.isScalar("none") ? Duration.ZERO
+                    : n.durationOrZero(ConfigNode.SECOND, ConfigNode.LONGEST)).orElse(Duration.ofSeconds(5));
             return new StatsConfig(binds, refresh);
         }
 
@@ -202,16 +270,36 @@ public final class ConfigLoader {
             }
             for (ConfigNode item : items) {
                 BindAddress bind = item.endpoint(true);
-                for (BindAddress seen : bindsSeen) {
-                    if (seen.port() == bind.port()
-                            && (seen.host() == null || bind.host() == null || seen.host().equals(bind.host()))) {
-                        throw item.error(bind + " overlaps " + seen + ", bound elsewhere in this file");
+                Bound bound = new Bound(bind, resolve(item, bind), item);
+                for (Bound seen : bindsSeen) {
+                    if (seen.overlaps(bound)) {
+                        throw item.error(bind + " overlaps " + seen.bind() + ", bound at line " + seen.at().line()
+                                + " (" + seen.at().key() + "); " + (seen.everyAddress() || bound.everyAddress()
+                                ? "a wildcard takes the port on every address, IPv4 and IPv6"
+                                : "both are " + bound.address().getHostAddress())
+                                + ": the second bind would fail with 'Address already in use'");
                     }
                 }
-                bindsSeen.add(bind);
+                bindsSeen.add(bound);
                 binds.add(bind);
             }
             return binds;
+        }
+
+        /**
+         * The address the listener will bind, resolved as binding it will (the JDK's resolver, here on the thread
+         * that loads the file, never an event loop); null for every address.
+         */
+        private static InetAddress resolve(ConfigNode at, BindAddress bind) throws ConfigException {
+            if (bind.host() == null) {
+                return null;
+            }
+            try {
+                InetAddress address = InetAddress.getByName(bind.host());
+                return address.isAnyLocalAddress() ? null : address;
+            } catch (UnknownHostException e) {
+                throw at.error("cannot resolve '" + bind.host() + "' to an address to bind: " + e.getMessage());
+            }
         }
 
         private ListenerDefaults defaults(ConfigNode node) throws ConfigException {
@@ -287,6 +375,22 @@ public final class ConfigLoader {
                 throw node.error("needs at least one server");
             }
             return members;
+        }
+    }
+
+    /**
+     * A bind and the address it resolved to, null for every address: Netty (epoll and NIO alike) binds
+     * 0.0.0.0 and :: as the dual-stack wildcard, so any of {@code *}, 0.0.0.0 and :: takes the port on every
+     * address; the kernel refuses a second socket on it (SO_REUSEADDR does not let two listening sockets share).
+     */
+    private record Bound(BindAddress bind, InetAddress address, ConfigNode at) {
+        boolean everyAddress() {
+            return address == null;
+        }
+
+        boolean overlaps(Bound other) {
+            return bind.port() == other.bind.port()
+                    && (everyAddress() || other.everyAddress() || address.equals(other.address));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.patroxy.config;
 
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +22,22 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * A YAML node with its dotted key path and source line, so that every error can name the file, line and key.
  */
 final class ConfigNode {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(us|ms|s|m|h|d)?");
+    private static final Pattern DURATION = Pattern.compile("([-+]?)(\\d+)\\s*(us|ms|s|m|h|d)?");
+    private static final Map<String, Long> UNITS = Map.of(
+            "us", 1_000L, "ms", 1_000_000L, "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L,
+            "d", 86_400_000_000_000L);
+    /** A whole number: one that does not parse is too large for its type. */
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("[-+]?\\d+");
+    /** A host name, an IPv4 address, or (what brackets held) an IPv6 address with an optional zone. */
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}");
+    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9A-Fa-f:.]{2,45}(?:%[A-Za-z0-9_.-]{1,64})?");
+    static final Duration MILLISECOND = Duration.ofMillis(1);
+    static final Duration SECOND = Duration.ofSeconds(1);
+    /**
+     * HAProxy's longest timeout (2^31-1 ms, about 24.8 days); OkHttp, which runs the checks and DCS requests,
+     * refuses a longer one at run time. {@code none} is the way to say no limit.
+     */
+    static final Duration LONGEST = Duration.ofMillis(Integer.MAX_VALUE);
 
     private final Path file;
     private final String key;
@@ -37,8 +53,12 @@ final class ConfigNode {
         return key;
     }
 
+    int line() {
+        return node.getStartMark().getLine() + 1;
+    }
+
     ConfigException error(String problem) {
-        return new ConfigException(file, node.getStartMark().getLine() + 1, key, problem);
+        return new ConfigException(file, line(), key, problem);
     }
 
     /** The children of a mapping, rejecting keys outside {@code allowed} so that a typo is never ignored. */
@@ -95,11 +115,14 @@ final class ConfigNode {
 
     int integer(int min, int max) throws ConfigException {
         String text = string();
+        if (!WHOLE_NUMBER.matcher(text).matches()) {
+            throw error("expected a whole number, found '" + text + "'");
+        }
         int value;
         try {
             value = Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw error("expected a whole number, found '" + text + "'");
+        } catch (NumberFormatException tooLarge) {
+            throw error(text + " is out of range " + min + ".." + max);
         }
         if (value < min || value > max) {
             throw error(value + " is out of range " + min + ".." + max);
@@ -116,27 +139,59 @@ final class ConfigNode {
         };
     }
 
-    /** A positive duration; a bare number is milliseconds, as in HAProxy. */
+    /**
+     * A positive duration of at least 1ms, the finest that most uses count in (a shorter one would be 0 there:
+     * no timeout, or none at all), and at most {@link #LONGEST}; a bare number is milliseconds, as in HAProxy.
+     */
     Duration duration() throws ConfigException {
+        return duration(MILLISECOND, LONGEST);
+    }
+
+    /**
+     * A positive duration from {@code resolution}, the unit the key is used in (a shorter value would round to 0
+     * there), to {@code longest}.
+     */
+    Duration duration(Duration resolution, Duration longest) throws ConfigException {
+        Duration value = durationOrZero(resolution, longest);
+        if (value.isZero()) {
+            throw error("must be longer than zero");
+        }
+        return value;
+    }
+
+    /** A duration as {@link #duration(Duration, Duration)}, or zero. */
+    Duration durationOrZero(Duration resolution, Duration longest) throws ConfigException {
         String text = string();
         Matcher m = DURATION.matcher(text);
         if (!m.matches()) {
             throw error("expected a duration such as 500ms, 3s, 30m or 1h, found '" + text + "'");
         }
-        long amount = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "ms" : m.group(2);
-        Duration value = switch (unit) {
-            case "us" -> Duration.ofNanos(amount * 1000);
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
-        };
-        if (value.isZero()) {
-            throw error("must be longer than zero");
+        BigInteger amount = new BigInteger(m.group(2));
+        if (m.group(1).equals("-") && amount.signum() != 0) {
+            throw error("must not be negative, found '" + text + "'");
+        }
+        BigInteger nanos = amount.multiply(BigInteger.valueOf(UNITS.get(m.group(3) == null ? "ms" : m.group(3))));
+        if (nanos.compareTo(BigInteger.valueOf(longest.toNanos())) > 0) {
+            throw error("'" + text + "' is longer than the longest this key takes, " + describe(longest));
+        }
+        Duration value = Duration.ofNanos(nanos.longValueExact());
+        if (!value.isZero() && value.compareTo(resolution) < 0) {
+            throw error("'" + text + "' rounds to 0 at this key's resolution of " + describe(resolution)
+                    + "; give at least " + describe(resolution));
         }
         return value;
+    }
+
+    /** A duration in the largest unit that counts it exactly: {@code 32767s}, {@code 2147483647ms}. */
+    static String describe(Duration duration) {
+        long nanos = duration.toNanos();
+        String unit = "us";
+        for (Map.Entry<String, Long> candidate : UNITS.entrySet()) {
+            if (nanos % candidate.getValue() == 0 && candidate.getValue() > UNITS.get(unit)) {
+                unit = candidate.getKey();
+            }
+        }
+        return nanos / UNITS.get(unit) + unit;
     }
 
     /** {@code host:port}, {@code [v6]:port}; with {@code wildcardHost}, {@code *:port} or {@code :port} too. */
@@ -147,23 +202,29 @@ final class ConfigNode {
             throw error("expected host:port, found '" + text + "'");
         }
         String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
+        boolean bracketed = host.startsWith("[") && host.endsWith("]");
+        if (bracketed) {
             host = host.substring(1, host.length() - 1);
         }
-        int port;
-        try {
-            port = Integer.parseInt(text.substring(colon + 1));
-        } catch (NumberFormatException e) {
+        String portText = text.substring(colon + 1);
+        if (!WHOLE_NUMBER.matcher(portText).matches()) {
             throw error("expected a port number after ':', found '" + text + "'");
         }
-        if (port < 1 || port > 65535) {
-            throw error("port " + port + " is out of range 1..65535");
+        BigInteger port = new BigInteger(portText);
+        if (port.compareTo(BigInteger.ONE) < 0 || port.compareTo(BigInteger.valueOf(65535)) > 0) {
+            throw error("port " + portText + " is out of range 1..65535");
+        }
+        if (!host.isEmpty() && !host.equals("*")) {
+            if (bracketed ? !IPV6_LITERAL.matcher(host).matches() : !HOST_NAME.matcher(host).matches()) {
+                throw error("'" + host + "' is not a host name or address"
+                        + (bracketed || host.indexOf(':') < 0 ? "" : "; write an IPv6 address in brackets: [::1]:5432"));
+            }
         }
         boolean wildcard = host.isEmpty() || host.equals("*");
         if (wildcard && !wildcardHost) {
             throw error("needs a host, found '" + text + "'");
         }
-        return new BindAddress(wildcard ? null : host, port);
+        return new BindAddress(wildcard ? null : host, port.intValueExact());
     }
 
     <T> Optional<T> optional(Map<String, ConfigNode> children, String name, NodeReader<T> reader)

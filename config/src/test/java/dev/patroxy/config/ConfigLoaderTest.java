@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ConfigLoaderTest {
     private static final Path FILE = Path.of("/etc/patroxy/patroxy.yml");
@@ -204,6 +209,180 @@ class ConfigLoaderTest {
         assertThat(e.line()).isEqualTo(8);
         assertThat(e.key()).isEqualTo("defaults.check.inter");
         assertThat(e.getMessage()).contains("expected a duration");
+    }
+
+    /** A value that would parse but cannot work: the VALID file with {@code from} replaced by {@code to}. */
+    private static Arguments cannotWork(String rule, String from, String to, int line, String key, String problem) {
+        assertThat(VALID).as(rule).contains(from);
+        return Arguments.of(rule, VALID.replace(from, to), line, key, problem);
+    }
+
+    static Stream<Arguments> valuesThatCannotWork() {
+        String global = "  maxconn: 500\n";
+        return Stream.of(
+                cannotWork("a sub-millisecond connect timeout would round to 0 ms",
+                        "connect: 2s", "connect: 500us", 6, "defaults.timeout.connect", "rounds to 0"),
+                cannotWork("a sub-millisecond check timeout is 0 ms for OkHttp: no timeout",
+                        "inter: 1s,", "inter: 1s, timeout: 999us,", 8, "defaults.check.timeout", "rounds to 0"),
+                cannotWork("inter below 1 ms", "inter: 1s", "inter: 100us", 8, "defaults.check.inter",
+                        "rounds to 0"),
+                cannotWork("a sub-millisecond queue timeout gives up at once",
+                        "queue: 5s", "queue: 1us", 20, "listeners[1].timeout.queue", "rounds to 0"),
+                cannotWork("a zero duration", "connect: 2s", "connect: 0ms", 6, "defaults.timeout.connect",
+                        "must be longer than zero"),
+                cannotWork("a negative duration", "server: 10m", "server: -10m", 6, "defaults.timeout.server",
+                        "must not be negative"),
+                cannotWork("a duration whose number overflows a long",
+                        "connect: 2s", "connect: 99999999999999999999d", 6, "defaults.timeout.connect",
+                        "longer than the longest"),
+                cannotWork("microseconds that overflow a long once counted in nanoseconds",
+                        "connect: 2s", "connect: 9300000000000000us", 6, "defaults.timeout.connect",
+                        "longer than the longest"),
+                cannotWork("days that overflow Duration", "server: 10m", "server: 106751991167301d", 6,
+                        "defaults.timeout.server", "longer than the longest"),
+                cannotWork("a timeout beyond HAProxy's and OkHttp's 2^31-1 ms", "inter: 1s", "inter: 25d", 8,
+                        "defaults.check.inter", "longer than the longest"),
+                cannotWork("keep-alive idle below the kernel's one second",
+                        global, global + "  keepalive: {idle: 500ms}\n", 5, "global.keepalive.idle", "rounds to 0"),
+                cannotWork("keep-alive idle above TCP_KEEPIDLE's 32767 s",
+                        global, global + "  keepalive: {idle: 32768s}\n", 5, "global.keepalive.idle",
+                        "longer than the longest"),
+                cannotWork("keep-alive interval above TCP_KEEPINTVL's 32767 s",
+                        global, global + "  keepalive: {interval: 10h}\n", 5, "global.keepalive.interval",
+                        "longer than the longest"),
+                cannotWork("keep-alive count above TCP_KEEPCNT's 127",
+                        global, global + "  keepalive: {count: 128}\n", 5, "global.keepalive.count", "1..127"),
+                cannotWork("a number too large for an int", "maxconn: 500", "maxconn: 99999999999", 4,
+                        "global.maxconn", "out of range 0..10000000"),
+                cannotWork("a number that is not one", "maxconn: 200", "maxconn: lots", 7, "defaults.maxconn",
+                        "expected a whole number"),
+                cannotWork("a port too large for an int", "10.29.0.11:5432", "10.29.0.11:99999999999", 10,
+                        "servers[0].address", "out of range 1..65535"),
+                cannotWork("a check port of 0", "check-port: 8008", "check-port: 0", 10, "servers[0].check-port",
+                        "out of range 1..65535"),
+                cannotWork("a host that is no host name", "10.29.0.11:5432", "10.29 0.11:5432", 10,
+                        "servers[0].address", "not a host name or address"),
+                cannotWork("an IPv6 address with a bracket missing", "10.29.0.11:5432", "[::1:5432", 10,
+                        "servers[0].address", "not a host name or address"),
+                cannotWork("a stats refresh below one second (the page reloads in whole seconds)",
+                        "  bind: [\"127.0.0.1:7000\"]\n", "  bind: [\"127.0.0.1:7000\"]\n  refresh: 500ms\n", 3,
+                        "stats.refresh", "rounds to 0"),
+                cannotWork("a wildcard by address overlaps a specific address on its port",
+                        "\"127.0.0.1:7000\"", "\"0.0.0.0:5000\"", 14, "listeners[0].bind[0]",
+                        "127.0.0.1:5000 overlaps 0.0.0.0:5000"),
+                cannotWork("the IPv6 wildcard takes IPv4 too", "\"*:5001\"", "\"[::]:5000\"", 17,
+                        "listeners[1].bind", "::]:5000 overlaps 127.0.0.1:5000"),
+                cannotWork("a name that resolves to an address already bound",
+                        "\"10.29.0.1:5000\"", "\"localhost:5000\"", 14, "listeners[0].bind[1]",
+                        "localhost:5000 overlaps 127.0.0.1:5000"),
+                cannotWork("two spellings of one IPv6 address", "[\"127.0.0.1:5000\", \"10.29.0.1:5000\"]",
+                        "[\"[::1]:5000\", \"[0:0:0:0:0:0:0:1]:5000\"]", 14, "listeners[0].bind[1]",
+                        "overlaps [::1]:5000"),
+                cannotWork("a bind host that does not resolve", "\"10.29.0.1:5000\"",
+                        "\"no-such-host.invalid:5000\"", 14, "listeners[0].bind[1]", "cannot resolve"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void valuesThatCannotWork(String rule, String yaml, int line, String key, String problem) {
+        ConfigException e = errorOf(yaml);
+        assertThat(e.getMessage()).as(rule).startsWith(FILE + ":" + line + ": " + key + ": ").contains(problem);
+        assertThat(e.key()).isEqualTo(key);
+        assertThat(e.line()).isEqualTo(line);
+    }
+
+    @Test
+    void limitsThatCanWorkAreTaken() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID
+                .replace("  maxconn: 500\n", "  maxconn: 500\n  keepalive: {idle: 32767s, interval: 1s, count: 127}\n")
+                .replace("inter: 1s", "inter: 1ms")
+                .replace("connect: 2s", "connect: 2147483647ms")
+                .replace("\"*:5001\"", "[\"127.0.0.1:5001\", \"[::1]:5001\", \"127.0.0.2:5001\"]"));
+        assertThat(config.global().keepalive())
+                .isEqualTo(new GlobalConfig.Keepalive(Duration.ofSeconds(32767), Duration.ofSeconds(1), 127));
+        assertThat(config.listeners().get(0).check().orElseThrow().interval()).isEqualTo(Duration.ofMillis(1));
+        assertThat(config.listeners().get(0).timeouts().connect()).isEqualTo(Duration.ofMillis(Integer.MAX_VALUE));
+        assertThat(config.listeners().get(1).binds()).as("the kernel binds these side by side").hasSize(3);
+    }
+
+    @Test
+    void statsRefreshZeroOrNoneTurnsAutoRefreshOff() throws Exception {
+        for (String off : new String[] {"0", "0s", "none"}) {
+            PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("  bind: [\"127.0.0.1:7000\"]\n",
+                    "  bind: [\"127.0.0.1:7000\"]\n  refresh: " + off + "\n"));
+            assertThat(config.stats().refresh()).as(off).isZero();
+        }
+    }
+
+    /** The fuzzing contract: whatever the bytes, a configuration or a ConfigException, never another exception. */
+    @Test
+    void hostileInputGivesAConfigExceptionAndNothingElse() {
+        String deep = "[".repeat(10_000) + "]".repeat(10_000);
+        StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (char c = 'b'; c <= 'z'; c++) {
+            bomb.append(c).append(": &").append(c).append(" [*").append((char) (c - 1)).append(", *")
+                    .append((char) (c - 1)).append(", *").append((char) (c - 1)).append("]\n");
+        }
+        byte[][] inputs = {
+            deep.getBytes(StandardCharsets.UTF_8),
+            ("stats: " + deep).getBytes(StandardCharsets.UTF_8),
+            bomb.toString().getBytes(StandardCharsets.UTF_8),
+            ("listeners: &l [*l]\n").getBytes(StandardCharsets.UTF_8),
+            ("stats: &s {bind: *s}\n").getBytes(StandardCharsets.UTF_8),
+            {(byte) 0xff, (byte) 0xfe, 's', 't', 'a', 't', 's', ':'},
+            VALID.replace("127.0.0.1:7000", "127.0.0.1:7000\u00ff").getBytes(StandardCharsets.ISO_8859_1),
+            VALID.replace("  maxconn: 200", "\tmaxconn: 200").getBytes(StandardCharsets.UTF_8),
+            VALID.replace("maxconn: 500", "maxconn: " + "9".repeat(5000)).getBytes(StandardCharsets.UTF_8),
+            VALID.replace("connect: 2s", "connect: " + "9".repeat(5000) + "us").getBytes(StandardCharsets.UTF_8),
+            VALID.replace("10.29.0.11:5432", "10.29.0.11:" + "9".repeat(5000)).getBytes(StandardCharsets.UTF_8),
+            VALID.replace("\"*:5001\"", "\"[" + "a".repeat(300) + "]:5001\"").getBytes(StandardCharsets.UTF_8),
+            VALID.replace("\"*:5001\"", "\"%:5001\"").getBytes(StandardCharsets.UTF_8),
+            "stats: {bind: [\"127.0.0.1:7000\"]}\n\u0000".getBytes(StandardCharsets.UTF_8),
+            ("x: " + "y".repeat(2 << 20)).getBytes(StandardCharsets.UTF_8),
+            "? [a, b]\n: c\n".getBytes(StandardCharsets.UTF_8),
+            "!!binary stats".getBytes(StandardCharsets.UTF_8),
+            "stats: !!java.lang.Runtime {}".getBytes(StandardCharsets.UTF_8),
+            new byte[0],
+            "---\n...\n---\n".getBytes(StandardCharsets.UTF_8),
+        };
+        for (byte[] input : inputs) {
+            assertThatThrownBy(() -> ConfigLoader.parse(FILE, input))
+                    .as(new String(input, 0, Math.min(input.length, 60), StandardCharsets.ISO_8859_1))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith(FILE.toString());
+        }
+    }
+
+    @Test
+    void bytesThatAreNotUtf8NameTheirLine() {
+        byte[] latin1 = VALID.replace("name: pg01", "name: pg\u00e901").getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> ConfigLoader.parse(FILE, latin1))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(FILE + ":10: not UTF-8 text: byte 0xe9 at offset");
+    }
+
+    @Test
+    void aFileTooLargeToBeAConfigurationIsRefusedUnread(@TempDir Path dir) throws Exception {
+        Path huge = Files.write(dir.resolve("huge.yml"), new byte[(1 << 20) + 1]);
+        assertThatThrownBy(() -> ConfigLoader.load(huge))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(huge + ": larger than 1048576 bytes: not a patroxy configuration");
+    }
+
+    @Test
+    void anIpv6AddressOutsideBracketsIsAmbiguous() {
+        assertThat(errorOf(VALID.replace("10.29.0.11:5432", "::1:5432")).getMessage())
+                .contains("servers[0].address: '::1' is not a host name or address; write an IPv6 address in brackets");
+    }
+
+    @Test
+    void aByteOrderMarkIsAllowed() throws Exception {
+        byte[] bom = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf};
+        byte[] valid = VALID.getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[bom.length + valid.length];
+        System.arraycopy(bom, 0, withBom, 0, bom.length);
+        System.arraycopy(valid, 0, withBom, bom.length, valid.length);
+        assertThat(ConfigLoader.parse(FILE, withBom).listeners()).hasSize(2);
     }
 
     @Test
