@@ -39,16 +39,25 @@ public final class Main {
             System.out.println("patroxy " + Version.current());
             return;
         }
+        if (invocation.checkOnly()) {
+            System.exit(check(invocation.config(), System.out, System.err));
+        }
         PatroxyConfig config = load(invocation.config(), System.err);
         if (config == null) {
             System.exit(BAD_CONFIG);
         }
-        if (invocation.checkOnly()) {
-            System.out.println(invocation.config() + ": valid (" + config.listeners().size() + " listeners, "
-                    + config.servers().size() + " servers)");
-            return;
-        }
         run(invocation.config(), config);
+    }
+
+    /** {@code --check}: 0 and a summary on {@code out} for a valid file; else one line on {@code err} and 2. */
+    static int check(Path file, PrintStream out, PrintStream err) {
+        PatroxyConfig config = load(file, err);
+        if (config == null) {
+            return BAD_CONFIG;
+        }
+        out.println(file + ": valid (" + config.listeners().size() + " listeners, " + config.servers().size()
+                + " servers)");
+        return 0;
     }
 
     /** The configuration in {@code file}, or null after telling {@code err} what is wrong with it. */

@@ -45,6 +45,57 @@ class MainTest {
                 .startsWith("patroxy: " + file + ":6: listeners[0].check.inter: expected a duration");
     }
 
+    private static final String VALID = """
+            stats:
+              bind: "127.0.0.1:7000"
+            servers:
+              - {name: pg01, address: "127.0.0.1:5432", check-port: 8008}
+            listeners:
+              - {name: primary, bind: "127.0.0.1:5000", balance: primary}
+            """;
+
+    /** What {@code --check file} printed to stderr, once its exit code is the one expected. */
+    private static String checkErrors(Path file, int expectedExit) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.check(file, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isEqualTo(expectedExit);
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void checkExitsZeroForAValidFile(@TempDir Path dir) throws Exception {
+        assertThat(checkErrors(Files.writeString(dir.resolve("ok.yml"), VALID), 0)).isEmpty();
+    }
+
+    @Test
+    void checkExitsTwoWithOneLineNamingFileLineAndKeyForEveryInvalidFile(@TempDir Path dir) throws Exception {
+        String[][] cases = {
+            {"inter: never", ":6: listeners[0].check.inter: expected a duration"},
+            {"inter: 99999999999999999999s", ":6: listeners[0].check.inter: '99999999999999999999s' is longer"},
+            {"inter: 106751991167301d", ":6: listeners[0].check.inter: '106751991167301d' is longer"},
+            {"inter: 500us", ":6: listeners[0].check.inter: '500us' rounds to 0"},
+            {"rise: 99999999999", ":6: listeners[0].check.rise: 99999999999 is out of range 1..100"},
+        };
+        for (String[] c : cases) {
+            Path file = Files.writeString(dir.resolve("bad.yml"),
+                    VALID.replace("balance: primary}", "balance: primary, check: {" + c[0] + "}}"));
+            String err = checkErrors(file, Main.BAD_CONFIG);
+            assertThat(err).as(c[0]).startsWith("patroxy: " + file + c[1]).doesNotContain("\tat ")
+                    .doesNotContain("Exception");
+            assertThat(err.lines()).as(c[0]).hasSize(1);
+        }
+    }
+
+    @Test
+    void checkExitsTwoNamingAFileThatCannotBeRead(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.yml");
+        assertThat(checkErrors(missing, Main.BAD_CONFIG))
+                .isEqualTo("patroxy: " + missing + ": cannot read the file: it does not exist" + System.lineSeparator());
+        assertThat(checkErrors(dir, Main.BAD_CONFIG)).startsWith("patroxy: " + dir + ": cannot read the file");
+    }
+
     @Test
     void theVersionIsStampedByTheBuild() {
         assertThat(Version.current()).matches("\\d+\\.\\d+\\.\\d+.*");
