@@ -279,7 +279,19 @@ class ConfigLoaderTest {
                         "[\"[::1]:5000\", \"[0:0:0:0:0:0:0:1]:5000\"]", 14, "listeners[0].bind[1]",
                         "overlaps [::1]:5000"),
                 cannotWork("a bind host that does not resolve", "\"10.29.0.1:5000\"",
-                        "\"no-such-host.invalid:5000\"", 14, "listeners[0].bind[1]", "cannot resolve"));
+                        "\"no-such-host.invalid:5000\"", 14, "listeners[0].bind[1]", "cannot resolve"),
+                cannotWork("rise 0 would never mark a server UP", "rise: 1", "rise: 0", 8, "defaults.check.rise",
+                        "out of range 1..100"),
+                cannotWork("negative retries", "  maxconn: 200\n", "  maxconn: 200\n  retries: -1\n", 8,
+                        "defaults.retries", "out of range 0..100"),
+                cannotWork("a negative hold", "queue: 5s", "queue: 5s, hold: -5s", 20,
+                        "listeners[1].timeout.hold", "must not be negative"),
+                cannotWork("a listener with no server", "servers: [pg02]", "servers: []", 19,
+                        "listeners[1].servers", "needs at least one server"),
+                cannotWork("a server listed twice", "servers: [pg02]", "servers: [pg02, pg02]", 19,
+                        "listeners[1].servers[1]", "listed twice"),
+                cannotWork("a server address without a port", "\"10.29.0.11:5432\"", "\"10.29.0.11\"", 10,
+                        "servers[0].address", "expected host:port"));
     }
 
     @ParameterizedTest(name = "{0}")
