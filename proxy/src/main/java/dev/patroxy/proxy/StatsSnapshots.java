@@ -50,7 +50,7 @@ final class StatsSnapshots {
                     f.current(), f.max(), f.total(), f.bytesIn(), f.bytesOut(), listener.refused(),
                     listener.limit().limit(), held.size(), held.maxHeld(), held.released(), held.timeouts());
             List<ServerStats> servers = listener.router().backends().stream()
-                    .map(b -> server(b, ServerRoles.roleOf(checksByServer.get(b.server().name())), now))
+                    .map(b -> server(b, ServerRoles.roleOf(checksByServer.get(b.server().name())).label(), now))
                     .toList();
             var config = listener.router().listener();
             stats.add(new ListenerStats(config.name(), config.binds().stream().map(BindAddress::toString).toList(),

@@ -9,7 +9,7 @@ import java.time.Instant;
  * @param address where sessions go, {@code host:port}
  * @param checkUrl where the health check goes
  * @param state health state; {@code health}/{@code healthMax} give HAProxy's "UP 1/3" progress while in transition
- * @param role the Patroni role patroxy last learned for this node ({@code primary}, {@code replica}, or {@code unknown})
+ * @param role the Patroni role patroxy last learned for this node, a {@link ServerRole#label()}
  * @param routable whether the listener sends new sessions here now
  * @param bytesIn bytes from clients forwarded to this server
  * @param bytesOut bytes from this server forwarded to clients
