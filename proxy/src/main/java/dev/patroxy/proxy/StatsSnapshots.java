@@ -58,7 +58,7 @@ final class StatsSnapshots {
                     listener.router().roleChanges().recent(), listener.router().roleChanges().total(),
                     listener.router().roleChanges().detections()));
         }
-        return new StatsSnapshot(version, startedAt, now, stats, reload);
+        return new StatsSnapshot(version, startedAt, now, stats, reload, LogSetup.droppedLines());
     }
 
     private static ServerStats server(Backend b, String role, Instant now) {
@@ -90,6 +90,7 @@ final class StatsSnapshots {
                 places.queued(),
                 places.maxQueued(),
                 places.timeouts(),
-                Duration.ofNanos(places.averageWaitNanos()));
+                Duration.ofNanos(places.averageWaitNanos()),
+                b.failedLookups());
     }
 }

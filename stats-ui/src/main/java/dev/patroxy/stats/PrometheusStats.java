@@ -81,6 +81,9 @@ public final class PrometheusStats {
         Gauge.builder("patroxy_config_draining_sessions", this, stats -> stats.current.reload().drainingSessions())
                 .description("Sessions still open under configurations that reloads replaced")
                 .register(registry);
+        FunctionCounter.builder("patroxy_log_dropped_lines", this, stats -> stats.current.droppedLogLines())
+                .description("Log lines dropped because standard output did not keep up")
+                .register(registry);
         registry.getPrometheusRegistry().register((MultiCollector) this::detectionHistograms);
     }
 
@@ -245,6 +248,9 @@ public final class PrometheusStats {
                 "Sessions closed because the server went DOWN or lost its role", ServerStats::killedSessions));
         meters.add(server.counter("patroxy_server_queue_timeouts_total",
                 "Sessions that gave up waiting in the server's queue after timeout queue", ServerStats::queueTimeouts));
+        meters.add(server.counter("patroxy_server_failed_lookups_total",
+                "Lookups of the server's host name that failed; connections went to the last good address",
+                ServerStats::failedLookups));
         return meters;
     }
 

@@ -53,6 +53,8 @@ class PrometheusStatsTest {
                 "patroxy_server_role",
                 "patroxy_server_killed_sessions_total",
                 "patroxy_server_queue_timeouts_total",
+                "patroxy_server_failed_lookups_total",
+                "patroxy_log_dropped_lines_total",
                 "patroxy_config_reloads_total",
                 "patroxy_config_last_reload_successful",
                 "patroxy_config_draining_sessions",
@@ -161,11 +163,12 @@ class PrometheusStatsTest {
         ListenerStats replicas = sample.listeners().get(1);
         ServerStats pg09 = new ServerStats("pg09", "pg09.db:5432", "http://pg09.db:8008/replica", ServerState.UP, 0, 0,
                 "standby_leader", true, 1, 1, 42, 1, 1, 0, 0, 0, sample.takenAt(), Duration.ZERO, 0,
-                CheckResult.NONE, 0, 0, 0, 0, Duration.ZERO);
+                CheckResult.NONE, 0, 0, 0, 0, Duration.ZERO, 0);
         StatsSnapshot changed = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
                 sample.listeners().get(0),
                 new ListenerStats(replicas.name(), replicas.binds(), replicas.balance(), replicas.check(),
-                        replicas.frontend(), List.of(pg09), List.of(), 0, DetectionHistogram.EMPTY)), sample.reload());
+                        replicas.frontend(), List.of(pg09), List.of(), 0, DetectionHistogram.EMPTY)), sample.reload(),
+                sample.droppedLogLines());
 
         String body = prometheus.scrape(changed, null).body();
 
@@ -208,14 +211,23 @@ class PrometheusStatsTest {
                 pg01.totalSessions(), pg01.bytesIn(), pg01.bytesOut(), pg01.connectErrors(), pg01.checkFailures(),
                 pg01.downTransitions(), pg01.lastChange(), pg01.downtime(), pg01.killedSessions(), pg01.lastCheck(),
                 pg01.sessionLimit(), pg01.queueCurrent(), pg01.queueMax(), pg01.queueTimeouts(),
-                pg01.queueTimeAverage());
+                pg01.queueTimeAverage(), pg01.failedLookups());
         List<ServerStats> servers = new java.util.ArrayList<>(primary.servers());
         servers.set(0, renamed);
         return new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
                 new ListenerStats(primary.name(), primary.binds(), primary.balance(), primary.check(),
                         primary.frontend(), servers, primary.roleChanges(), primary.roleChangesTotal(),
                         primary.roleChangeDetection()),
-                sample.listeners().get(1)), sample.reload());
+                sample.listeners().get(1)), sample.reload(), sample.droppedLogLines());
+    }
+
+    @Test
+    void exposesFailedLookupsAndDroppedLogLines() {
+        String body = prometheus.scrape(TestSnapshots.sample(), null).body();
+        assertThat(body)
+                .contains("patroxy_server_failed_lookups_total{proxy=\"primary\",server=\"pg02\"} 3.0\n")
+                .contains("patroxy_server_failed_lookups_total{proxy=\"primary\",server=\"pg01\"} 0.0\n")
+                .contains("patroxy_log_dropped_lines_total 17.0\n");
     }
 
     @Test
@@ -223,7 +235,7 @@ class PrometheusStatsTest {
         prometheus.scrape(TestSnapshots.sample(), null);
         StatsSnapshot sample = TestSnapshots.sample();
         StatsSnapshot primaryOnly = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(),
-                List.of(sample.listeners().get(0)), sample.reload());
+                List.of(sample.listeners().get(0)), sample.reload(), sample.droppedLogLines());
 
         assertThat(prometheus.scrape(primaryOnly, null).body())
                 .doesNotContain("proxy=\"replicas\"")
