@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -101,19 +101,19 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
      * full; this also drops, rather than leaves uncounted, a WARN or ERROR that finds it full.
      */
     static final class LineQueue extends AsyncAppender {
-        private final LongAdder dropped = new LongAdder();
+        private final AtomicLong dropped = new AtomicLong();
 
         @Override
         protected boolean isDiscardable(ILoggingEvent event) {
             boolean discard = super.isDiscardable(event) || getRemainingCapacity() == 0;
             if (discard) {
-                dropped.increment();
+                dropped.incrementAndGet();
             }
             return discard;
         }
 
         long dropped() {
-            return dropped.sum();
+            return dropped.get();
         }
     }
 

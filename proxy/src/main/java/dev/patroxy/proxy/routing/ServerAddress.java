@@ -47,7 +47,9 @@ final class ServerAddress {
 
     /**
      * The resolving threads every server shares. Two, so that one lookup hanging on a dead name server does not hold
-     * up all the others; they end when idle, so a process without host names never starts one.
+     * up all the others. They start at the first lookup, so a process without host names never starts one, and end
+     * after minutes without one: longer than {@link #RESOLVED_FOR}, so that a loop does not start a thread every
+     * time a name is due.
      */
     static final Executor RESOLVING = resolvingThreads();
 
@@ -239,7 +241,7 @@ final class ServerAddress {
 
     private static Executor resolvingThreads() {
         AtomicInteger count = new AtomicInteger();
-        ThreadPoolExecutor threads = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(2, 2, 5, TimeUnit.MINUTES, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "patroxy-resolve-" + count.incrementAndGet());
                     t.setDaemon(true);
