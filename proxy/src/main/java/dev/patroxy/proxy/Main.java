@@ -76,11 +76,16 @@ public final class Main {
             daemon = new ProxyDaemon(config, Clock.systemUTC(), Transport.of(config.global())).start();
         } catch (RuntimeException e) {
             System.err.println("patroxy: " + e.getMessage());
+            LogSetup.flushAndStop();
             System.exit(FAILED);
             return;
         }
-        // Netty's event loop threads keep the JVM alive until SIGTERM/SIGINT runs this hook.
-        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "patroxy-shutdown"));
+        // Netty's event loop threads keep the JVM alive until SIGTERM/SIGINT runs this hook; the lines logged while
+        // closing are written out before the JVM goes.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            LogSetup.flushAndStop();
+        }, "patroxy-shutdown"));
         new ConfigReloader(file, daemon).reloadOnHangup();
     }
 

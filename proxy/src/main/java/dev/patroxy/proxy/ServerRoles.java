@@ -1,6 +1,7 @@
 package dev.patroxy.proxy;
 
 import dev.patroxy.proxy.routing.Backend;
+import dev.patroxy.stats.ServerRole;
 import dev.patroxy.stats.ServerState;
 import java.util.Collection;
 import java.util.Set;
@@ -17,24 +18,27 @@ final class ServerRoles {
     private ServerRoles() {
     }
 
-    /** The role of the node that {@code checks} (one per listener) all look at. */
-    static String roleOf(Collection<Backend> checks) {
+    /**
+     * The role of the node that {@code checks} (one per listener) all look at, one of the fixed set whatever text
+     * Patroni's body carried.
+     */
+    static ServerRole roleOf(Collection<Backend> checks) {
         boolean notPrimary = false;
         for (Backend b : checks) {
             String path = b.check().map(c -> c.path().split("\\?", 2)[0]).orElse("");
             if (b.health().state().isUp() && PRIMARY_PATHS.contains(path)) {
-                return "primary";
+                return ServerRole.PRIMARY;
             }
             if (b.health().state().isUp() && REPLICA_PATHS.contains(path)) {
-                return "replica";
+                return ServerRole.REPLICA;
             }
             notPrimary |= PRIMARY_PATHS.contains(path) && b.health().state() == ServerState.NOLB;
         }
         for (Backend b : checks) {
             if (b.reportedRole() != null) {
-                return b.reportedRole();
+                return ServerRole.of(b.reportedRole());
             }
         }
-        return notPrimary ? "not_primary" : "unknown";
+        return notPrimary ? ServerRole.NOT_PRIMARY : ServerRole.UNKNOWN;
     }
 }

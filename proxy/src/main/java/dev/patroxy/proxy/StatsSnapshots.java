@@ -50,7 +50,7 @@ final class StatsSnapshots {
                     f.current(), f.max(), f.total(), f.bytesIn(), f.bytesOut(), listener.refused(),
                     listener.limit().limit(), held.size(), held.maxHeld(), held.released(), held.timeouts());
             List<ServerStats> servers = listener.router().backends().stream()
-                    .map(b -> server(b, ServerRoles.roleOf(checksByServer.get(b.server().name())), now))
+                    .map(b -> server(b, ServerRoles.roleOf(checksByServer.get(b.server().name())).label(), now))
                     .toList();
             var config = listener.router().listener();
             stats.add(new ListenerStats(config.name(), config.binds().stream().map(BindAddress::toString).toList(),
@@ -58,7 +58,7 @@ final class StatsSnapshots {
                     listener.router().roleChanges().recent(), listener.router().roleChanges().total(),
                     listener.router().roleChanges().detections()));
         }
-        return new StatsSnapshot(version, startedAt, now, stats, reload);
+        return new StatsSnapshot(version, startedAt, now, stats, reload, LogSetup.droppedLines());
     }
 
     private static ServerStats server(Backend b, String role, Instant now) {
@@ -90,6 +90,7 @@ final class StatsSnapshots {
                 places.queued(),
                 places.maxQueued(),
                 places.timeouts(),
-                Duration.ofNanos(places.averageWaitNanos()));
+                Duration.ofNanos(places.averageWaitNanos()),
+                b.failedLookups());
     }
 }

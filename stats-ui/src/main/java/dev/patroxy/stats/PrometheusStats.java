@@ -17,7 +17,6 @@ import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -50,13 +49,9 @@ public final class PrometheusStats {
      */
     private static final List<String> SERVER_STATES = List.of("DOWN", "UP", "NOLB");
 
-    /** Roles exposed from the first scrape on, so that dashboards see zeros rather than absent series. */
-    private static final List<String> KNOWN_ROLES = List.of("primary", "replica", "unknown");
-
     private final PrometheusMeterRegistry registry;
     private final Map<String, List<Meter>> listenerMeters = new HashMap<>();
     private final Map<ServerKey, List<Meter>> serverMeters = new HashMap<>();
-    private final Map<ServerKey, Set<String>> serverRoles = new HashMap<>();
     private volatile SnapshotIndex current = SnapshotIndex.EMPTY;
 
     /** The text a scrape produced and the content type to serve it with. */
@@ -85,6 +80,9 @@ public final class PrometheusStats {
                 .register(registry);
         Gauge.builder("patroxy_config_draining_sessions", this, stats -> stats.current.reload().drainingSessions())
                 .description("Sessions still open under configurations that reloads replaced")
+                .register(registry);
+        FunctionCounter.builder("patroxy_log_dropped_lines", this, stats -> stats.current.droppedLogLines())
+                .description("Log lines dropped because standard output did not keep up")
                 .register(registry);
         registry.getPrometheusRegistry().register((MultiCollector) this::detectionHistograms);
     }
@@ -137,16 +135,8 @@ public final class PrometheusStats {
     private void reconcileMeters(SnapshotIndex index) {
         removeGone(listenerMeters, index.listeners().keySet());
         removeGone(serverMeters, index.servers().keySet());
-        serverRoles.keySet().retainAll(index.servers().keySet());
         index.listeners().keySet().forEach(name -> listenerMeters.computeIfAbsent(name, this::registerListener));
-        index.servers().forEach((key, server) -> {
-            List<Meter> meters = serverMeters.computeIfAbsent(key, this::registerServer);
-            Set<String> roles = serverRoles.computeIfAbsent(key, k -> new HashSet<>());
-            for (String role : KNOWN_ROLES) {
-                registerRole(key, role, roles, meters);
-            }
-            registerRole(key, server.role(), roles, meters);
-        });
+        index.servers().keySet().forEach(key -> serverMeters.computeIfAbsent(key, this::registerServer));
     }
 
     private <K> void removeGone(Map<K, List<Meter>> metersByKey, Set<K> present) {
@@ -245,12 +235,22 @@ public final class PrometheusStats {
         // NaN before the first check, where promex leaves the series out.
         meters.add(server.gauge("haproxy_server_check_duration_seconds", "Duration of the latest health check",
                 s -> CheckDescriptions.hasRun(s.lastCheck()) ? seconds(s.lastCheck().duration()) : Double.NaN));
+        // One series per role of the fixed set from the first scrape on, 1 for the current one, as promex does for
+        // states: dashboards see zeros rather than absent series, and no text from Patroni becomes a label value.
+        for (ServerRole role : ServerRole.values()) {
+            meters.add(server.gauge("patroxy_server_role", Tags.of("role", role.label()),
+                    "Patroni role of the server, per role label value",
+                    s -> ServerRole.of(s.role()) == role ? 1 : 0));
+        }
         meters.add(server.gauge("patroxy_server_routable", "Whether the listener sends new sessions to this server",
                 s -> s.routable() ? 1 : 0));
         meters.add(server.counter("patroxy_server_killed_sessions_total",
                 "Sessions closed because the server went DOWN or lost its role", ServerStats::killedSessions));
         meters.add(server.counter("patroxy_server_queue_timeouts_total",
                 "Sessions that gave up waiting in the server's queue after timeout queue", ServerStats::queueTimeouts));
+        meters.add(server.counter("patroxy_server_failed_lookups_total",
+                "Lookups of the server's host name that failed; connections went to the last good address",
+                ServerStats::failedLookups));
         return meters;
     }
 
@@ -268,16 +268,6 @@ public final class PrometheusStats {
             case DOWN, GOING_UP -> "DOWN";
             case NOLB -> "NOLB";
         };
-    }
-
-    /** One series per role seen so far, 1 for the server's current role, as promex does for states. */
-    private void registerRole(ServerKey key, String role, Set<String> registered, List<Meter> meters) {
-        if (registered.add(role)) {
-            MeterFactory<ServerStats> server = new MeterFactory<>(
-                    Tags.of("proxy", key.proxy(), "server", key.server()), index -> index.server(key));
-            meters.add(server.gauge("patroxy_server_role", Tags.of("role", role),
-                    "Patroni role of the server, per role label value", s -> role.equals(s.role()) ? 1 : 0));
-        }
     }
 
     /** Builds meters that read one part of the current snapshot; they read NaN when that part is missing. */

@@ -9,7 +9,7 @@ import java.time.Instant;
  * @param address where sessions go, {@code host:port}
  * @param checkUrl where the health check goes
  * @param state health state; {@code health}/{@code healthMax} give HAProxy's "UP 1/3" progress while in transition
- * @param role the Patroni role patroxy last learned for this node ({@code primary}, {@code replica}, or {@code unknown})
+ * @param role the Patroni role patroxy last learned for this node, a {@link ServerRole#label()}
  * @param routable whether the listener sends new sessions here now
  * @param bytesIn bytes from clients forwarded to this server
  * @param bytesOut bytes from this server forwarded to clients
@@ -24,6 +24,7 @@ import java.time.Instant;
  * @param queueMax the most sessions that ever waited at once
  * @param queueTimeouts sessions that gave up after {@code timeout queue}
  * @param queueTimeAverage average wait for a place over the last 1024 sessions (HAProxy's qtime)
+ * @param failedLookups lookups of the server's host name that failed (connections went to the last good address)
  */
 public record ServerStats(
         String name,
@@ -50,7 +51,8 @@ public record ServerStats(
         long queueCurrent,
         long queueMax,
         long queueTimeouts,
-        Duration queueTimeAverage) {
+        Duration queueTimeAverage,
+        long failedLookups) {
 
     /** HAProxy's status text: {@code UP}, {@code DOWN}, {@code NOLB}, {@code UP 1/3}, {@code DOWN 1/2}. */
     public String statusText() {

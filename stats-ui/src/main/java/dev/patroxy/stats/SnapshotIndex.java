@@ -7,8 +7,9 @@ import java.util.Map;
 
 /** A snapshot with its listeners and servers looked up by name, built once per scrape for the meters to read. */
 record SnapshotIndex(Instant startedAt, Instant takenAt, Map<String, ListenerStats> listeners,
-        Map<ServerKey, ServerStats> servers, ReloadStatus reload) {
-    static final SnapshotIndex EMPTY = new SnapshotIndex(null, null, Map.of(), Map.of(), ReloadStatus.startedAt(null));
+        Map<ServerKey, ServerStats> servers, ReloadStatus reload, long droppedLogLines) {
+    static final SnapshotIndex EMPTY =
+            new SnapshotIndex(null, null, Map.of(), Map.of(), ReloadStatus.startedAt(null), 0);
 
     static SnapshotIndex of(StatsSnapshot snapshot) {
         Map<String, ListenerStats> listeners = new LinkedHashMap<>();
@@ -21,7 +22,7 @@ record SnapshotIndex(Instant startedAt, Instant takenAt, Map<String, ListenerSta
         }
         // Insertion order keeps new meters registered in the snapshot's order.
         return new SnapshotIndex(snapshot.startedAt(), snapshot.takenAt(), Collections.unmodifiableMap(listeners),
-                Collections.unmodifiableMap(servers), snapshot.reload());
+                Collections.unmodifiableMap(servers), snapshot.reload(), snapshot.droppedLogLines());
     }
 
     ListenerStats listener(String proxy) {

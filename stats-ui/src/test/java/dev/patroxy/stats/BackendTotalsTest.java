@@ -38,6 +38,6 @@ class BackendTotalsTest {
             Duration queueTimeAverage) {
         return new ServerStats(name, name + ".db:5432", "http://" + name + ".db:8008/primary", ServerState.UP, 0, 0,
                 "primary", true, 1, 1, totalSessions, 0, 0, 0, 0, 0, TestSnapshots.STARTED, Duration.ZERO, 0,
-                CheckResult.NONE, 10, queueCurrent, queueCurrent, queueTimeouts, queueTimeAverage);
+                CheckResult.NONE, 10, queueCurrent, queueCurrent, queueTimeouts, queueTimeAverage, 0);
     }
 }

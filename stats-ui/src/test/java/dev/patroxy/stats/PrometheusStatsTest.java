@@ -53,6 +53,8 @@ class PrometheusStatsTest {
                 "patroxy_server_role",
                 "patroxy_server_killed_sessions_total",
                 "patroxy_server_queue_timeouts_total",
+                "patroxy_server_failed_lookups_total",
+                "patroxy_log_dropped_lines_total",
                 "patroxy_config_reloads_total",
                 "patroxy_config_last_reload_successful",
                 "patroxy_config_draining_sessions",
@@ -160,21 +162,72 @@ class PrometheusStatsTest {
         StatsSnapshot sample = TestSnapshots.sample();
         ListenerStats replicas = sample.listeners().get(1);
         ServerStats pg09 = new ServerStats("pg09", "pg09.db:5432", "http://pg09.db:8008/replica", ServerState.UP, 0, 0,
-                "sync_standby", true, 1, 1, 42, 1, 1, 0, 0, 0, sample.takenAt(), Duration.ZERO, 0,
-                CheckResult.NONE, 0, 0, 0, 0, Duration.ZERO);
+                "standby_leader", true, 1, 1, 42, 1, 1, 0, 0, 0, sample.takenAt(), Duration.ZERO, 0,
+                CheckResult.NONE, 0, 0, 0, 0, Duration.ZERO, 0);
         StatsSnapshot changed = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
                 sample.listeners().get(0),
                 new ListenerStats(replicas.name(), replicas.binds(), replicas.balance(), replicas.check(),
-                        replicas.frontend(), List.of(pg09), List.of(), 0, DetectionHistogram.EMPTY)), sample.reload());
+                        replicas.frontend(), List.of(pg09), List.of(), 0, DetectionHistogram.EMPTY)), sample.reload(),
+                sample.droppedLogLines());
 
         String body = prometheus.scrape(changed, null).body();
 
         assertThat(body)
                 .contains("haproxy_server_sessions_total{proxy=\"replicas\",server=\"pg09\"} 42.0\n")
-                .contains("patroxy_server_role{proxy=\"replicas\",role=\"sync_standby\",server=\"pg09\"} 1.0\n")
+                .contains("patroxy_server_role{proxy=\"replicas\",role=\"standby_leader\",server=\"pg09\"} 1.0\n")
                 .contains("patroxy_server_role{proxy=\"replicas\",role=\"primary\",server=\"pg09\"} 0.0\n")
                 .doesNotContainPattern("proxy=\"replicas\"[^}]*server=\"pg03\"")
                 .contains("{proxy=\"primary\",server=\"pg03\"}");
+    }
+
+    @Test
+    void aRoleOutsidePatronisOwnIsExposedAsOtherNeverAsItsOwnLabel() {
+        String hostile = "x".repeat(10_000);
+        List<String> seen = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            seen.add(prometheus.scrape(withPg01Role(i == 49 ? hostile : "role_" + i), null).body());
+        }
+        String body = seen.get(seen.size() - 1);
+
+        assertThat(body)
+                .doesNotContain(hostile)
+                .doesNotContain("role=\"role_")
+                .contains("patroxy_server_role{proxy=\"primary\",role=\"other\",server=\"pg01\"} 1.0\n")
+                .contains("patroxy_server_role{proxy=\"primary\",role=\"primary\",server=\"pg01\"} 0.0\n");
+        assertThat(body.lines().filter(l -> l.startsWith("patroxy_server_role{proxy=\"primary\",")
+                        && l.contains("server=\"pg01\""))
+                .map(l -> l.replaceAll(".*role=\"([^\"]*)\".*", "$1")))
+                .as("one series per role of the fixed set")
+                .containsExactlyInAnyOrder("primary", "standby_leader", "replica", "demoted", "promoted",
+                        "uninitialized", "not_primary", "unknown", "other");
+    }
+
+    private static StatsSnapshot withPg01Role(String role) {
+        StatsSnapshot sample = TestSnapshots.sample();
+        ListenerStats primary = sample.listeners().get(0);
+        ServerStats pg01 = primary.servers().get(0);
+        ServerStats renamed = new ServerStats(pg01.name(), pg01.address(), pg01.checkUrl(), pg01.state(),
+                pg01.health(), pg01.healthMax(), role, pg01.routable(), pg01.currentSessions(), pg01.maxSessions(),
+                pg01.totalSessions(), pg01.bytesIn(), pg01.bytesOut(), pg01.connectErrors(), pg01.checkFailures(),
+                pg01.downTransitions(), pg01.lastChange(), pg01.downtime(), pg01.killedSessions(), pg01.lastCheck(),
+                pg01.sessionLimit(), pg01.queueCurrent(), pg01.queueMax(), pg01.queueTimeouts(),
+                pg01.queueTimeAverage(), pg01.failedLookups());
+        List<ServerStats> servers = new java.util.ArrayList<>(primary.servers());
+        servers.set(0, renamed);
+        return new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
+                new ListenerStats(primary.name(), primary.binds(), primary.balance(), primary.check(),
+                        primary.frontend(), servers, primary.roleChanges(), primary.roleChangesTotal(),
+                        primary.roleChangeDetection()),
+                sample.listeners().get(1)), sample.reload(), sample.droppedLogLines());
+    }
+
+    @Test
+    void exposesFailedLookupsAndDroppedLogLines() {
+        String body = prometheus.scrape(TestSnapshots.sample(), null).body();
+        assertThat(body)
+                .contains("patroxy_server_failed_lookups_total{proxy=\"primary\",server=\"pg02\"} 3.0\n")
+                .contains("patroxy_server_failed_lookups_total{proxy=\"primary\",server=\"pg01\"} 0.0\n")
+                .contains("patroxy_log_dropped_lines_total 17.0\n");
     }
 
     @Test
@@ -182,7 +235,7 @@ class PrometheusStatsTest {
         prometheus.scrape(TestSnapshots.sample(), null);
         StatsSnapshot sample = TestSnapshots.sample();
         StatsSnapshot primaryOnly = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(),
-                List.of(sample.listeners().get(0)), sample.reload());
+                List.of(sample.listeners().get(0)), sample.reload(), sample.droppedLogLines());
 
         assertThat(prometheus.scrape(primaryOnly, null).body())
                 .doesNotContain("proxy=\"replicas\"")

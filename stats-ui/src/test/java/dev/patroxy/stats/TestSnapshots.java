@@ -58,7 +58,7 @@ final class TestSnapshots {
                 List.of(), 0, DetectionHistogram.EMPTY);
         return new StatsSnapshot("0.1.0-test", STARTED, takenAt, List.of(primary, replicas),
                 new ReloadStatus(TAKEN.minusSeconds(60), 2, 1, "patroxy.yml:7: listeners[0].bind: invalid port 'x'",
-                        TAKEN.minusSeconds(30), 4));
+                        TAKEN.minusSeconds(30), 4), 17);
     }
 
     private static ServerStats server(String name, ServerState state, int health, int healthMax, String role,
@@ -71,6 +71,7 @@ final class TestSnapshots {
                 pg01 ? 0 : 2, pg01 ? 1 : 7, pg01 ? 1 : 2,
                 lastChange, pg01 ? Duration.ofSeconds(12) : Duration.ofSeconds(3725),
                 pg01 ? 0 : 5, check,
-                pg01 ? 100 : 0, pg01 ? 2 : 0, pg01 ? 7 : 0, pg01 ? 3 : 0, pg01 ? Duration.ofMillis(12) : Duration.ZERO);
+                pg01 ? 100 : 0, pg01 ? 2 : 0, pg01 ? 7 : 0, pg01 ? 3 : 0, pg01 ? Duration.ofMillis(12) : Duration.ZERO,
+                pg01 ? 0 : 3);
     }
 }

@@ -355,6 +355,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .handler(new RelayHandler(client, listener.timeouts().server(), listener.timeouts().clientFin(),
                         counters, false))
+                .resolver(backend.addressResolver())
                 .connect(backend.connectAddress());
         connecting.channel().closeFuture().addListener(leaveOnClose(backend.admission()));
         ChannelFutureListener abandonOnClientClose = f -> connecting.channel().close();

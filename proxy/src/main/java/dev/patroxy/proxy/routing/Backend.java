@@ -3,12 +3,13 @@ package dev.patroxy.proxy.routing;
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.ServerConfig;
 import dev.patroxy.proxy.health.HealthSnapshot;
+import io.netty.resolver.AddressResolverGroup;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -17,9 +18,6 @@ import java.util.concurrent.atomic.LongAdder;
  * them and register sessions.
  */
 public final class Backend {
-    /** How long a resolved host name is used before it is resolved again (the JVM's own positive cache TTL). */
-    static final Duration RESOLVED_FOR = Duration.ofSeconds(30);
-
     private final String listenerName;
     private final ServerConfig server;
     private final Optional<CheckConfig> check;
@@ -32,42 +30,48 @@ public final class Backend {
     private volatile HealthSnapshot health;
     private volatile String reportedRole;
     private volatile long reportedTimeline;
-    private volatile InetSocketAddress connectAddress;
-    private volatile long resolvedAt;
-    /** Whether the address is an IP literal, which never needs resolving again. */
-    private final boolean literal;
+    private final ServerAddress address;
     private volatile Runnable connectFailureListener = () -> { };
     private volatile Runnable inRecoveryListener = () -> { };
 
+    /** A server whose host name, if it has one, is looked up on the JDK's resolver, off the event loops. */
     public Backend(String listenerName, ServerConfig server, Optional<CheckConfig> check, Instant now) {
+        this(listenerName, server, check, now, HostLookup.SYSTEM, ServerAddress.RESOLVING);
+    }
+
+    /** As the public constructor, with {@code lookup} run on {@code resolving} for a host name. */
+    Backend(String listenerName, ServerConfig server, Optional<CheckConfig> check, Instant now, HostLookup lookup,
+            Executor resolving) {
         this.listenerName = listenerName;
         this.server = server;
         this.check = check;
         this.admission = new Admission(server.maxconn(), System::nanoTime);
-        this.literal = isIpLiteral(server.address().host());
         this.health = check.map(c -> HealthSnapshot.initial(now, c.rise())).orElseGet(() -> HealthSnapshot.unchecked(now));
+        this.address = new ServerAddress(toString(), server.address(), lookup, resolving, System::nanoTime);
+        address.start();
     }
 
     /**
      * The server's socket address, shared by every session so that an idle session holds no address object of its
-     * own for it. A host name is resolved again after {@link #RESOLVED_FOR} and after a failed connection (a node
-     * whose name now points elsewhere: HAProxy needs a {@code resolvers} section for that); a resolution that
-     * failed is tried again next time.
+     * own for it. A host name is looked up again now and then on a resolving thread, never on the caller's (see
+     * {@link ServerAddress}): HAProxy needs a {@code resolvers} section for a node whose name now points elsewhere.
+     * Before the first answer this is the unresolved address, which only {@link #addressResolver()} resolves.
      */
     public InetSocketAddress connectAddress() {
-        InetSocketAddress address = connectAddress;
-        if (address == null || (!literal && System.nanoTime() - resolvedAt > RESOLVED_FOR.toNanos())) {
-            address = new InetSocketAddress(server.address().host(), server.address().port());
-            if (!address.isUnresolved()) {
-                resolvedAt = System.nanoTime();
-                connectAddress = address;
-            }
-        }
-        return address;
+        return address.forConnect();
     }
 
-    private static boolean isIpLiteral(String host) {
-        return host.contains(":") || host.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+    /**
+     * The resolver a connecting {@code Bootstrap} must use: it answers {@link #connectAddress()} with the lookup under
+     * way instead of looking the name up on the event loop, as Netty's default resolver would.
+     */
+    public AddressResolverGroup<InetSocketAddress> addressResolver() {
+        return address.resolverGroup();
+    }
+
+    /** Lookups of the server's host name that failed. */
+    public long failedLookups() {
+        return address.failedLookups();
     }
 
     public String listenerName() {
@@ -130,9 +134,7 @@ public final class Backend {
 
     public void connectFailed() {
         connectErrors.increment();
-        if (!literal) {
-            connectAddress = null;
-        }
+        address.connectFailed();
         connectFailureListener.run();
     }
 

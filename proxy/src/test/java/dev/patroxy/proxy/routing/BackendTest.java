@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.patroxy.config.Balance;
 import dev.patroxy.config.HostPort;
 import dev.patroxy.config.ServerConfig;
+import io.netty.channel.DefaultEventLoop;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class BackendTest {
@@ -61,30 +66,60 @@ class BackendTest {
         assertThat(killed).isEmpty();
     }
 
-    private static Backend at(String host) {
+    private final Queue<Runnable> resolving = new ArrayDeque<>();
+    private final List<String> lookedUp = new ArrayList<>();
+
+    private Backend at(String host) {
         return new Backend("l", new ServerConfig("pg01", new HostPort(host, 5432), new HostPort(host, 8008), 0),
-                Optional.empty(), Instant.EPOCH);
+                Optional.empty(), Instant.EPOCH, name -> {
+                    lookedUp.add(name);
+                    return InetAddress.getLoopbackAddress();
+                }, resolving::add);
+    }
+
+    private void runLookups() {
+        while (!resolving.isEmpty()) {
+            resolving.remove().run();
+        }
     }
 
     @Test
-    void anIpAddressIsResolvedOnceForEverySession() {
+    void anIpAddressIsNeverLookedUp() {
         Backend backend = at("127.0.0.1");
         InetSocketAddress first = backend.connectAddress();
 
         backend.connectFailed();
 
         assertThat(backend.connectAddress()).isSameAs(first);
+        assertThat(resolving).isEmpty();
     }
 
     @Test
-    void aHostNameIsSharedUntilAConnectionFailsThenResolvedAgain() {
-        Backend backend = at("localhost");
-        InetSocketAddress first = backend.connectAddress();
-        assertThat(first.isUnresolved()).isFalse();
-        assertThat(backend.connectAddress()).as("shared").isSameAs(first);
+    void aHostNameIsLookedUpAtStartOffTheCallersThread() {
+        Backend backend = at("pg01.db");
+        assertThat(lookedUp).isEmpty();
+        assertThat(backend.connectAddress().isUnresolved()).as("before the answer").isTrue();
 
-        backend.connectFailed();
+        runLookups();
 
-        assertThat(backend.connectAddress()).as("resolved again").isNotSameAs(first).isEqualTo(first);
+        assertThat(lookedUp).containsExactly("pg01.db");
+        assertThat(backend.connectAddress().getAddress()).isEqualTo(InetAddress.getLoopbackAddress());
+        assertThat(backend.connectAddress()).as("shared").isSameAs(backend.connectAddress());
+    }
+
+    @Test
+    void aFailedConnectionIsFollowedByTheLastGoodAddressNotALookupOnTheCallersThread() throws Exception {
+        Backend backend = at("pg01.db");
+        runLookups();
+        DefaultEventLoop loop = new DefaultEventLoop();
+        try {
+            InetSocketAddress first = loop.submit(backend::connectAddress).get();
+            backend.connectFailed();
+
+            assertThat(loop.submit(backend::connectAddress).get()).isSameAs(first);
+            assertThat(backend.connectErrors()).isEqualTo(1);
+        } finally {
+            loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+        }
     }
 }
