@@ -53,6 +53,7 @@ abstract class RelayTest {
     private final EventLoopGroup boss = transport.newEventLoopGroup(1);
     private final EventLoopGroup workers = transport.newEventLoopGroup(2);
     private ProxyListener listener;
+    private Admission globalLimit;
     private ServerSocket backendSocket;
 
     @AfterEach
@@ -98,7 +99,8 @@ abstract class RelayTest {
         ListenerRouter router = new ListenerRouter(config,
                 servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
         router.refresh(b -> routable);
-        listener = new ProxyListener(router, new Admission(limits.global(), System::nanoTime));
+        globalLimit = new Admission(limits.global(), System::nanoTime);
+        listener = new ProxyListener(router, globalLimit);
         listener.bind(boss, workers, transport);
         return listener.boundPorts().get(0);
     }
@@ -638,6 +640,37 @@ abstract class RelayTest {
         thread.setDaemon(true);
         thread.start();
         return standby;
+    }
+
+    @Test
+    void aClientThatSendsMoreThanTheWatchKeepsBeforeTheFirstAnswerIsRelayedAndItsPlacesGoBack() throws Exception {
+        byte[] startupBytes = startupMessage();
+        byte[] more = new byte[12_600];
+        java.util.Arrays.fill(more, (byte) 'x');
+        byte[] passwordRequest = pgMessage('R', new byte[] {0, 0, 0, 3});
+        CompletableFuture<Integer> serverGot = new CompletableFuture<>();
+        int backendPort = startBackend(s -> {
+            serverGot.complete(s.getInputStream().readNBytes(startupBytes.length + more.length).length);
+            s.getOutputStream().write(passwordRequest);
+            s.getInputStream().read();
+        });
+        holdTimeout = Duration.ofSeconds(20);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true, new Limits(100, 0, 0,
+                Duration.ofSeconds(1)), backendPort);
+
+        try (Socket client = connect(port)) {
+            client.setSoTimeout(5_000);
+            client.getOutputStream().write(startupBytes);
+            client.getOutputStream().write(more);
+            assertThat(serverGot.get(10, TimeUnit.SECONDS)).isEqualTo(startupBytes.length + more.length);
+            assertThat(client.getInputStream().readNBytes(passwordRequest.length))
+                    .as("the server's answer reaches the client").isEqualTo(passwordRequest);
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(listener.frontend().current()).isZero();
+            assertThat(backend().traffic().current()).isZero();
+            assertThat(globalLimit.inUse()).isZero();
+        });
     }
 
     @Test
