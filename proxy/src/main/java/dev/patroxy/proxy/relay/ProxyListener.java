@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ProxyListener implements AutoCloseable {
     private final ListenerRouter router;
     private final Admission globalLimit;
+    private final Admission startupLimit;
     private final Admission limit;
     private final TrafficCounters frontend = new TrafficCounters();
     private final LongAdder refused = new LongAdder();
@@ -51,25 +52,30 @@ public final class ProxyListener implements AutoCloseable {
         }
     }
 
-    /** @param globalLimit the proxy-wide {@code maxconn}, shared by every listener */
-    public ProxyListener(ListenerRouter router, Admission globalLimit) {
+    /**
+     * @param globalLimit the proxy-wide {@code maxconn}, shared by every listener
+     * @param startupLimit the proxy-wide places of sessions not past their startup, shared by every listener
+     */
+    public ProxyListener(ListenerRouter router, Admission globalLimit, Admission startupLimit) {
         this.router = router;
         this.globalLimit = globalLimit;
+        this.startupLimit = startupLimit;
         this.limit = new Admission(router.listener().maxconn(), System::nanoTime);
         limit.onFullnessChange(this::updateAccepting);
     }
 
     private void accepted(Channel client) {
-        client.pipeline().addLast(new FrontendHandler(router, List.of(globalLimit, limit), frontend,
+        client.pipeline().addLast(new FrontendHandler(router, startupLimit, List.of(globalLimit, limit), frontend,
                 refused::increment, transport));
     }
 
     /**
-     * Accepts new clients only while neither the proxy nor this listener is at its {@code maxconn}. Synchronized so
+     * Accepts new clients only while neither the proxy nor this listener is at its {@code maxconn}, nor the proxy at
+     * its limit of sessions in their startup. Synchronized so
      * that two threads cannot apply their readings in the opposite order to the one they took them in.
      */
     public synchronized void updateAccepting() {
-        boolean accepting = !globalLimit.isFull() && !limit.isFull();
+        boolean accepting = !startupLimit.isFull() && !globalLimit.isFull() && !limit.isFull();
         for (BoundSocket socket : bound.values()) {
             socket.channel().config().setAutoRead(accepting);
         }

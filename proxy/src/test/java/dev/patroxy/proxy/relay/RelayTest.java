@@ -54,6 +54,7 @@ abstract class RelayTest {
     private final EventLoopGroup workers = transport.newEventLoopGroup(2);
     private ProxyListener listener;
     private Admission globalLimit;
+    private Admission startupLimit;
     private ServerSocket backendSocket;
 
     @AfterEach
@@ -76,8 +77,11 @@ abstract class RelayTest {
         return startProxy(balance, clientTimeout, routable, new Limits(0, 0, 0, Duration.ofSeconds(1)), backendPorts);
     }
 
-    /** The {@code maxconn} settings of a test proxy: the proxy's, the listener's, each server's. */
-    record Limits(int global, int listener, int server, Duration queueTimeout) {
+    /** The {@code maxconn} settings of a test proxy: the proxy's, the listener's, each server's, the startup's. */
+    record Limits(int global, int listener, int server, Duration queueTimeout, int startup) {
+        Limits(int global, int listener, int server, Duration queueTimeout) {
+            this(global, listener, server, queueTimeout, 0);
+        }
     }
 
     private Duration serverFinTimeout = Duration.ofMinutes(1);
@@ -100,7 +104,8 @@ abstract class RelayTest {
                 servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
         router.refresh(b -> routable);
         globalLimit = new Admission(limits.global(), System::nanoTime);
-        listener = new ProxyListener(router, globalLimit);
+        startupLimit = new Admission(limits.startup(), System::nanoTime);
+        listener = new ProxyListener(router, globalLimit, startupLimit);
         listener.bind(boss, workers, transport);
         return listener.boundPorts().get(0);
     }
@@ -670,6 +675,7 @@ abstract class RelayTest {
             assertThat(listener.frontend().current()).isZero();
             assertThat(backend().traffic().current()).isZero();
             assertThat(globalLimit.inUse()).isZero();
+            assertThat(startupLimit.inUse()).isZero();
         });
     }
 
