@@ -71,7 +71,7 @@ public final class ProxyDaemon implements AutoCloseable {
             workers = transport.newEventLoopGroup(relayThreads());
             globalLimit = new Admission(initial.global().maxconn(), System::nanoTime);
             globalLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
-            startupLimit = new Admission(0, System::nanoTime);
+            startupLimit = new Admission(initial.global().maxconnStartup(), System::nanoTime);
             startupLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
             current = new Generation(initial, clock).start(boss, workers, transport, globalLimit, startupLimit,
                     HealthMonitor.Knowledge.NONE, Set.of());
@@ -127,7 +127,7 @@ public final class ProxyDaemon implements AutoCloseable {
         PatroxyConfig before = current.config();
         List<String> kept = new ArrayList<>();
         if (!before.global().sameExceptReloadDrain(next.global())) {
-            kept.add("global (maxconn, io, threads, buffers, keepalive)");
+            kept.add("global (maxconn, maxconn-startup, io, threads, buffers, keepalive)");
         }
         if (!before.stats().equals(next.stats())) {
             kept.add("stats");

@@ -47,12 +47,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final TrafficCounters frontend;
     private final SessionLifecycle lifecycle;
     private final Runnable refused;
+    private final Runnable startupTimedOut;
     private final Transport transport;
     private final List<Object> early = new ArrayList<>();
     private boolean earlyInputShutdown;
     private SessionLog sessionLog;
     private HeldClient heldClient;
     private ClientWaiter placeWaiter;
+    /** Runs out {@code timeout client-startup} after the session began its startup; null when not in one. */
+    private ScheduledFuture<?> startupDeadline;
     /** A copy of what the client sent while its server's first answer is awaited; null otherwise. */
     private ByteBuf sent;
 
@@ -60,13 +63,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * @param startupLimit the places of sessions not past their startup yet, shared by every listener
      * @param clientLimits the {@code maxconn} places a client must take before it is served, in order (the
      *     proxy's, then the listener's); while one is full the client waits, unread
+     * @param startupTimedOut told of each client closed at {@code timeout client-startup}
      */
     FrontendHandler(ListenerRouter router, Admission startupLimit, List<Admission> clientLimits,
-            TrafficCounters frontend, Runnable refused, Transport transport) {
+            TrafficCounters frontend, Runnable refused, Runnable startupTimedOut, Transport transport) {
         this.router = router;
         this.frontend = frontend;
         this.lifecycle = new SessionLifecycle(startupLimit, clientLimits, frontend);
         this.refused = refused;
+        this.startupTimedOut = startupTimedOut;
         this.transport = transport;
     }
 
@@ -243,6 +248,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 + hold.toMillis() + " ms on hold (" + servers + ")";
         log.info("{}: turning {} away: {}", router.listener().name(), ctx.channel().remoteAddress(), message);
         lifecycle.turningAway();
+        startStartupDeadline(ctx);
         List<Object> replay = takeEarly();
         ctx.pipeline().addLast(new CannotConnectNowHandler(message));
         ctx.pipeline().remove(this);
@@ -387,7 +393,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         List<Object> replay = takeEarly();
         if (listener.timeouts().hold().isZero()) {
             client.pipeline().remove(this);
-            lifecycle.pastStartup();
+            pastStartup();
         } else {
             watch(ctx, backend, server);
         }
@@ -407,6 +413,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // arenas while thousands of sessions start at once (0.3 KiB of resident memory per idle session).
         sent = Unpooled.buffer(256);
         lifecycle.watching();
+        startStartupDeadline(ctx);
         RecoveryWatch recoveryWatch = router.listener().balance() != Balance.PRIMARY ? null
                 : new RecoveryWatch(new RecoveryWatch.Session() {
                     @Override
@@ -416,7 +423,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
                     @Override
                     public void ended() {
-                        lifecycle.pastStartup();
+                        pastStartup();
                     }
 
                     @Override
@@ -438,7 +445,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             @Override
             public void passed() {
                 stopWatching(ctx);
-                lifecycle.pastStartup();
+                pastStartup();
             }
 
             @Override
@@ -447,6 +454,44 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 routeAgain(ctx, backend, server, "cannot take connections now (57P03 before authentication)");
             }
         }, recoveryWatch));
+    }
+
+    /**
+     * (Re)starts the client's startup clock: on entering WATCHING, with each server it is relayed to, and on
+     * TURNING_AWAY. Time spent waiting for a place, on a server's queue, on hold or connecting is not the client's
+     * and has deadlines of its own.
+     */
+    private void startStartupDeadline(ChannelHandlerContext ctx) {
+        Duration limit = router.listener().timeouts().clientStartup();
+        if (startupDeadline != null) {
+            startupDeadline.cancel(false);
+        }
+        if (!limit.isZero()) {
+            startupDeadline = ctx.channel().eventLoop().schedule(() -> startupExpired(ctx), limit.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void startupExpired(ChannelHandlerContext ctx) {
+        startupDeadline = null;
+        if (!lifecycle.inStartup()) {
+            return;
+        }
+        startupTimedOut.run();
+        sessionLog.end(SessionLog.Termination.STARTUP_TIMEOUT);
+        log.debug("{}: {} did not finish its startup within timeout client-startup ({} ms); closing",
+                router.listener().name(), ctx.channel().remoteAddress(),
+                router.listener().timeouts().clientStartup().toMillis());
+        ctx.channel().close();
+    }
+
+    /** The server answered the startup for good: the session is a relay like any other from now on. */
+    private void pastStartup() {
+        lifecycle.pastStartup();
+        if (startupDeadline != null) {
+            startupDeadline.cancel(false);
+            startupDeadline = null;
+        }
     }
 
     private void stopWatching(ChannelHandlerContext ctx) {

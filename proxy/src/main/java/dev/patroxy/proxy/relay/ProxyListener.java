@@ -31,6 +31,7 @@ public final class ProxyListener implements AutoCloseable {
     private final Admission limit;
     private final TrafficCounters frontend = new TrafficCounters();
     private final LongAdder refused = new LongAdder();
+    private final LongAdder startupTimeouts = new LongAdder();
     private final Map<BindAddress, BoundSocket> bound = new ConcurrentHashMap<>();
     private Transport transport;
 
@@ -66,7 +67,7 @@ public final class ProxyListener implements AutoCloseable {
 
     private void accepted(Channel client) {
         client.pipeline().addLast(new FrontendHandler(router, startupLimit, List.of(globalLimit, limit), frontend,
-                refused::increment, transport));
+                refused::increment, startupTimeouts::increment, transport));
     }
 
     /**
@@ -157,6 +158,11 @@ public final class ProxyListener implements AutoCloseable {
     /** Clients turned away because no server could take them. */
     public long refused() {
         return refused.sum();
+    }
+
+    /** Clients closed because they did not finish their startup within {@code timeout client-startup}. */
+    public long startupTimeouts() {
+        return startupTimeouts.sum();
     }
 
     /** The ports actually bound, in bind order (useful when the configuration asks for port 0). */

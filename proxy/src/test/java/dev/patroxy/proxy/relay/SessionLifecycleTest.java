@@ -33,10 +33,10 @@ class SessionLifecycleTest {
     private final List<String> admitted = new ArrayList<>();
 
     SessionLifecycleTest() {
-        Duration second = Duration.ofSeconds(1);
+        Duration s = Duration.ofSeconds(1);
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
-                Balance.PRIMARY, Optional.empty(), new Timeouts(second, second, second, second, second, second, second),
-                2, 0, true, false, 0, List.of(server));
+                Balance.PRIMARY, Optional.empty(), new Timeouts(s, s, s, s, s, s, s, s), 2, 0, true, false, 0,
+                List.of(server));
         new ListenerRouter(config, List.of(backend)).refresh(b -> true);
     }
 
