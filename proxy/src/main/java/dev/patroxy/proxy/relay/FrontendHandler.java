@@ -53,23 +53,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean earlyInputShutdown;
     private SessionLog sessionLog;
     private HeldClient heldClient;
-    private ClientWaiter placeWaiter;
     /** Runs out {@code timeout client-startup} after the session began its startup; null when not in one. */
     private ScheduledFuture<?> startupDeadline;
     /** A copy of what the client sent while its server's first answer is awaited; null otherwise. */
     private ByteBuf sent;
 
     /**
-     * @param startupLimit the places of sessions not past their startup yet, shared by every listener
-     * @param clientLimits the {@code maxconn} places a client must take before it is served, in order (the
-     *     proxy's, then the listener's); while one is full the client waits, unread
+     * @param limits the places a client must take before it is served, in order: the proxy's places of sessions in
+     *     their startup, then the {@code maxconn} ones (the proxy's, the listener's); while one is full the client
+     *     waits, unread
      * @param startupTimedOut told of each client closed at {@code timeout client-startup}
      */
-    FrontendHandler(ListenerRouter router, Admission startupLimit, List<Admission> clientLimits,
-            TrafficCounters frontend, Runnable refused, Runnable startupTimedOut, Transport transport) {
+    FrontendHandler(ListenerRouter router, List<Admission> limits, TrafficCounters frontend, Runnable refused,
+            Runnable startupTimedOut, Transport transport) {
         this.router = router;
         this.frontend = frontend;
-        this.lifecycle = new SessionLifecycle(startupLimit, clientLimits, frontend);
+        this.lifecycle = new SessionLifecycle(limits, frontend);
         this.refused = refused;
         this.startupTimedOut = startupTimedOut;
         this.transport = transport;
@@ -86,14 +85,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             sessionLog = SessionLog.OFF;
         }
         ctx.channel().closeFuture().addListener(lifecycle);
-        placeWaiter = new ClientWaiter(ctx);
         admitClient(ctx);
     }
 
     /** Takes the client's places in order; stops, unread, at the first that is full until it frees. */
     private void admitClient(ChannelHandlerContext ctx) {
         while (!lifecycle.hasAllPlaces()) {
-            if (!lifecycle.enterNext(placeWaiter)) {
+            if (!lifecycle.enterNext(new ClientWaiter(ctx))) {
                 return;
             }
         }
@@ -101,7 +99,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         connect(ctx, 0);
     }
 
-    /** A client waiting for a place under one of its limits, unread meanwhile; one per session, reused. */
+    /** A client waiting for a place under one of its limits, unread meanwhile. */
     private final class ClientWaiter implements Admission.Waiter {
         private final ChannelHandlerContext ctx;
 

@@ -29,9 +29,14 @@ public final class ProxyListener implements AutoCloseable {
     private final Admission globalLimit;
     private final Admission startupLimit;
     private final Admission limit;
+    /** What each client takes before it is served, in order; one list for every session. */
+    private final List<Admission> clientLimits;
     private final TrafficCounters frontend = new TrafficCounters();
     private final LongAdder refused = new LongAdder();
     private final LongAdder startupTimeouts = new LongAdder();
+    /** Built once, not per client. */
+    private final Runnable countRefused = refused::increment;
+    private final Runnable countStartupTimeout = startupTimeouts::increment;
     private final Map<BindAddress, BoundSocket> bound = new ConcurrentHashMap<>();
     private Transport transport;
 
@@ -63,11 +68,12 @@ public final class ProxyListener implements AutoCloseable {
         this.startupLimit = startupLimit;
         this.limit = new Admission(router.listener().maxconn(), System::nanoTime);
         limit.onFullnessChange(this::updateAccepting);
+        this.clientLimits = List.of(startupLimit, globalLimit, limit);
     }
 
     private void accepted(Channel client) {
-        client.pipeline().addLast(new FrontendHandler(router, startupLimit, List.of(globalLimit, limit), frontend,
-                refused::increment, startupTimeouts::increment, transport));
+        client.pipeline().addLast(new FrontendHandler(router, clientLimits, frontend, countRefused,
+                countStartupTimeout, transport));
     }
 
     /**

@@ -6,7 +6,6 @@ import dev.patroxy.proxy.routing.HoldQueue;
 import dev.patroxy.proxy.routing.TrafficCounters;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,14 +38,12 @@ final class SessionLifecycle implements ChannelFutureListener {
     private boolean counted;
 
     /**
-     * @param startupLimit the places of sessions not past their startup yet, taken first
-     * @param clientLimits the {@code maxconn} places a client must take next, in order (the proxy's, the listener's)
+     * @param limits the places a client must take, in order: first the places of sessions not past their startup
+     *     yet, then the {@code maxconn} ones (the proxy's, the listener's); one list shared by a listener's sessions
      * @param frontend the listener's session counters, counting the session once it has every place
      */
-    SessionLifecycle(Admission startupLimit, List<Admission> clientLimits, TrafficCounters frontend) {
-        this.limits = new ArrayList<>(clientLimits.size() + 1);
-        limits.add(startupLimit);
-        limits.addAll(clientLimits);
+    SessionLifecycle(List<Admission> limits, TrafficCounters frontend) {
+        this.limits = limits;
         this.frontend = frontend;
     }
 

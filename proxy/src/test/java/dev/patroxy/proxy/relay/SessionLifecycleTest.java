@@ -41,7 +41,7 @@ class SessionLifecycleTest {
     }
 
     private SessionLifecycle session() {
-        return new SessionLifecycle(startup, List.of(global, listener), frontend);
+        return new SessionLifecycle(List.of(startup, global, listener), frontend);
     }
 
     private Admission.Waiter waiter(String name) {
@@ -182,7 +182,7 @@ class SessionLifecycleTest {
         SessionLifecycle.ServerLeg firstLeg = new SessionLifecycle.ServerLeg(backend);
         firstLeg.relaying(new RelaySession(null, null, SessionLog.OFF));
         Admission global2 = new Admission(0, () -> 0);
-        SessionLifecycle second = new SessionLifecycle(new Admission(0, () -> 0), List.of(global2), frontend);
+        SessionLifecycle second = new SessionLifecycle(List.of(new Admission(0, () -> 0), global2), frontend);
         admit(second, waiter("second"));
         Admission.Waiter onServer = waiter("second on server");
 
