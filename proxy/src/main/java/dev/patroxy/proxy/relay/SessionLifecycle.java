@@ -19,13 +19,17 @@ import java.util.List;
  * ACCEPTED --place taken--> ACCEPTED ... --all places--> ROUTING
  * ACCEPTED --limit full--> WaitingForPlace --place given--> ACCEPTED
  * ROUTING --server full--> QueuedOnServer --place given--> ROUTING
- * ROUTING --no server--> Held --released / hold over--> ROUTING
+ * ROUTING --no server, or every attempt refused--> Held --released / hold over--> ROUTING
  * ROUTING --connected, watched--> WATCHING --answered for good--> RELAYING
- * ROUTING --connected, not watched--> RELAYING
- * WATCHING --turned away by the server--> Held
+ * ROUTING --connected, not watched (timeout hold none)--> RELAYING
+ * WATCHING --turned away by the server (57P03, in recovery)--> Held, or TURNING_AWAY once the hold is over
  * ROUTING --hold over--> TURNING_AWAY
  * any --client channel closed--> CLOSED
  * </pre>
+ * Each waiting state has its own deadline: none for WaitingForPlace (it holds no {@code maxconn} place, only the
+ * startup place once past that limit), {@code timeout queue} for QueuedOnServer, {@code timeout hold} for Held,
+ * {@code timeout connect} per attempt in ROUTING, and {@code timeout client-startup} for WATCHING and
+ * TURNING_AWAY, the states in which patroxy waits for the client.
  */
 final class SessionLifecycle implements ChannelFutureListener {
     private final List<Admission> limits;
