@@ -15,7 +15,7 @@ import java.util.Optional;
  * @param keepalive TCP keep-alive probes on both sides of every session
  * @param maxconnStartup client sessions the whole proxy lets be in their startup at once (holding a place, not
  *     yet past the server's first answer or, on a primary listener, authentication), 0 for no limit; past it
- *     new clients wait, unread, and hold no {@code maxconn} place meanwhile
+ *     new clients wait, unread, and hold none of the proxy's {@code maxconn} places meanwhile
  */
 public record GlobalConfig(int maxconn, IoEngine io, int threads, BufferAllocator buffers,
         Optional<Duration> reloadDrain, Keepalive keepalive, int maxconnStartup) {

@@ -59,16 +59,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf sent;
 
     /**
-     * @param limits the places a client must take before it is served, in order: the proxy's places of sessions in
-     *     their startup, then the {@code maxconn} ones (the proxy's, the listener's); while one is full the client
+     * @param limits the places a client must take before it is served, in order; while one is full the client
      *     waits, unread
+     * @param startupIndex which of {@code limits} is the proxy's limit on sessions in their startup
      * @param startupTimedOut told of each client closed at {@code timeout client-startup}
      */
-    FrontendHandler(ListenerRouter router, List<Admission> limits, TrafficCounters frontend, Runnable refused,
-            Runnable startupTimedOut, Transport transport) {
+    FrontendHandler(ListenerRouter router, List<Admission> limits, int startupIndex, TrafficCounters frontend,
+            Runnable refused, Runnable startupTimedOut, Transport transport) {
         this.router = router;
         this.frontend = frontend;
-        this.lifecycle = new SessionLifecycle(limits, frontend);
+        this.lifecycle = new SessionLifecycle(limits, startupIndex, frontend);
         this.refused = refused;
         this.startupTimedOut = startupTimedOut;
         this.transport = transport;

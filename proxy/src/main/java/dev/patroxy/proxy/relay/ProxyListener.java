@@ -29,8 +29,14 @@ public final class ProxyListener implements AutoCloseable {
     private final Admission globalLimit;
     private final Admission startupLimit;
     private final Admission limit;
-    /** What each client takes before it is served, in order; one list for every session. */
+    /**
+     * What each client takes before it is served, in order; one list for every session. The listener's own place
+     * comes first and the proxy's last, so that a client waiting for a place holds nothing another listener's
+     * clients need unless the proxy itself is full: a client waiting for its listener's place holds nothing, one
+     * waiting for a startup place only its listener's.
+     */
     private final List<Admission> clientLimits;
+    private static final int STARTUP_LIMIT_INDEX = 1;
     private final TrafficCounters frontend = new TrafficCounters();
     private final LongAdder refused = new LongAdder();
     private final LongAdder startupTimeouts = new LongAdder();
@@ -68,12 +74,12 @@ public final class ProxyListener implements AutoCloseable {
         this.startupLimit = startupLimit;
         this.limit = new Admission(router.listener().maxconn(), System::nanoTime);
         limit.onFullnessChange(this::updateAccepting);
-        this.clientLimits = List.of(startupLimit, globalLimit, limit);
+        this.clientLimits = List.of(limit, startupLimit, globalLimit);
     }
 
     private void accepted(Channel client) {
-        client.pipeline().addLast(new FrontendHandler(router, clientLimits, frontend, countRefused,
-                countStartupTimeout, transport));
+        client.pipeline().addLast(new FrontendHandler(router, clientLimits, STARTUP_LIMIT_INDEX, frontend,
+                countRefused, countStartupTimeout, transport));
     }
 
     /**

@@ -26,28 +26,31 @@ import java.util.List;
  * ROUTING --hold over--> TURNING_AWAY
  * any --client channel closed--> CLOSED
  * </pre>
- * Each waiting state has its own deadline: none for WaitingForPlace (it holds no {@code maxconn} place, only the
- * startup place once past that limit), {@code timeout queue} for QueuedOnServer, {@code timeout hold} for Held,
+ * Each waiting state has its own deadline: none for WaitingForPlace (it reads nothing, and holds at most its
+ * listener's place and a startup place, never one of the proxy's {@code maxconn}), {@code timeout queue} for QueuedOnServer, {@code timeout hold} for Held,
  * {@code timeout connect} per attempt in ROUTING, and {@code timeout client-startup} for WATCHING and
  * TURNING_AWAY, the states in which patroxy waits for the client.
  */
 final class SessionLifecycle implements ChannelFutureListener {
     private final List<Admission> limits;
+    /** Which of {@link #limits} is the startup limit, whose place is given back past the startup. */
+    private final int startupIndex;
     private final TrafficCounters frontend;
     private SessionState state = SessionState.ACCEPTED;
     /** Places taken so far: {@code limits[0..entered)}. */
     private int entered;
-    /** Whether the startup place (limits[0]) was given back when the session got past its startup. */
+    /** Whether the startup place was given back when the session got past its startup. */
     private boolean startupPlaceLeft;
     private boolean counted;
 
     /**
-     * @param limits the places a client must take, in order: first the places of sessions not past their startup
-     *     yet, then the {@code maxconn} ones (the proxy's, the listener's); one list shared by a listener's sessions
+     * @param limits the places a client must take, in order; one list shared by a listener's sessions
+     * @param startupIndex which of them is the limit on sessions not past their startup yet
      * @param frontend the listener's session counters, counting the session once it has every place
      */
-    SessionLifecycle(List<Admission> limits, TrafficCounters frontend) {
+    SessionLifecycle(List<Admission> limits, int startupIndex, TrafficCounters frontend) {
         this.limits = limits;
+        this.startupIndex = startupIndex;
         this.frontend = frontend;
     }
 
@@ -148,9 +151,9 @@ final class SessionLifecycle implements ChannelFutureListener {
     }
 
     private void leaveStartupPlace() {
-        if (entered > 0 && !startupPlaceLeft) {
+        if (entered > startupIndex && !startupPlaceLeft) {
             startupPlaceLeft = true;
-            limits.get(0).leave();
+            limits.get(startupIndex).leave();
         }
     }
 
@@ -175,8 +178,10 @@ final class SessionLifecycle implements ChannelFutureListener {
             held.queue().withdraw(held.held());
         }
         leaveStartupPlace();
-        for (int i = entered - 1; i > 0; i--) {
-            limits.get(i).leave();
+        for (int i = entered - 1; i >= 0; i--) {
+            if (i != startupIndex) {
+                limits.get(i).leave();
+            }
         }
         if (counted) {
             frontend.sessionClosed();

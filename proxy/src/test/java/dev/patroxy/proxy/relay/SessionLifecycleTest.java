@@ -41,7 +41,7 @@ class SessionLifecycleTest {
     }
 
     private SessionLifecycle session() {
-        return new SessionLifecycle(List.of(startup, global, listener), frontend);
+        return new SessionLifecycle(List.of(listener, startup, global), 1, frontend);
     }
 
     private Admission.Waiter waiter(String name) {
@@ -174,6 +174,27 @@ class SessionLifecycleTest {
     }
 
     @Test
+    void aClientWaitingForItsListenersPlaceHoldsNoStartupPlaceAnotherListenerNeeds() {
+        Admission ownListener = new Admission(1, () -> 0);
+        Admission proxy = new Admission(0, () -> 0);
+        SessionLifecycle first = new SessionLifecycle(List.of(ownListener, startup, proxy), 1, frontend);
+        admit(first, waiter("first"));
+        first.pastStartup();
+        SessionLifecycle second = new SessionLifecycle(List.of(ownListener, startup, proxy), 1, frontend);
+
+        assertThat(admit(second, waiter("second"))).isFalse();
+        assertThat(startup.inUse()).isZero();
+        SessionLifecycle otherListener = session();
+        assertThat(admit(otherListener, waiter("other"))).as("gets the startup place").isTrue();
+
+        otherListener.ended();
+        second.ended();
+        first.ended();
+        assertEverythingGivenBack();
+        assertThat(ownListener.inUse() + proxy.inUse()).isZero();
+    }
+
+    @Test
     void aSessionQueuedOnItsServerThatEndsLeavesTheServersQueue() {
         SessionLifecycle first = session();
         admit(first, waiter("first"));
@@ -182,7 +203,7 @@ class SessionLifecycleTest {
         SessionLifecycle.ServerLeg firstLeg = new SessionLifecycle.ServerLeg(backend);
         firstLeg.relaying(new RelaySession(null, null, SessionLog.OFF));
         Admission global2 = new Admission(0, () -> 0);
-        SessionLifecycle second = new SessionLifecycle(List.of(new Admission(0, () -> 0), global2), frontend);
+        SessionLifecycle second = new SessionLifecycle(List.of(new Admission(0, () -> 0), global2), 0, frontend);
         admit(second, waiter("second"));
         Admission.Waiter onServer = waiter("second on server");
 
