@@ -37,13 +37,13 @@ import org.yaml.snakeyaml.nodes.Node;
 public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("global", "stats", "defaults", "servers", "listeners", "dcs");
     private static final Set<String> GLOBAL_KEYS = Set.of("maxconn", "io", "threads", "buffers", "reload-drain",
-            "keepalive");
+            "keepalive", "maxconn-startup");
     private static final Set<String> KEEPALIVE_KEYS = Set.of("idle", "interval", "count");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
     private static final Set<String> DEFAULTS_KEYS = Set.of(
             "timeout", "retries", "maxconn", "on-marked-down", "log", "check", "release-rate");
     private static final Set<String> TIMEOUT_KEYS = Set.of(
-            "connect", "client", "server", "queue", "client-fin", "server-fin", "hold");
+            "connect", "client", "server", "queue", "client-fin", "server-fin", "hold", "client-startup");
     private static final Set<String> CHECK_KEYS = Set.of("method", "path", "expect", "inter", "timeout", "rise", "fall");
     private static final Set<String> SERVER_KEYS = Set.of("name", "address", "check-port", "check-address", "maxconn");
     private static final Set<String> LISTENER_KEYS = Set.of(
@@ -226,8 +226,9 @@ public final class ConfigLoader {
         private GlobalConfig global(ConfigNode node) throws ConfigException {
             Map<String, ConfigNode> keys = node.mapping(GLOBAL_KEYS);
             GlobalConfig d = GlobalConfig.DEFAULTS;
+            int maxconn = node.optional(keys, "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(d.maxconn());
             return new GlobalConfig(
-                    node.optional(keys, "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(d.maxconn()),
+                    maxconn,
                     node.optional(keys, "io", n -> n.choice(IO_ENGINES,
                             v -> "unknown io '" + v + "'; expected auto, epoll, io_uring or nio")).orElse(d.io()),
                     node.optional(keys, "threads", n -> n.integer(0, THREADS_LIMIT)).orElse(d.threads()),
@@ -236,7 +237,9 @@ public final class ConfigLoader {
                     node.optional(keys, "reload-drain",
                             n -> n.isScalar("none") ? Optional.<Duration>empty() : Optional.of(n.duration()))
                             .orElse(d.reloadDrain()),
-                    node.optional(keys, "keepalive", this::keepalive).orElse(d.keepalive()));
+                    node.optional(keys, "keepalive", this::keepalive).orElse(d.keepalive()),
+                    node.optional(keys, "maxconn-startup", n -> n.integer(0, MAXCONN_LIMIT))
+                            .orElse(GlobalConfig.defaultMaxconnStartup(maxconn)));
         }
 
         private GlobalConfig.Keepalive keepalive(ConfigNode node) throws ConfigException {
@@ -409,6 +412,7 @@ public final class ConfigLoader {
         Duration clientFin;
         Duration serverFin;
         Duration hold = Duration.ofSeconds(30);
+        Duration clientStartup = Timeouts.DEFAULT_CLIENT_STARTUP;
         int releaseRate;
         int retries = 2;
         int maxconn;
@@ -436,6 +440,7 @@ public final class ConfigLoader {
             c.clientFin = clientFin;
             c.serverFin = serverFin;
             c.hold = hold;
+            c.clientStartup = clientStartup;
             c.releaseRate = releaseRate;
             c.retries = retries;
             c.maxconn = maxconn;
@@ -464,6 +469,8 @@ public final class ConfigLoader {
                 c.serverFin = timeout.optional(t, "server-fin", ConfigLoader::durationOrNone).orElse(c.serverFin);
                 c.hold = timeout.optional(t, "hold", n -> n.isScalar("none") ? Duration.ZERO : n.duration())
                         .orElse(c.hold);
+                c.clientStartup = timeout.optional(t, "client-startup", ConfigLoader::durationOrNone)
+                        .orElse(c.clientStartup);
             }
             c.releaseRate = node.optional(keys, "release-rate", n -> n.integer(0, MAXCONN_LIMIT)).orElse(c.releaseRate);
             c.retries = node.optional(keys, "retries", n -> n.integer(0, 100)).orElse(c.retries);
@@ -491,7 +498,8 @@ public final class ConfigLoader {
         /** Unset, {@code queue} is {@code connect} and the fin timeouts are {@code client}/{@code server}, as in HAProxy. */
         Timeouts timeouts() {
             return new Timeouts(connect, client, server, queue != null ? queue : connect,
-                    clientFin != null ? clientFin : client, serverFin != null ? serverFin : server, hold);
+                    clientFin != null ? clientFin : client, serverFin != null ? serverFin : server, hold,
+                    clientStartup);
         }
 
         /** The listener's check; the path defaults to the one that matches the balance. */

@@ -13,12 +13,23 @@ import java.util.Optional;
  * @param reloadDrain how long sessions opened under the configuration a reload replaced may go on before they are
  *     cut; empty: until they end
  * @param keepalive TCP keep-alive probes on both sides of every session
+ * @param maxconnStartup client sessions the whole proxy lets be in their startup at once (holding a place, not
+ *     yet past the server's first answer or, on a primary listener, authentication), 0 for no limit; past it
+ *     new clients wait, unread, and hold none of the proxy's {@code maxconn} places meanwhile
  */
 public record GlobalConfig(int maxconn, IoEngine io, int threads, BufferAllocator buffers,
-        Optional<Duration> reloadDrain, Keepalive keepalive) {
+        Optional<Duration> reloadDrain, Keepalive keepalive, int maxconnStartup) {
     public static final Duration DEFAULT_RELOAD_DRAIN = Duration.ofMinutes(10);
     public static final GlobalConfig DEFAULTS = new GlobalConfig(0, IoEngine.AUTO, 0, BufferAllocator.ADAPTIVE,
-            Optional.of(DEFAULT_RELOAD_DRAIN), Keepalive.DEFAULTS);
+            Optional.of(DEFAULT_RELOAD_DRAIN), Keepalive.DEFAULTS, 0);
+
+    /**
+     * Unset, half of {@code maxconn} (none without one): a flood of clients that never finish their startup then
+     * leaves the other half to clients that do.
+     */
+    public static int defaultMaxconnStartup(int maxconn) {
+        return (maxconn + 1) / 2;
+    }
 
     /**
      * TCP keep-alive: after {@code idle} without traffic, a probe every {@code interval}; {@code count} unanswered
@@ -31,12 +42,12 @@ public record GlobalConfig(int maxconn, IoEngine io, int threads, BufferAllocato
 
     /** The same settings with another engine (tests and benchmarks pick one). */
     public GlobalConfig withIo(IoEngine engine) {
-        return new GlobalConfig(maxconn, engine, threads, buffers, reloadDrain, keepalive);
+        return new GlobalConfig(maxconn, engine, threads, buffers, reloadDrain, keepalive, maxconnStartup);
     }
 
     /** The same settings with {@code reload-drain} taken from {@code next}: all a reload changes here. */
     public GlobalConfig withReloadDrainOf(GlobalConfig next) {
-        return new GlobalConfig(maxconn, io, threads, buffers, next.reloadDrain, keepalive);
+        return new GlobalConfig(maxconn, io, threads, buffers, next.reloadDrain, keepalive, maxconnStartup);
     }
 
     /** Whether {@code other} differs only in what a reload can change ({@code reload-drain}). */

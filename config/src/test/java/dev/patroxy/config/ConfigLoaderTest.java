@@ -69,7 +69,8 @@ class ConfigLoaderTest {
                 "GET", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(5), 1, 2));
         assertThat(primary.timeouts()).as("timeout queue defaults to timeout connect; client to none (zero)")
                 .isEqualTo(new Timeouts(Duration.ofSeconds(2), Duration.ZERO, Duration.ofMinutes(10),
-                        Duration.ofSeconds(2), Duration.ZERO, Duration.ofMinutes(10), Duration.ofSeconds(30)));
+                        Duration.ofSeconds(2), Duration.ZERO, Duration.ofMinutes(10), Duration.ofSeconds(30),
+                        Duration.ofSeconds(10)));
         assertThat(primary.releaseRate()).as("all at once").isZero();
         assertThat(config.global().maxconn()).isEqualTo(500);
         assertThat(config.global().io()).as("default").isEqualTo(GlobalConfig.IoEngine.AUTO);
@@ -108,7 +109,7 @@ class ConfigLoaderTest {
                 "GET", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(5), 2, 3));
         assertThat(batman.timeouts()).as("HAProxy's 30m client/server become none: keep-alive ends dead sessions")
                 .isEqualTo(new Timeouts(Duration.ofSeconds(4), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(4),
-                        Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30)));
+                        Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10)));
         assertThat(config.global().keepalive()).isEqualTo(GlobalConfig.Keepalive.DEFAULTS);
         assertThat(config.global().maxconn()).isEqualTo(100);
         assertThat(config.servers()).extracting(ServerConfig::maxconn).containsExactly(100, 100);
@@ -152,12 +153,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void clientStartupIsATimeoutOfEachListenerAndMaxconnStartupAGlobalLimit() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID
+                .replace("timeout: {connect: 2s, server: 10m}",
+                        "timeout: {connect: 2s, server: 10m, client-startup: 3s}")
+                .replace("timeout: {client: 1h,", "timeout: {client-startup: none, client: 1h,")
+                .replace("  maxconn: 500\n", "  maxconn: 500\n  maxconn-startup: 40\n"));
+        assertThat(config.listeners().get(0).timeouts().clientStartup()).as("from defaults")
+                .isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.listeners().get(1).timeouts().clientStartup()).as("none").isZero();
+        assertThat(config.global().maxconnStartup()).isEqualTo(40);
+
+        PatroxyConfig unset = ConfigLoader.parse(FILE, VALID);
+        assertThat(unset.listeners().get(0).timeouts().clientStartup()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(unset.global().maxconnStartup()).as("half of maxconn").isEqualTo(250);
+        assertThat(ConfigLoader.parse(FILE, VALID.replace("global:\n  maxconn: 500\n", "")).global()
+                .maxconnStartup()).as("no limit without a maxconn").isZero();
+
+        ConfigException timeout = errorOf(VALID.replace("timeout: {client: 1h,",
+                "timeout: {client-startup: soon, client: 1h,"));
+        assertThat(timeout.key()).isEqualTo("listeners[1].timeout.client-startup");
+        ConfigException limit = errorOf(VALID.replace("  maxconn: 500\n",
+                "  maxconn: 500\n  maxconn-startup: -1\n"));
+        assertThat(limit.key()).isEqualTo("global.maxconn-startup");
+        assertThat(limit.line()).isEqualTo(5);
+    }
+
+    @Test
     void globalTakesTheRelayEngineThreadsAndAllocator() throws Exception {
         PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("  maxconn: 500\n",
                 "  maxconn: 500\n  io: io_uring\n  threads: 1\n  buffers: pooled\n"));
         assertThat(config.global()).isEqualTo(new GlobalConfig(500, GlobalConfig.IoEngine.IO_URING, 1,
                 GlobalConfig.BufferAllocator.POOLED, Optional.of(Duration.ofMinutes(10)),
-                GlobalConfig.Keepalive.DEFAULTS));
+                GlobalConfig.Keepalive.DEFAULTS, 250));
 
         ConfigException engine = errorOf(VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  io: kqueue\n"));
         assertThat(engine.key()).isEqualTo("global.io");

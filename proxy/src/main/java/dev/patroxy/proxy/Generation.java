@@ -61,11 +61,12 @@ final class Generation implements AutoCloseable {
      * Binds every listener and starts checking; on failure, releases whatever it started and rethrows.
      *
      * @param globalLimit the proxy-wide {@code maxconn}, shared with the generations before and after this one
+     * @param startupLimit the proxy-wide places of sessions in their startup, shared alike
      * @param previous what the generation this one replaces knew about its servers ({@code Knowledge.NONE} at start)
      * @param inherited addresses the generation this one replaces is bound to: left for {@link #takeOver}
      */
     Generation start(EventLoopGroup boss, EventLoopGroup workers, Transport transport, Admission globalLimit,
-            HealthMonitor.Knowledge previous, Set<BindAddress> inherited) {
+            Admission startupLimit, HealthMonitor.Knowledge previous, Set<BindAddress> inherited) {
         try {
             List<ListenerRouter> checkedRouters = new ArrayList<>();
             for (ListenerConfig listenerConfig : config.listeners()) {
@@ -79,7 +80,7 @@ final class Generation implements AutoCloseable {
                 } else {
                     router.refresh(b -> true);
                 }
-                ProxyListener listener = new ProxyListener(router, globalLimit);
+                ProxyListener listener = new ProxyListener(router, globalLimit, startupLimit);
                 listeners.add(listener);
                 listener.bindExcept(boss, workers, transport, inherited);
             }

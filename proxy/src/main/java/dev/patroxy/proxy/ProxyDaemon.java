@@ -44,6 +44,7 @@ public final class ProxyDaemon implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Admission globalLimit;
+    private Admission startupLimit;
     private StatsServer stats;
     private StatsSnapshots snapshots;
     private ScheduledExecutorService drainer;
@@ -70,7 +71,9 @@ public final class ProxyDaemon implements AutoCloseable {
             workers = transport.newEventLoopGroup(relayThreads());
             globalLimit = new Admission(initial.global().maxconn(), System::nanoTime);
             globalLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
-            current = new Generation(initial, clock).start(boss, workers, transport, globalLimit,
+            startupLimit = new Admission(initial.global().maxconnStartup(), System::nanoTime);
+            startupLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
+            current = new Generation(initial, clock).start(boss, workers, transport, globalLimit, startupLimit,
                     HealthMonitor.Knowledge.NONE, Set.of());
             snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
@@ -124,7 +127,7 @@ public final class ProxyDaemon implements AutoCloseable {
         PatroxyConfig before = current.config();
         List<String> kept = new ArrayList<>();
         if (!before.global().sameExceptReloadDrain(next.global())) {
-            kept.add("global (maxconn, io, threads, buffers, keepalive)");
+            kept.add("global (maxconn, maxconn-startup, io, threads, buffers, keepalive)");
         }
         if (!before.stats().equals(next.stats())) {
             kept.add("stats");
@@ -138,7 +141,7 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         Generation fresh;
         try {
-            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, known,
+            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, startupLimit, known,
                     current.boundAddresses());
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);

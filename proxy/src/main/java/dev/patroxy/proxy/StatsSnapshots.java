@@ -48,7 +48,8 @@ final class StatsSnapshots {
             HoldQueue held = listener.router().held();
             FrontendStats frontend = new FrontendStats(
                     f.current(), f.max(), f.total(), f.bytesIn(), f.bytesOut(), listener.refused(),
-                    listener.limit().limit(), held.size(), held.maxHeld(), held.released(), held.timeouts());
+                    listener.limit().limit(), held.size(), held.maxHeld(), held.released(), held.timeouts(),
+                    listener.startupTimeouts());
             List<ServerStats> servers = listener.router().backends().stream()
                     .map(b -> server(b, ServerRoles.roleOf(checksByServer.get(b.server().name())).label(), now))
                     .toList();

@@ -232,7 +232,7 @@ class ConfigReloaderTest {
 
         String summary = daemon.reload(ConfigLoader.load(file));
 
-        assertThat(summary).contains("kept until a restart: global (maxconn, io, threads, buffers, keepalive)");
+        assertThat(summary).contains("kept until a restart: global (maxconn, maxconn-startup, io, threads, buffers, keepalive)");
     }
 
     @Test

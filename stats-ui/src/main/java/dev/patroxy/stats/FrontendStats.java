@@ -11,6 +11,8 @@ package dev.patroxy.stats;
  * @param maxHeld the most clients held at once
  * @param heldReleased held clients let go to a server since start
  * @param holdTimeouts held clients turned away because their hold ran out
+ * @param startupTimeouts clients closed because they did not finish their startup within
+ *     {@code timeout client-startup}
  */
 public record FrontendStats(
         long currentSessions,
@@ -23,5 +25,6 @@ public record FrontendStats(
         long held,
         long maxHeld,
         long heldReleased,
-        long holdTimeouts) {
+        long holdTimeouts,
+        long startupTimeouts) {
 }

@@ -57,6 +57,7 @@ public final class JsonStats {
                 .field("maxHeld", frontend.maxHeld())
                 .field("heldReleased", frontend.heldReleased())
                 .field("holdTimeouts", frontend.holdTimeouts())
+                .field("startupTimeouts", frontend.startupTimeouts())
                 .endObject();
         BackendTotals backend = BackendTotals.of(listener);
         json.name("backend").beginObject()

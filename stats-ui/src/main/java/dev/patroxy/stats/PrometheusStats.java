@@ -177,6 +177,9 @@ public final class PrometheusStats {
         meters.add(frontend.counter("patroxy_frontend_hold_timeouts_total",
                 "Held clients turned away with SQLSTATE 57P03 because timeout hold ran out",
                 FrontendStats::holdTimeouts));
+        meters.add(frontend.counter("patroxy_frontend_startup_timeouts_total",
+                "Clients closed because they did not finish their startup within timeout client-startup",
+                FrontendStats::startupTimeouts));
         meters.add(backend.gauge("haproxy_backend_active_servers", "Number of servers taking new sessions",
                 ListenerStats::activeServers));
         meters.add(backend.gauge("haproxy_backend_current_queue",

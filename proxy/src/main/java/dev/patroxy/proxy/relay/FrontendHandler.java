@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * Opens the server side of a new client session: asks the router for a server, connects on the client's own
  * event loop (no thread hop between the two sides), retries as configured, then hands both channels to
  * {@link RelayHandler}s and steps out of the pipeline. The client is not read from until then, but a transport
- * may still deliver bytes and a half-close early (epoll reads on EPOLLRDHUP): those are held and replayed.
+ * may still deliver bytes and a half-close early (epoll reads on EPOLLRDHUP): those are held and replayed. Where
+ * the session is, and what it gives back when it ends, is its {@link SessionLifecycle}'s.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
@@ -43,27 +44,33 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger TCPLOG = LoggerFactory.getLogger("patroxy.tcplog");
 
     private final ListenerRouter router;
-    private final List<Admission> clientLimits;
     private final TrafficCounters frontend;
+    private final SessionLifecycle lifecycle;
     private final Runnable refused;
+    private final Runnable startupTimedOut;
     private final Transport transport;
     private final List<Object> early = new ArrayList<>();
     private boolean earlyInputShutdown;
     private SessionLog sessionLog;
     private HeldClient heldClient;
+    /** Runs out {@code timeout client-startup} after the session began its startup; null when not in one. */
+    private ScheduledFuture<?> startupDeadline;
     /** A copy of what the client sent while its server's first answer is awaited; null otherwise. */
     private ByteBuf sent;
 
     /**
-     * @param clientLimits the {@code maxconn} places a client must take before it is served, in order (the
-     *     proxy's, then the listener's); while one is full the client waits, unread
+     * @param limits the places a client must take before it is served, in order; while one is full the client
+     *     waits, unread
+     * @param startupIndex which of {@code limits} is the proxy's limit on sessions in their startup
+     * @param startupTimedOut told of each client closed at {@code timeout client-startup}
      */
-    FrontendHandler(ListenerRouter router, List<Admission> clientLimits, TrafficCounters frontend, Runnable refused,
-            Transport transport) {
+    FrontendHandler(ListenerRouter router, List<Admission> limits, int startupIndex, TrafficCounters frontend,
+            Runnable refused, Runnable startupTimedOut, Transport transport) {
         this.router = router;
-        this.clientLimits = List.copyOf(clientLimits);
         this.frontend = frontend;
+        this.lifecycle = new SessionLifecycle(limits, startupIndex, frontend);
         this.refused = refused;
+        this.startupTimedOut = startupTimedOut;
         this.transport = transport;
     }
 
@@ -77,65 +84,44 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else {
             sessionLog = SessionLog.OFF;
         }
-        admitClient(ctx, 0);
+        ctx.channel().closeFuture().addListener(lifecycle);
+        admitClient(ctx);
     }
 
-    private void admitClient(ChannelHandlerContext ctx, int limitIndex) {
-        Channel client = ctx.channel();
-        if (limitIndex == clientLimits.size()) {
-            TrafficCounters counters = frontend;
-            counters.sessionOpened();
-            client.closeFuture().addListener(f -> counters.sessionClosed());
-            connect(ctx, 0);
-            return;
+    /** Takes the client's places in order; stops, unread, at the first that is full until it frees. */
+    private void admitClient(ChannelHandlerContext ctx) {
+        while (!lifecycle.hasAllPlaces()) {
+            if (!lifecycle.enterNext(new ClientWaiter(ctx))) {
+                return;
+            }
         }
-        Admission limit = clientLimits.get(limitIndex);
-        ClientWaiter waiter = new ClientWaiter(ctx, limit, limitIndex);
-        if (limit.enterOrQueue(waiter)) {
-            client.closeFuture().addListener(leaveOnClose(limit));
-            admitClient(ctx, limitIndex + 1);
-        } else {
-            client.closeFuture().addListener(waiter.withdrawOnClose);
-        }
+        lifecycle.admitted();
+        connect(ctx, 0);
     }
 
-    /** Gives the place back when the channel closes; captures nothing but {@code limit}. */
-    private static ChannelFutureListener leaveOnClose(Admission limit) {
-        return f -> limit.leave();
-    }
-
-    /** A client waiting for a place under one of its {@code maxconn} limits, unread meanwhile. */
+    /** A client waiting for a place under one of its limits, unread meanwhile. */
     private final class ClientWaiter implements Admission.Waiter {
         private final ChannelHandlerContext ctx;
-        private final Admission limit;
-        private final int limitIndex;
-        private final ChannelFutureListener withdrawOnClose;
 
-        ClientWaiter(ChannelHandlerContext ctx, Admission limit, int limitIndex) {
+        ClientWaiter(ChannelHandlerContext ctx) {
             this.ctx = ctx;
-            this.limit = limit;
-            this.limitIndex = limitIndex;
-            this.withdrawOnClose = f -> limit.withdraw(this);
         }
 
         @Override
         public void admitted() {
             ctx.executor().execute(() -> {
-                Channel client = ctx.channel();
-                client.closeFuture().removeListener(withdrawOnClose);
-                if (!client.isActive()) {
-                    limit.leave();
-                    return;
+                if (lifecycle.placeGiven()) {
+                    admitClient(ctx);
                 }
-                client.closeFuture().addListener(leaveOnClose(limit));
-                admitClient(ctx, limitIndex + 1);
             });
         }
     }
 
     /** Routes the session to a server, waiting in the server's queue while it is at its {@code maxconn}. */
     private void connect(ChannelHandlerContext ctx, int attempt) {
-        Channel client = ctx.channel();
+        if (!lifecycle.routing()) {
+            return;
+        }
         Optional<Backend> picked = router.pick();
         if (picked.isEmpty()) {
             HeldClient held = heldClient(ctx);
@@ -152,6 +138,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             sessionLog.queued(0);
             open(ctx, backend, attempt);
         } else {
+            lifecycle.queuedOnServer(backend, waiter);
             waiter.startTimeout();
         }
     }
@@ -185,14 +172,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final class HeldClient implements HoldQueue.Held {
         private final ChannelHandlerContext ctx;
         private final long deadlineNanos;
-        private final ChannelFutureListener withdrawOnClose;
         private ScheduledFuture<?> timeout;
         private int attempt;
 
         HeldClient(ChannelHandlerContext ctx, long deadlineNanos) {
             this.ctx = ctx;
             this.deadlineNanos = deadlineNanos;
-            this.withdrawOnClose = f -> router.held().withdraw(this);
         }
 
         /** Holds the client for what is left of its hold; false if nothing is left. */
@@ -229,14 +214,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             this.attempt = attempt;
             router.held().hold(this);
-            ctx.channel().closeFuture().addListener(withdrawOnClose);
+            lifecycle.held(router.held(), this);
             timeout = ctx.executor().schedule(this::expire, left, TimeUnit.NANOSECONDS);
             return true;
         }
 
         private void expire() {
             if (router.held().timeOut(this)) {
-                ctx.channel().closeFuture().removeListener(withdrawOnClose);
                 connect(ctx, attempt);
             }
         }
@@ -245,10 +229,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         public void release(long delayNanos) {
             ctx.executor().schedule(() -> {
                 timeout.cancel(false);
-                ctx.channel().closeFuture().removeListener(withdrawOnClose);
-                if (ctx.channel().isActive()) {
-                    connect(ctx, attempt);
-                }
+                connect(ctx, attempt);
             }, delayNanos, TimeUnit.NANOSECONDS);
         }
     }
@@ -264,6 +245,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         String message = "patroxy: no server of listener " + router.listener().name() + " took the session within "
                 + hold.toMillis() + " ms on hold (" + servers + ")";
         log.info("{}: turning {} away: {}", router.listener().name(), ctx.channel().remoteAddress(), message);
+        lifecycle.turningAway();
+        startStartupDeadline(ctx);
         List<Object> replay = takeEarly();
         ctx.pipeline().addLast(new CannotConnectNowHandler(message));
         ctx.pipeline().remove(this);
@@ -293,7 +276,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         private final ChannelHandlerContext ctx;
         private final Backend backend;
         private final int attempt;
-        private final ChannelFutureListener withdrawOnClose;
         private ScheduledFuture<?> timeout;
         private long queuedAt;
 
@@ -301,14 +283,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             this.ctx = ctx;
             this.backend = backend;
             this.attempt = attempt;
-            this.withdrawOnClose = f -> backend.admission().withdraw(this);
         }
 
         void startTimeout() {
             queuedAt = System.nanoTime();
             long millis = router.listener().timeouts().queue().toMillis();
             timeout = ctx.executor().schedule(this::giveUp, millis, TimeUnit.MILLISECONDS);
-            ctx.channel().closeFuture().addListener(withdrawOnClose);
         }
 
         private void giveUp() {
@@ -324,11 +304,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         public void admitted() {
             ctx.executor().execute(() -> {
                 timeout.cancel(false);
-                ctx.channel().closeFuture().removeListener(withdrawOnClose);
                 sessionLog.queued(System.nanoTime() - queuedAt);
-                if (!ctx.channel().isActive()) {
-                    backend.admission().leave();
-                } else if (!backend.isRoutable()) {
+                if (!lifecycle.serverPlaceGiven(backend)) {
+                    return;
+                }
+                if (!backend.isRoutable()) {
                     backend.admission().leave();
                     connect(ctx, attempt);
                 } else {
@@ -343,6 +323,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Channel client = ctx.channel();
         ListenerConfig listener = router.listener();
         SessionCounters counters = new SessionCounters(backend.traffic(), frontend, sessionLog);
+        SessionLifecycle.ServerLeg leg = new SessionLifecycle.ServerLeg(backend);
         ChannelFuture connecting = transport.keepaliveOn(new Bootstrap())
                 .group(client.eventLoop())
                 .channel(transport.socketChannel())
@@ -357,7 +338,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                         counters, false))
                 .resolver(backend.addressResolver())
                 .connect(backend.connectAddress());
-        connecting.channel().closeFuture().addListener(leaveOnClose(backend.admission()));
+        connecting.channel().closeFuture().addListener(leg);
         ChannelFutureListener abandonOnClientClose = f -> connecting.channel().close();
         client.closeFuture().addListener(abandonOnClientClose);
         ScheduledFuture<?> connectTimeout = client.eventLoop().schedule(() -> {
@@ -371,7 +352,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             client.closeFuture().removeListener(abandonOnClientClose);
             if (f.isSuccess()) {
                 sessionLog.connected(System.nanoTime());
-                relay(ctx, backend, connecting.channel(), counters);
+                relay(ctx, leg, connecting.channel(), counters);
                 return;
             }
             connecting.channel().close();
@@ -393,20 +374,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void relay(ChannelHandlerContext ctx, Backend backend, Channel server, SessionCounters counters) {
+    private void relay(ChannelHandlerContext ctx, SessionLifecycle.ServerLeg leg, Channel server,
+            SessionCounters counters) {
         Channel client = ctx.channel();
         RelaySession session = new RelaySession(client, server, sessionLog);
         RelayHandler toClient = server.pipeline().get(RelayHandler.class);
-        if (!client.isActive() || toClient == null || !backend.register(session)) {
+        if (!client.isActive() || toClient == null || !leg.relaying(session)) {
             session.kill();
             return;
         }
-        TrafficCounters perServer = backend.traffic();
-        perServer.sessionOpened();
-        server.closeFuture().addListener(f -> {
-            perServer.sessionClosed();
-            backend.unregister(session);
-        });
+        Backend backend = leg.backend();
         ListenerConfig listener = router.listener();
         RelayHandler fromClient = new RelayHandler(server, listener.timeouts().client(),
                 listener.timeouts().serverFin(), counters, true);
@@ -415,6 +392,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         List<Object> replay = takeEarly();
         if (listener.timeouts().hold().isZero()) {
             client.pipeline().remove(this);
+            pastStartup();
         } else {
             watch(ctx, backend, server);
         }
@@ -433,11 +411,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // Short-lived and small: a plain array dies young, where a pooled buffer would grow the allocator's
         // arenas while thousands of sessions start at once (0.3 KiB of resident memory per idle session).
         sent = Unpooled.buffer(256);
+        lifecycle.watching();
+        startStartupDeadline(ctx);
         RecoveryWatch recoveryWatch = router.listener().balance() != Balance.PRIMARY ? null
                 : new RecoveryWatch(new RecoveryWatch.Session() {
                     @Override
                     public void committed() {
                         stopWatching(ctx);
+                    }
+
+                    @Override
+                    public void ended() {
+                        pastStartup();
                     }
 
                     @Override
@@ -459,6 +444,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             @Override
             public void passed() {
                 stopWatching(ctx);
+                pastStartup();
             }
 
             @Override
@@ -467,6 +453,44 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 routeAgain(ctx, backend, server, "cannot take connections now (57P03 before authentication)");
             }
         }, recoveryWatch));
+    }
+
+    /**
+     * (Re)starts the client's startup clock: on entering WATCHING, with each server it is relayed to, and on
+     * TURNING_AWAY. Time spent waiting for a place, on a server's queue, on hold or connecting is not the client's
+     * and has deadlines of its own.
+     */
+    private void startStartupDeadline(ChannelHandlerContext ctx) {
+        Duration limit = router.listener().timeouts().clientStartup();
+        if (startupDeadline != null) {
+            startupDeadline.cancel(false);
+        }
+        if (!limit.isZero()) {
+            startupDeadline = ctx.channel().eventLoop().schedule(() -> startupExpired(ctx), limit.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void startupExpired(ChannelHandlerContext ctx) {
+        startupDeadline = null;
+        if (!lifecycle.inStartup()) {
+            return;
+        }
+        startupTimedOut.run();
+        sessionLog.end(SessionLog.Termination.STARTUP_TIMEOUT);
+        log.debug("{}: {} did not finish its startup within timeout client-startup ({} ms); closing",
+                router.listener().name(), ctx.channel().remoteAddress(),
+                router.listener().timeouts().clientStartup().toMillis());
+        ctx.channel().close();
+    }
+
+    /** The server answered the startup for good: the session is a relay like any other from now on. */
+    private void pastStartup() {
+        lifecycle.pastStartup();
+        if (startupDeadline != null) {
+            startupDeadline.cancel(false);
+            startupDeadline = null;
+        }
     }
 
     private void stopWatching(ChannelHandlerContext ctx) {

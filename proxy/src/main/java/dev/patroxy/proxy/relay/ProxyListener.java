@@ -27,9 +27,22 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ProxyListener implements AutoCloseable {
     private final ListenerRouter router;
     private final Admission globalLimit;
+    private final Admission startupLimit;
     private final Admission limit;
+    /**
+     * What each client takes before it is served, in order; one list for every session. The listener's own place
+     * comes first and the proxy's last, so that a client waiting for a place holds nothing another listener's
+     * clients need unless the proxy itself is full: a client waiting for its listener's place holds nothing, one
+     * waiting for a startup place only its listener's.
+     */
+    private final List<Admission> clientLimits;
+    private static final int STARTUP_LIMIT_INDEX = 1;
     private final TrafficCounters frontend = new TrafficCounters();
     private final LongAdder refused = new LongAdder();
+    private final LongAdder startupTimeouts = new LongAdder();
+    /** Built once, not per client. */
+    private final Runnable countRefused = refused::increment;
+    private final Runnable countStartupTimeout = startupTimeouts::increment;
     private final Map<BindAddress, BoundSocket> bound = new ConcurrentHashMap<>();
     private Transport transport;
 
@@ -51,25 +64,31 @@ public final class ProxyListener implements AutoCloseable {
         }
     }
 
-    /** @param globalLimit the proxy-wide {@code maxconn}, shared by every listener */
-    public ProxyListener(ListenerRouter router, Admission globalLimit) {
+    /**
+     * @param globalLimit the proxy-wide {@code maxconn}, shared by every listener
+     * @param startupLimit the proxy-wide places of sessions not past their startup, shared by every listener
+     */
+    public ProxyListener(ListenerRouter router, Admission globalLimit, Admission startupLimit) {
         this.router = router;
         this.globalLimit = globalLimit;
+        this.startupLimit = startupLimit;
         this.limit = new Admission(router.listener().maxconn(), System::nanoTime);
         limit.onFullnessChange(this::updateAccepting);
+        this.clientLimits = List.of(limit, startupLimit, globalLimit);
     }
 
     private void accepted(Channel client) {
-        client.pipeline().addLast(new FrontendHandler(router, List.of(globalLimit, limit), frontend,
-                refused::increment, transport));
+        client.pipeline().addLast(new FrontendHandler(router, clientLimits, STARTUP_LIMIT_INDEX, frontend,
+                countRefused, countStartupTimeout, transport));
     }
 
     /**
-     * Accepts new clients only while neither the proxy nor this listener is at its {@code maxconn}. Synchronized so
+     * Accepts new clients only while neither the proxy nor this listener is at its {@code maxconn}, nor the proxy at
+     * its limit of sessions in their startup. Synchronized so
      * that two threads cannot apply their readings in the opposite order to the one they took them in.
      */
     public synchronized void updateAccepting() {
-        boolean accepting = !globalLimit.isFull() && !limit.isFull();
+        boolean accepting = !startupLimit.isFull() && !globalLimit.isFull() && !limit.isFull();
         for (BoundSocket socket : bound.values()) {
             socket.channel().config().setAutoRead(accepting);
         }
@@ -151,6 +170,11 @@ public final class ProxyListener implements AutoCloseable {
     /** Clients turned away because no server could take them. */
     public long refused() {
         return refused.sum();
+    }
+
+    /** Clients closed because they did not finish their startup within {@code timeout client-startup}. */
+    public long startupTimeouts() {
+        return startupTimeouts.sum();
     }
 
     /** The ports actually bound, in bind order (useful when the configuration asks for port 0). */

@@ -33,6 +33,9 @@ final class RecoveryWatch extends ChannelInboundHandlerAdapter {
          *     client's help), so its startup can be given to another server
          */
         void inRecovery(boolean replayable);
+
+        /** The watch stepped out leaving the session to the client: authentication is over, or cannot be followed. */
+        void ended();
     }
 
     static final String IN_HOT_STANDBY = "in_hot_standby";
@@ -175,6 +178,7 @@ final class RecoveryWatch extends ChannelInboundHandlerAdapter {
     private void release(ChannelHandlerContext ctx) {
         done = true;
         commit();
+        session.ended();
         ByteBuf held = pending;
         pending = null;
         if (held != null && held.isReadable()) {

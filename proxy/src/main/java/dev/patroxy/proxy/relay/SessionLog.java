@@ -30,7 +30,9 @@ final class SessionLog {
         NO_SERVER("SC", "no server takes sessions"),
         CONNECT_FAILED("SC", "could not connect to the server"),
         IN_RECOVERY("PC", "the server was in recovery on a primary listener"),
-        QUEUE_TIMEOUT("sQ", "timeout queue");
+        QUEUE_TIMEOUT("sQ", "timeout queue"),
+        /** HAProxy's "cR": the client's request (here its startup and authentication) did not come in time. */
+        STARTUP_TIMEOUT("cR", "timeout client-startup");
 
         private final String code;
         private final String reason;

@@ -14,7 +14,10 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 final class StartupWatch extends ChannelInboundHandlerAdapter {
     /** The client side of the watched session. */
     interface Session {
-        /** What the client has sent so far. */
+        /**
+         * What the client has sent so far; null once it has sent more than a watch keeps, when nothing could be
+         * replayed to another server and the session is the client's whatever the answer.
+         */
         ByteBuf sent();
 
         /** The server answered for good: the session is the client's from now on. */
@@ -39,6 +42,10 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf bytes = (ByteBuf) msg;
+        if (session.sent() == null) {
+            outgrown(ctx, bytes);
+            return;
+        }
         if (answer == null && FirstAnswer.declined(session.sent(), bytes) == 0
                 && FirstAnswer.of(session.sent(), bytes) == FirstAnswer.Verdict.PASS) {
             // The usual case, decided by the first read alone: nothing to copy or hold.
@@ -72,6 +79,23 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
             ctx.pipeline().remove(this);
             session.turnedAway();
         }
+    }
+
+    /** The client sent more than the watch keeps: whatever the server answers is the client's. */
+    private void outgrown(ChannelHandlerContext ctx, ByteBuf bytes) {
+        if (answer == null) {
+            decided = true;
+            handOver(ctx, bytes);
+            ctx.fireChannelRead(bytes);
+            ctx.pipeline().remove(this);
+            return;
+        }
+        try {
+            answer.writeBytes(bytes);
+        } finally {
+            bytes.release();
+        }
+        pass(ctx);
     }
 
     private void pass(ChannelHandlerContext ctx) {
@@ -116,7 +140,8 @@ final class StartupWatch extends ChannelInboundHandlerAdapter {
      */
     private boolean closedUnanswered(ChannelHandlerContext ctx) {
         int answered = answer == null ? 0 : answer.readableBytes();
-        if (decided || answered != forwarded || !FirstAnswer.startupSent(session.sent())) {
+        ByteBuf sent = session.sent();
+        if (decided || answered != forwarded || sent == null || !FirstAnswer.startupSent(sent)) {
             return false;
         }
         decided = true;

@@ -26,6 +26,11 @@ class RecoveryWatchTest {
         public void inRecovery(boolean replayable) {
             events.add("in recovery, replayable " + replayable);
         }
+
+        @Override
+        public void ended() {
+            events.add("ended");
+        }
     });
     private final EmbeddedChannel server = new EmbeddedChannel(watch);
 
@@ -102,7 +107,7 @@ class RecoveryWatchTest {
         serverSends(rest);
 
         assertThat(passedOn()).isEqualTo(rest);
-        assertThat(events).containsExactly("committed");
+        assertThat(events).containsExactly("committed", "ended");
         assertThat(watching()).isFalse();
         serverSends("Q-later".getBytes(StandardCharsets.US_ASCII));
         assertThat(passedOn()).asString(StandardCharsets.US_ASCII).isEqualTo("Q-later");
@@ -145,7 +150,7 @@ class RecoveryWatchTest {
         serverSends(all);
 
         assertThat(passedOn()).isEqualTo(all);
-        assertThat(events).containsExactly("committed");
+        assertThat(events).containsExactly("committed", "ended");
     }
 
     @Test
@@ -156,7 +161,7 @@ class RecoveryWatchTest {
         serverSends(all);
 
         assertThat(passedOn()).isEqualTo(all);
-        assertThat(events).containsExactly("committed");
+        assertThat(events).containsExactly("committed", "ended");
         assertThat(watching()).isFalse();
     }
 
@@ -188,7 +193,7 @@ class RecoveryWatchTest {
         server.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
 
         assertThat(passedOn()).isEqualTo(partial);
-        assertThat(events).containsExactly("committed");
+        assertThat(events).containsExactly("committed", "ended");
     }
 
     @Test

@@ -53,6 +53,8 @@ abstract class RelayTest {
     private final EventLoopGroup boss = transport.newEventLoopGroup(1);
     private final EventLoopGroup workers = transport.newEventLoopGroup(2);
     private ProxyListener listener;
+    private Admission globalLimit;
+    private Admission startupLimit;
     private ServerSocket backendSocket;
 
     @AfterEach
@@ -75,12 +77,16 @@ abstract class RelayTest {
         return startProxy(balance, clientTimeout, routable, new Limits(0, 0, 0, Duration.ofSeconds(1)), backendPorts);
     }
 
-    /** The {@code maxconn} settings of a test proxy: the proxy's, the listener's, each server's. */
-    record Limits(int global, int listener, int server, Duration queueTimeout) {
+    /** The {@code maxconn} settings of a test proxy: the proxy's, the listener's, each server's, the startup's. */
+    record Limits(int global, int listener, int server, Duration queueTimeout, int startup) {
+        Limits(int global, int listener, int server, Duration queueTimeout) {
+            this(global, listener, server, queueTimeout, 0);
+        }
     }
 
     private Duration serverFinTimeout = Duration.ofMinutes(1);
     private Duration holdTimeout = Duration.ZERO;
+    private Duration clientStartupTimeout = Duration.ofSeconds(10);
     private int releaseRate;
     private boolean tcplog;
 
@@ -93,12 +99,14 @@ abstract class RelayTest {
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
                 balance, Optional.of(CHECK),
                 new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1), limits.queueTimeout(),
-                        Duration.ofMinutes(1), serverFinTimeout, holdTimeout),
+                        Duration.ofMinutes(1), serverFinTimeout, holdTimeout, clientStartupTimeout),
                 2, limits.listener(), true, tcplog, releaseRate, servers);
         ListenerRouter router = new ListenerRouter(config,
                 servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
         router.refresh(b -> routable);
-        listener = new ProxyListener(router, new Admission(limits.global(), System::nanoTime));
+        globalLimit = new Admission(limits.global(), System::nanoTime);
+        startupLimit = new Admission(limits.startup(), System::nanoTime);
+        listener = new ProxyListener(router, globalLimit, startupLimit);
         listener.bind(boss, workers, transport);
         return listener.boundPorts().get(0);
     }
@@ -638,6 +646,146 @@ abstract class RelayTest {
         thread.setDaemon(true);
         thread.start();
         return standby;
+    }
+
+    @Test
+    void aClientThatSendsMoreThanTheWatchKeepsBeforeTheFirstAnswerIsRelayedAndItsPlacesGoBack() throws Exception {
+        byte[] startupBytes = startupMessage();
+        byte[] more = new byte[12_600];
+        java.util.Arrays.fill(more, (byte) 'x');
+        byte[] passwordRequest = pgMessage('R', new byte[] {0, 0, 0, 3});
+        CompletableFuture<Integer> serverGot = new CompletableFuture<>();
+        int backendPort = startBackend(s -> {
+            serverGot.complete(s.getInputStream().readNBytes(startupBytes.length + more.length).length);
+            s.getOutputStream().write(passwordRequest);
+            s.getInputStream().read();
+        });
+        holdTimeout = Duration.ofSeconds(20);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true, new Limits(100, 0, 0,
+                Duration.ofSeconds(1)), backendPort);
+
+        try (Socket client = connect(port)) {
+            client.setSoTimeout(5_000);
+            client.getOutputStream().write(startupBytes);
+            client.getOutputStream().write(more);
+            assertThat(serverGot.get(10, TimeUnit.SECONDS)).isEqualTo(startupBytes.length + more.length);
+            assertThat(client.getInputStream().readNBytes(passwordRequest.length))
+                    .as("the server's answer reaches the client").isEqualTo(passwordRequest);
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(listener.frontend().current()).isZero();
+            assertThat(backend().traffic().current()).isZero();
+            assertThat(globalLimit.inUse()).isZero();
+            assertThat(startupLimit.inUse()).isZero();
+        });
+    }
+
+    /** A server that answers each connection's first byte with "ok\n", then waits for the client's end. */
+    private int startAnsweringBackend(AtomicLong accepted) throws IOException {
+        backendSocket = new ServerSocket(0);
+        Thread thread = new Thread(() -> {
+            while (!backendSocket.isClosed()) {
+                try {
+                    Socket s = backendSocket.accept();
+                    accepted.incrementAndGet();
+                    Thread session = new Thread(() -> {
+                        try (s) {
+                            if (s.getInputStream().read() >= 0) {
+                                s.getOutputStream().write("ok\n".getBytes(StandardCharsets.US_ASCII));
+                                s.getInputStream().readAllBytes();
+                            }
+                        } catch (IOException ignored) {
+                            // closing is all that is left to do
+                        }
+                    }, "test-answering-session");
+                    session.setDaemon(true);
+                    session.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "test-answering-backend");
+        thread.setDaemon(true);
+        thread.start();
+        return backendSocket.getLocalPort();
+    }
+
+    private void assertEveryPlaceGivenBack() {
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(listener.frontend().current()).as("frontend sessions").isZero();
+            assertThat(backend().traffic().current()).as("server sessions").isZero();
+            assertThat(backend().admission().inUse()).as("server places").isZero();
+            assertThat(globalLimit.inUse()).as("global places").isZero();
+            assertThat(startupLimit.inUse()).as("startup places").isZero();
+        });
+    }
+
+    @Test
+    void aClientThatStallsInItsStartupIsClosedAfterTimeoutClientStartup() throws Exception {
+        // The server answers nothing to an incomplete startup, as PostgreSQL waits for the rest.
+        int backendPort = startBackend(s -> s.getInputStream().readAllBytes());
+        holdTimeout = Duration.ofSeconds(20);
+        clientStartupTimeout = Duration.ofMillis(300);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true, new Limits(10, 0, 0,
+                Duration.ofSeconds(1), 10), backendPort);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(0);
+            long start = System.nanoTime();
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(200L, 10_000L);
+        }
+        assertThat(listener.startupTimeouts()).isEqualTo(1);
+        assertEveryPlaceGivenBack();
+    }
+
+    @Test
+    void aClientTurnedAwayThatNeverSendsItsStartupIsClosedAfterTimeoutClientStartup() throws Exception {
+        holdTimeout = Duration.ofMillis(200);
+        clientStartupTimeout = Duration.ofMillis(300);
+        int port = startProxy(1, Duration.ofMinutes(1), false);
+
+        try (Socket client = connect(port)) {
+            long start = System.nanoTime();
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(400L, 10_000L);
+        }
+        assertThat(listener.startupTimeouts()).isEqualTo(1);
+        assertThat(listener.refused()).isEqualTo(1);
+        assertEveryPlaceGivenBack();
+    }
+
+    @Test
+    void pastTheStartupLimitANewClientWaitsWithoutAMaxconnPlaceUntilAStalledOneIsCut() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startAnsweringBackend(accepted);
+        holdTimeout = Duration.ofSeconds(20);
+        clientStartupTimeout = Duration.ofSeconds(1);
+        int port = startProxy(Balance.ROUNDROBIN, Duration.ofMinutes(1), true, new Limits(3, 0, 0,
+                Duration.ofSeconds(1), 1), backendPort);
+
+        try (Socket established = connect(port)) {
+            established.getOutputStream().write('p');
+            assertThat(readLine(established)).isEqualTo("ok");
+            Socket stalled = connect(port);
+            await().atMost(Duration.ofSeconds(5)).until(() -> accepted.get() == 2);
+            assertThat(startupLimit.inUse()).as("the stalled client's").isEqualTo(1);
+
+            try (Socket next = connect(port)) {
+                next.getOutputStream().write('p');
+                Thread.sleep(300);
+                assertThat(accepted.get()).as("the next client waits for a startup place").isEqualTo(2);
+                assertThat(globalLimit.inUse()).as("and holds no maxconn place meanwhile").isEqualTo(2);
+
+                assertThat(stalled.getInputStream().read()).as("cut at timeout client-startup").isEqualTo(-1);
+                assertThat(readLine(next)).as("then the next client goes on").isEqualTo("ok");
+            }
+            stalled.close();
+            established.getOutputStream().write('q');
+            assertThat(listener.frontend().current()).as("the established session never noticed").isGreaterThan(0);
+        }
+        assertThat(listener.startupTimeouts()).isEqualTo(1);
+        assertEveryPlaceGivenBack();
     }
 
     @Test
