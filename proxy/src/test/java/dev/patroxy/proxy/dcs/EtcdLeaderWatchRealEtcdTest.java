@@ -116,7 +116,7 @@ class EtcdLeaderWatchRealEtcdTest {
 
     private void startWatching(DcsType type, int port) {
         DcsConfig config = new DcsConfig(type, List.of(new HostPort("127.0.0.1", port)), "batman", "/service",
-                Duration.ofSeconds(2), WATCH_TIMEOUT);
+                Duration.ofSeconds(2), WATCH_TIMEOUT, Duration.ofSeconds(10));
         watch = new EtcdLeaderWatch(config, http, scheduler, new LeaderListener() {
             @Override
             public void leaderIs(String member, long index) {
