@@ -5,8 +5,14 @@ import java.util.List;
 
 /** What the proxy looks like at one instant; everything stats-ui shows is rendered from one of these. */
 public record StatsSnapshot(String version, Instant startedAt, Instant takenAt, List<ListenerStats> listeners,
-        ReloadStatus reload) {
+        ReloadStatus reload, DcsStatus dcs) {
     public StatsSnapshot {
         listeners = List.copyOf(listeners);
+    }
+
+    /** A snapshot of a proxy without a DCS. */
+    public StatsSnapshot(String version, Instant startedAt, Instant takenAt, List<ListenerStats> listeners,
+            ReloadStatus reload) {
+        this(version, startedAt, takenAt, listeners, reload, DcsStatus.NONE);
     }
 }

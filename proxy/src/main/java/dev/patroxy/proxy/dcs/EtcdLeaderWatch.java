@@ -90,6 +90,11 @@ public final class EtcdLeaderWatch implements AutoCloseable {
         scheduler.execute(guarded(this::read));
     }
 
+    /** What the leader key says as far as the watch knows: a member, "no leader", "unreachable" or "nothing yet". */
+    public String leader() {
+        return listener.passedOn();
+    }
+
     /** DCS requests that failed: refused, timed out, or answered with anything but the key. */
     public long requestFailures() {
         return requestFailures.get();

@@ -12,6 +12,8 @@ final class LeaderChanges implements LeaderListener {
     private final LeaderListener listener;
     private Known known = Known.NOTHING;
     private String leader;
+    /** Read by the stats from their own thread. */
+    private volatile String passedOn = "nothing yet";
 
     LeaderChanges(LeaderListener listener) {
         this.listener = listener;
@@ -19,12 +21,7 @@ final class LeaderChanges implements LeaderListener {
 
     /** What was last passed on, as a person reads it. */
     String passedOn() {
-        return switch (known) {
-            case NOTHING -> "nothing yet";
-            case LEADER -> leader;
-            case NO_LEADER -> "no leader";
-            case UNREACHABLE -> "unreachable";
-        };
+        return passedOn;
     }
 
     @Override
@@ -33,6 +30,7 @@ final class LeaderChanges implements LeaderListener {
             listener.leaderIs(member, index);
             known = Known.LEADER;
             leader = member;
+            passedOn = member;
         }
     }
 
@@ -42,6 +40,7 @@ final class LeaderChanges implements LeaderListener {
             listener.noLeader(index);
             known = Known.NO_LEADER;
             leader = null;
+            passedOn = "no leader";
         }
     }
 
@@ -51,6 +50,7 @@ final class LeaderChanges implements LeaderListener {
             listener.unreachable(reason);
             known = Known.UNREACHABLE;
             leader = null;
+            passedOn = "unreachable";
         }
     }
 }
