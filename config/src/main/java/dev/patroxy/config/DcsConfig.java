@@ -26,4 +26,9 @@ public record DcsConfig(DcsType type, List<HostPort> hosts, String scope, String
     public String leaderKey() {
         return namespace + "/" + scope + "/leader";
     }
+
+    /** The directory where every Patroni member of the cluster keeps a key named by its member name. */
+    public String membersKey() {
+        return namespace + "/" + scope + "/members";
+    }
 }

@@ -3,17 +3,22 @@ package dev.patroxy.proxy;
 import dev.patroxy.config.ConfigException;
 import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.proxy.dcs.DcsNameCheck;
 import dev.patroxy.proxy.relay.Transport;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import okhttp3.OkHttpClient;
 
 /** {@code patroxy --config FILE [--check]} and {@code patroxy --version}; SIGHUP reloads FILE. */
 public final class Main {
     static final int FAILED = 1;
     static final int BAD_CONFIG = 2;
     static final int USAGE = 64;
+    /** How long {@code --check} waits for each DCS host. */
+    private static final Duration MEMBER_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
     private static final String USAGE_TEXT = """
             usage: patroxy --config FILE         run the proxy
@@ -46,9 +51,29 @@ public final class Main {
         if (invocation.checkOnly()) {
             System.out.println(invocation.config() + ": valid (" + config.listeners().size() + " listeners, "
                     + config.servers().size() + " servers)");
+            checkMemberNames(invocation.config(), config, System.out);
             return;
         }
         run(invocation.config(), config);
+    }
+
+    /**
+     * With a DCS, says which servers' member names Patroni does not have, or that it could not tell: a warning, not
+     * an error, since the DCS may just be unreachable from where the file is checked.
+     */
+    private static void checkMemberNames(Path file, PatroxyConfig config, PrintStream out) {
+        if (config.dcs().isEmpty()) {
+            return;
+        }
+        OkHttpClient http = new OkHttpClient();
+        try {
+            for (String warning : DcsNameCheck.warnings(config, http, MEMBER_CHECK_TIMEOUT)) {
+                out.println(file + (warning.startsWith("could not") ? ": " : ": warning: ") + warning);
+            }
+        } finally {
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
     }
 
     /** The configuration in {@code file}, or null after telling {@code err} what is wrong with it. */
