@@ -22,7 +22,8 @@ public final class Main {
 
     private static final String USAGE_TEXT = """
             usage: patroxy --config FILE         run the proxy
-                   patroxy --config FILE --check validate FILE and exit (0 valid, 2 invalid)
+                   patroxy --config FILE --check validate FILE and exit (0 valid, 2 invalid); with a dcs
+                                                 section, also warn of member names Patroni does not have
                    patroxy --version             print the version""";
 
     private Main() {

@@ -3,8 +3,8 @@ package dev.patroxy.proxy.dcs;
 import dev.patroxy.config.DcsConfig;
 import dev.patroxy.config.DcsType;
 import dev.patroxy.config.HostPort;
-import java.io.IOException;
 import dev.patroxy.proxy.sched.TaskFailures;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -260,8 +260,9 @@ public final class EtcdLeaderWatch implements AutoCloseable {
     /** A re-validating read that found something else than the watch had said: the watch missed a change. */
     private void noteCorrection(boolean read, String before) {
         if (read && revalidating && !before.equals(listener.passedOn())) {
-            log.warn("a quorum read of etcd {} found the leader key at {} where the watch still said {}; the watch"
-                    + " missed a change", hosts.current(), listener.passedOn(), before);
+            log.warn("a quorum read of etcd {} found the leader key at {} where the watch still said {}: the watch"
+                    + " missed a change, or it came just as the watch was replaced", hosts.current(),
+                    listener.passedOn(), before);
         }
         revalidating = false;
     }
