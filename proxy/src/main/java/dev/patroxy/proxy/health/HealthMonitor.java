@@ -363,7 +363,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     public void unreachable(String reason) {
         leader = DcsLeader.UNKNOWN;
         log.warn("DCS unreachable ({}); routing on the REST checks alone", reason);
-        if (!vouchedByLeader.isEmpty()) {
+        if (!vouchedByLeader.isEmpty() || routers.stream().anyMatch(ListenerRouter::leaderNamesNoServer)) {
             vouchedByLeader.clear();
             for (ListenerRouter router : routers) {
                 reroute(router, "DCS unreachable: the checks alone decide");

@@ -114,6 +114,9 @@ class HealthMonitorTest {
         answer(pg01, patroni(503, "replica", 4), clock.instant());
         answer(pg02, patroni(200, "primary", 4), clock.instant());
         assertThat(router.current()).as("the checks follow a failover").contains(pg02);
+
+        onScheduler(() -> monitor.unreachable("refused"));
+        assertThat(router.leaderNamesNoServer()).as("the key is unknown now, not naming anyone").isFalse();
     }
 
     /** A monitor of an unchanged configuration, as a reload starts it, on {@code previous}; returns its router. */
