@@ -45,11 +45,13 @@ public final class ConfigLoader {
     private static final Set<String> TIMEOUT_KEYS = Set.of(
             "connect", "client", "server", "queue", "client-fin", "server-fin", "hold", "client-startup");
     private static final Set<String> CHECK_KEYS = Set.of("method", "path", "expect", "inter", "timeout", "rise", "fall");
-    private static final Set<String> SERVER_KEYS = Set.of("name", "address", "check-port", "check-address", "maxconn");
+    private static final Set<String> SERVER_KEYS = Set.of(
+            "name", "address", "check-port", "check-address", "maxconn", "member");
     private static final Set<String> LISTENER_KEYS = Set.of(
             "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "log", "check",
             "release-rate");
-    private static final Set<String> DCS_KEYS = Set.of("type", "hosts", "scope", "namespace", "timeout", "watch-timeout");
+    private static final Set<String> DCS_KEYS = Set.of(
+            "type", "hosts", "scope", "namespace", "timeout", "watch-timeout", "revalidate");
     private static final Map<String, DcsType> DCS_TYPES = Map.of(
             DcsType.ETCD_V2.configName(), DcsType.ETCD_V2, DcsType.ETCD_V3.configName(), DcsType.ETCD_V3);
     private static final Map<String, Boolean> LOG_FORMATS = Map.of("tcplog", true, "none", false);
@@ -197,7 +199,9 @@ public final class ConfigLoader {
             Duration timeout = node.optional(keys, "timeout", ConfigNode::duration).orElse(Duration.ofSeconds(1));
             Duration watchTimeout = node.optional(keys, "watch-timeout", ConfigNode::duration)
                     .orElse(Duration.ofSeconds(10));
-            return new DcsConfig(type, hosts, scope, canonicalNamespace(namespace), timeout, watchTimeout);
+            Duration revalidate = node.optional(keys, "revalidate", ConfigNode::duration).orElse(Duration.ofSeconds(10));
+            return new DcsConfig(type, hosts, scope, canonicalNamespace(namespace), timeout, watchTimeout,
+                    revalidate);
         }
 
         private static List<HostPort> dcsHosts(ConfigNode node) throws ConfigException {
@@ -332,7 +336,8 @@ public final class ConfigLoader {
                     check = new HostPort(target.host(), port);
                 }
                 int maxconn = item.optional(keys, "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(0);
-                if (servers.put(name, new ServerConfig(name, target, check, maxconn)) != null) {
+                String member = item.optional(keys, "member", ConfigNode::string).orElse(name);
+                if (servers.put(name, new ServerConfig(name, target, check, maxconn, member)) != null) {
                     throw item.error("server name '" + name + "' is used twice");
                 }
             }

@@ -13,9 +13,11 @@ import java.util.List;
  *     patroxy tries the next host
  * @param watchTimeout how long one watch may wait for a change before patroxy asks again; a DCS cut off
  *     silently mid-watch is noticed within {@code watchTimeout + timeout}
+ * @param revalidate how often patroxy confirms what the watch says with a quorum read, so that a change the watch
+ *     missed (or a watch that fell behind without saying so) is found within this long
  */
-public record DcsConfig(
-        DcsType type, List<HostPort> hosts, String scope, String namespace, Duration timeout, Duration watchTimeout) {
+public record DcsConfig(DcsType type, List<HostPort> hosts, String scope, String namespace, Duration timeout,
+        Duration watchTimeout, Duration revalidate) {
     public DcsConfig {
         hosts = List.copyOf(hosts);
     }
@@ -23,5 +25,10 @@ public record DcsConfig(
     /** The path of the leader key below the API's key space, as Patroni builds it: {@code /service/batman/leader}. */
     public String leaderKey() {
         return namespace + "/" + scope + "/leader";
+    }
+
+    /** The directory where every Patroni member of the cluster keeps a key named by its member name. */
+    public String membersKey() {
+        return namespace + "/" + scope + "/members";
     }
 }

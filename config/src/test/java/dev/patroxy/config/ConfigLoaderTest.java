@@ -477,6 +477,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aServersPatroniMemberNameDefaultsToItsName() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("check-port: 8008, maxconn: 100}",
+                "check-port: 8008, maxconn: 100, member: node1}"));
+
+        assertThat(config.servers()).extracting(ServerConfig::member).containsExactly("node1", "pg02");
+        ConfigException blank = errorOf(VALID.replace("maxconn: 100}", "maxconn: 100, member: \"\"}"));
+        assertThat(blank.key()).isEqualTo("servers[0].member");
+        assertThat(blank.getMessage()).contains("expected a value");
+    }
+
+    @Test
     void withoutADcsSectionThereIsNoDcs() throws Exception {
         assertThat(ConfigLoader.parse(FILE, VALID).dcs()).isEmpty();
     }
@@ -491,6 +502,7 @@ class ConfigLoaderTest {
                   namespace: service/
                   timeout: 500ms
                   watch-timeout: 5s
+                  revalidate: 30s
                 """);
 
         DcsConfig dcs = config.dcs().orElseThrow();
@@ -499,6 +511,7 @@ class ConfigLoaderTest {
         assertThat(dcs.leaderKey()).isEqualTo("/service/batman/leader");
         assertThat(dcs.timeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(dcs.watchTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(dcs.revalidate()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -511,6 +524,7 @@ class ConfigLoaderTest {
         assertThat(dcs.leaderKey()).isEqualTo("/service/b/leader");
         assertThat(dcs.timeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(dcs.watchTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(dcs.revalidate()).isEqualTo(Duration.ofSeconds(10));
         assertThat(ConfigLoader.parse(FILE, VALID + "dcs: {type: etcd, hosts: [\"h:1\"], scope: b, namespace: /}\n")
                 .dcs().orElseThrow().leaderKey()).isEqualTo("/b/leader");
     }
@@ -523,8 +537,8 @@ class ConfigLoaderTest {
         ConfigException unknownKey = errorOf(VALID + dcs + "  prefix: /x\n");
         assertThat(unknownKey.line()).isEqualTo(dcsLine + 4);
         assertThat(unknownKey.key()).isEqualTo("dcs.prefix");
-        assertThat(unknownKey.getMessage()).contains("unknown key; expected one of hosts, namespace, scope, timeout, "
-                + "type, watch-timeout");
+        assertThat(unknownKey.getMessage()).contains("unknown key; expected one of hosts, namespace, revalidate, scope, "
+                + "timeout, type, watch-timeout");
 
         ConfigException badHost = errorOf(VALID + dcs.replace("10.29.0.10:2379", "10.29.0.10"));
         assertThat(badHost.line()).isEqualTo(dcsLine + 2);

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -102,6 +103,11 @@ final class Generation implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The watch of the DCS leader key, when the configuration has a DCS. */
+    Optional<EtcdLeaderWatch> leaderWatch() {
+        return Optional.ofNullable(leaderWatch);
     }
 
     /** What this generation's checks know, for the one that replaces it. */

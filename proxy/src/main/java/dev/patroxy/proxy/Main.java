@@ -3,21 +3,27 @@ package dev.patroxy.proxy;
 import dev.patroxy.config.ConfigException;
 import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.proxy.dcs.DcsNameCheck;
 import dev.patroxy.proxy.relay.Transport;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import okhttp3.OkHttpClient;
 
 /** {@code patroxy --config FILE [--check]} and {@code patroxy --version}; SIGHUP reloads FILE. */
 public final class Main {
     static final int FAILED = 1;
     static final int BAD_CONFIG = 2;
     static final int USAGE = 64;
+    /** How long {@code --check} waits for each DCS host. */
+    private static final Duration MEMBER_CHECK_TIMEOUT = Duration.ofSeconds(2);
 
     private static final String USAGE_TEXT = """
             usage: patroxy --config FILE         run the proxy
-                   patroxy --config FILE --check validate FILE and exit (0 valid, 2 invalid)
+                   patroxy --config FILE --check validate FILE and exit (0 valid, 2 invalid); with a dcs
+                                                 section, also warn of member names Patroni does not have
                    patroxy --version             print the version""";
 
     private Main() {
@@ -57,7 +63,27 @@ public final class Main {
         }
         out.println(file + ": valid (" + config.listeners().size() + " listeners, " + config.servers().size()
                 + " servers)");
+        checkMemberNames(file, config, out);
         return 0;
+    }
+
+    /**
+     * With a DCS, says which servers' member names Patroni does not have, or that it could not tell: a warning, not
+     * an error, since the DCS may just be unreachable from where the file is checked.
+     */
+    private static void checkMemberNames(Path file, PatroxyConfig config, PrintStream out) {
+        if (config.dcs().isEmpty()) {
+            return;
+        }
+        OkHttpClient http = new OkHttpClient();
+        try {
+            for (String warning : DcsNameCheck.warnings(config, http, MEMBER_CHECK_TIMEOUT)) {
+                out.println(file + (warning.startsWith("could not") ? ": " : ": warning: ") + warning);
+            }
+        } finally {
+            http.dispatcher().executorService().shutdown();
+            http.connectionPool().evictAll();
+        }
     }
 
     /** The configuration in {@code file}, or null after telling {@code err} what is wrong with it. */

@@ -194,7 +194,7 @@ public final class ProxyDaemon implements AutoCloseable {
     }
 
     public StatsSnapshot snapshot() {
-        return snapshots.take(current.listeners(), reloadStatus());
+        return snapshots.take(current.listeners(), reloadStatus(), current.leaderWatch());
     }
 
     @Override

@@ -2,12 +2,15 @@ package dev.patroxy.proxy;
 
 import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.CheckConfig;
+import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
 import dev.patroxy.proxy.health.HealthSnapshot;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.HoldQueue;
+import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.proxy.routing.TrafficCounters;
+import dev.patroxy.stats.DcsStatus;
 import dev.patroxy.stats.FrontendStats;
 import dev.patroxy.stats.ListenerStats;
 import dev.patroxy.stats.ReloadStatus;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Freezes the running proxy's counters and health into a {@link StatsSnapshot} for stats-ui. */
 final class StatsSnapshots {
@@ -33,8 +37,8 @@ final class StatsSnapshots {
         this.version = version;
     }
 
-    /** The listeners of the configuration in force, and how reloads went. */
-    StatsSnapshot take(List<ProxyListener> listeners, ReloadStatus reload) {
+    /** The listeners of the configuration in force, how reloads went, and what its DCS watch knows. */
+    StatsSnapshot take(List<ProxyListener> listeners, ReloadStatus reload, Optional<EtcdLeaderWatch> dcs) {
         Instant now = clock.instant();
         Map<String, List<Backend>> checksByServer = new LinkedHashMap<>();
         for (ProxyListener listener : listeners) {
@@ -59,7 +63,14 @@ final class StatsSnapshots {
                     listener.router().roleChanges().recent(), listener.router().roleChanges().total(),
                     listener.router().roleChanges().detections()));
         }
-        return new StatsSnapshot(version, startedAt, now, stats, reload, LogSetup.droppedLines());
+        return new StatsSnapshot(version, startedAt, now, stats, reload, dcs.map(w -> dcs(w, listeners))
+                .orElse(DcsStatus.NONE), LogSetup.droppedLines());
+    }
+
+    private static DcsStatus dcs(EtcdLeaderWatch watch, List<ProxyListener> listeners) {
+        return new DcsStatus(true, watch.leader(), listeners.stream().map(ProxyListener::router)
+                .filter(ListenerRouter::leaderNamesNoServer).map(r -> r.listener().name()).toList(),
+                watch.requestFailures(), watch.taskFailures().total(), watch.taskFailures().last().orElse(null));
     }
 
     private static ServerStats server(Backend b, String role, Instant now) {

@@ -7,10 +7,80 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
+    @StartStop
+    private final MockWebServer etcd = new MockWebServer();
+
+    /** {@code patroxy --config FILE --check}, its standard output. */
+    private static String check(Path file) {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            Main.main(new String[] {"--config", file.toString(), "--check"});
+        } finally {
+            System.setOut(stdout);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private Path configWithDcs(Path dir, String dcsHost) throws Exception {
+        return Files.writeString(dir.resolve("p.yml"), """
+                stats:
+                  bind: "127.0.0.1:7000"
+                servers:
+                  - {name: postgresql_10.0.0.1_5432, address: "10.0.0.1:5432", check-port: 8008}
+                  - {name: pg02, address: "10.0.0.2:5432", check-port: 8008, member: node2}
+                listeners:
+                  - {name: primary, bind: "127.0.0.1:5000", balance: primary}
+                dcs: {type: etcd, hosts: ["%s"], scope: batman, timeout: 500ms}
+                """.formatted(dcsHost));
+    }
+
+    @Test
+    void checkWarnsOfServersWhoseMemberNameThePatroniClusterDoesNotHave(@TempDir Path dir) throws Exception {
+        etcd.enqueue(new MockResponse.Builder().addHeader("X-Etcd-Index", 30).body("""
+                {"action":"get","node":{"key":"/service/batman/members","dir":true,"nodes":[
+                {"key":"/service/batman/members/node1","value":"{}","modifiedIndex":20,"createdIndex":3},
+                {"key":"/service/batman/members/node2","value":"{}","modifiedIndex":21,"createdIndex":4}],
+                "modifiedIndex":3,"createdIndex":3}}""".replace("\n", "")).build());
+        etcd.enqueue(new MockResponse.Builder().addHeader("X-Etcd-Index", 30).body("{\"action\":\"get\",\"node\":{"
+                + "\"key\":\"/service/batman/leader\",\"value\":\"node1\",\"modifiedIndex\":25,\"createdIndex\":5}}")
+                .build());
+        Path file = configWithDcs(dir, etcd.getHostName() + ":" + etcd.getPort());
+
+        String out = check(file);
+
+        assertThat(out).startsWith(file + ": valid (1 listeners, 2 servers)\n")
+                .contains(file + ": warning: server postgresql_10.0.0.1_5432: member 'postgresql_10.0.0.1_5432' is not"
+                        + " a Patroni member of batman in the DCS (its members: node1, node2); set member: to the"
+                        + " node's Patroni name")
+                .contains(file + ": warning: listener primary: the leader key names node1, which is none of its"
+                        + " servers' member: names; while it does, the REST checks alone pick its primary")
+                .doesNotContain("server pg02");
+        assertThat(etcd.takeRequest().getTarget()).isEqualTo("/v2/keys/service/batman/members?quorum=true");
+        assertThat(etcd.takeRequest().getTarget()).isEqualTo("/v2/keys/service/batman/leader?quorum=true");
+    }
+
+    @Test
+    void checkOfAnUnreachableDcsSaysItCouldNotVerifyAndStillPasses(@TempDir Path dir) throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Path file = configWithDcs(dir, "127.0.0.1:" + closed);
+
+        String out = check(file);
+
+        assertThat(out).startsWith(file + ": valid (1 listeners, 2 servers)\n")
+                .contains(file + ": could not verify the servers' member names against the DCS: 127.0.0.1:" + closed);
+    }
     @Test
     void parsesTheThreeWaysToRunIt() {
         assertThat(Main.Invocation.parse(new String[] {"--config", "p.yml"}))

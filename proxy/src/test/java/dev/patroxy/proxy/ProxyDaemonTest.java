@@ -29,8 +29,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
+import mockwebserver3.MockResponseBody;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import okio.BufferedSink;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -292,17 +294,49 @@ class ProxyDaemonTest {
                 @Override
                 public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
                     if (request.getTarget().contains("wait=true")) {
-                        String next = nextLeader.poll(30, TimeUnit.SECONDS);
-                        if (next == null || closed) {
-                            return new MockResponse.Builder().code(500).build();
-                        }
-                        FakeEtcd.this.leader = next;
-                        return answer("set", index.incrementAndGet());
+                        return watchAnswer();
                     }
                     return answer("get", index.get());
                 }
             });
             server.start();
+        }
+
+        /** As etcd does, the headers at once, the change when there is one. */
+        private MockResponse watchAnswer() {
+            // Chunked by hand: MockWebServer writes a body of unknown length as it is.
+            return new MockResponse.Builder().code(200).addHeader("X-Etcd-Index", index.get())
+                    .addHeader("Transfer-Encoding", "chunked")
+                    .body(new MockResponseBody() {
+                        @Override
+                        public long getContentLength() {
+                            return -1;
+                        }
+
+                        @Override
+                        public void writeTo(BufferedSink sink) throws IOException {
+                            sink.flush();
+                            String next;
+                            try {
+                                next = nextLeader.poll(30, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                                throw new IOException(e);
+                            }
+                            if (next == null || closed) {
+                                throw new IOException("etcd stopped");
+                            }
+                            FakeEtcd.this.leader = next;
+                            byte[] change = node("set", index.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
+                            sink.writeUtf8(Integer.toHexString(change.length) + "\r\n").write(change)
+                                    .writeUtf8("\r\n0\r\n\r\n");
+                        }
+                    }).build();
+        }
+
+        private String node(String action, long modifiedIndex) {
+            return "{\"action\":\"" + action + "\",\"node\":{\"key\":\"/service/batman/leader\","
+                    + "\"value\":\"" + leader + "\",\"modifiedIndex\":" + modifiedIndex + ",\"createdIndex\":7}}";
         }
 
         private MockResponse answer(String action, long modifiedIndex) {
@@ -319,6 +353,21 @@ class ProxyDaemonTest {
                 nextLeader.add(leader);
             }
             server.close();
+        }
+    }
+
+    @Test
+    void aLeaderKeyNamingNoServerIsReportedAndTheChecksRouteThePrimaryPortMeanwhile() throws Exception {
+        nodes.get(0).primaryStatus.set(200);
+        try (FakeEtcd etcd = new FakeEtcd("postgresql0")) {
+            dcsSection = "dcs: {type: etcd, hosts: [\"127.0.0.1:" + etcd.server.getPort() + "\"], scope: batman}\n";
+            int[] ports = startDaemon();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> daemon.snapshot().dcs().leader().equals("postgresql0")
+                    && server("primary", "pg01").routable());
+            assertThat(nodeBehind(ports[0])).isEqualTo("pg01");
+            assertThat(daemon.snapshot().dcs().listenersWithoutLeader()).containsExactly("primary");
+            assertThat(daemon.snapshot().dcs().warning()).contains("'postgresql0'");
         }
     }
 

@@ -35,7 +35,7 @@ public final class HtmlStatsPage {
             table.tbl th { border: 1px solid gray; }
             table.changes { border-collapse: collapse; margin-top: 0.3em; }
             table.changes td, table.changes th { border: 1px solid gray; padding: 2px 3px; font-size: 12px; }
-            .reload-failed { color: #c00000; }
+            .reload-failed, .warning { color: #c00000; }
             table.tbl th.pxname { background: #b00040; color: #ffff40; padding: 2px 3px; white-space: nowrap; width: 10%; }
             table.tbl th.desc { background: white; text-align: left; padding: 2px 3px; font-weight: normal; }
             .titre { background: #20d0d0; color: black; font-weight: bold; text-align: center; }
@@ -91,6 +91,23 @@ public final class HtmlStatsPage {
         }
     }
 
+    private static void dcs(StringBuilder html, DcsStatus dcs) {
+        if (!dcs.configured()) {
+            return;
+        }
+        html.append("<br>\n<b>DCS leader = </b>").append(escape(dcs.leader()))
+                .append(" (").append(dcs.requestFailures()).append(" failed requests, ").append(dcs.errors())
+                .append(" errors");
+        if (dcs.lastError() != null) {
+            html.append("; latest: ").append(escape(dcs.lastError()));
+        }
+        html.append(")");
+        if (dcs.warning() != null) {
+            html.append("<br>\n<span class=\"warning\"><b>warning:</b> ").append(escape(dcs.warning()))
+                    .append("</span>");
+        }
+    }
+
     private static void header(StringBuilder html, StatsSnapshot snapshot) {
         html.append("<h1>patroxy version ").append(escape(snapshot.version())).append("</h1>\n")
                 .append("<h2>Statistics Report for pid ").append(ProcessHandle.current().pid()).append("</h2>\n")
@@ -101,6 +118,7 @@ public final class HtmlStatsPage {
                 .append("<br>\n<b>started at = </b>").append(snapshot.startedAt())
                 .append("<br>\n<b>taken at = </b>").append(snapshot.takenAt());
         reload(html, snapshot.reload());
+        dcs(html, snapshot.dcs());
         html.append("\n</td><td>\n")
                 .append("<table class=\"lgd\">")
                 .append("<tr><td class=\"active_up\">&nbsp;</td><td class=\"label\">UP</td></tr>")

@@ -16,6 +16,7 @@ public final class JsonStats {
                 .field("takenAt", iso(snapshot.takenAt()))
                 .field("uptimeSeconds", HumanFormat.elapsed(snapshot.startedAt(), snapshot.takenAt()).toSeconds());
         reload(json, snapshot.reload());
+        dcs(json, snapshot.dcs());
         json.name("listeners").beginArray();
         for (ListenerStats listener : snapshot.listeners()) {
             listener(json, listener, snapshot.takenAt());
@@ -33,6 +34,20 @@ public final class JsonStats {
             json.field("lastFailure", reload.lastFailure()).field("lastFailureAt", iso(reload.lastFailureAt()));
         }
         json.field("drainingSessions", reload.drainingSessions()).endObject();
+    }
+
+    private static void dcs(JsonWriter json, DcsStatus dcs) {
+        json.name("dcs").beginObject().field("configured", dcs.configured());
+        if (dcs.configured()) {
+            json.field("leader", dcs.leader()).name("listenersWithoutLeader").beginArray();
+            dcs.listenersWithoutLeader().forEach(json::value);
+            json.endArray()
+                    .field("requestFailures", dcs.requestFailures())
+                    .field("errors", dcs.errors())
+                    .field("lastError", dcs.lastError())
+                    .field("warning", dcs.warning());
+        }
+        json.endObject();
     }
 
     private static void listener(JsonWriter json, ListenerStats listener, Instant takenAt) {

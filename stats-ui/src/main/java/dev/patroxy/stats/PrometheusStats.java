@@ -8,7 +8,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
@@ -53,6 +55,7 @@ public final class PrometheusStats {
     private final Map<String, List<Meter>> listenerMeters = new HashMap<>();
     private final Map<ServerKey, List<Meter>> serverMeters = new HashMap<>();
     private volatile SnapshotIndex current = SnapshotIndex.EMPTY;
+    private volatile DcsStatus dcs = DcsStatus.NONE;
 
     /** The text a scrape produced and the content type to serve it with. */
     public record Exposition(String contentType, String body) {
@@ -85,6 +88,37 @@ public final class PrometheusStats {
                 .description("Log lines dropped because standard output did not keep up")
                 .register(registry);
         registry.getPrometheusRegistry().register((MultiCollector) this::detectionHistograms);
+        registry.getPrometheusRegistry().register((MultiCollector) this::dcsMetrics);
+    }
+
+    /** What the DCS watch reports, only when a DCS is configured: a series that cannot mean anything stays absent. */
+    private MetricSnapshots dcsMetrics() {
+        DcsStatus status = dcs;
+        if (!status.configured()) {
+            return MetricSnapshots.of();
+        }
+        List<GaugeSnapshot.GaugeDataPointSnapshot> unknown = new ArrayList<>();
+        current.listeners().forEach((name, listener) -> {
+            if ("primary".equals(listener.balance())) {
+                unknown.add(new GaugeSnapshot.GaugeDataPointSnapshot(
+                        status.listenersWithoutLeader().contains(name) ? 1 : 0, Labels.of("proxy", name), null));
+            }
+        });
+        return MetricSnapshots.of(
+                new GaugeSnapshot(new MetricMetadata("patroxy_dcs_leader_unknown_member",
+                        "1 while the DCS leader key names a Patroni member that is none of the listener's servers"
+                                + " (member: names do not match Patroni's): the REST checks alone pick its primary"),
+                        unknown),
+                counter("patroxy_dcs_request_failures", "DCS requests that failed (refused, timed out, or"
+                        + " answered with anything but the leader key) since the configuration took effect",
+                        status.requestFailures()),
+                counter("patroxy_dcs_errors", "Tasks of the DCS watch that threw since the configuration took effect;"
+                        + " each was logged and the watch started again", status.errors()));
+    }
+
+    private static CounterSnapshot counter(String name, String help, long value) {
+        return new CounterSnapshot(new MetricMetadata(name, help),
+                List.of(new CounterSnapshot.CounterDataPointSnapshot(value, Labels.EMPTY, null, 0L)));
     }
 
     /**
@@ -126,6 +160,7 @@ public final class PrometheusStats {
         SnapshotIndex index = SnapshotIndex.of(snapshot);
         reconcileMeters(index);
         current = index;
+        dcs = snapshot.dcs();
         String contentType = accept != null && accept.contains("application/openmetrics-text")
                 ? OPENMETRICS_CONTENT_TYPE
                 : TEXT_CONTENT_TYPE;

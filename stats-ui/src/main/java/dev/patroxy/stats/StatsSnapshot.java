@@ -9,8 +9,14 @@ import java.util.List;
  * @param droppedLogLines log lines dropped since start because standard output did not keep up
  */
 public record StatsSnapshot(String version, Instant startedAt, Instant takenAt, List<ListenerStats> listeners,
-        ReloadStatus reload, long droppedLogLines) {
+        ReloadStatus reload, DcsStatus dcs, long droppedLogLines) {
     public StatsSnapshot {
         listeners = List.copyOf(listeners);
+    }
+
+    /** A snapshot of a proxy without a DCS that has dropped no log line. */
+    public StatsSnapshot(String version, Instant startedAt, Instant takenAt, List<ListenerStats> listeners,
+            ReloadStatus reload) {
+        this(version, startedAt, takenAt, listeners, reload, DcsStatus.NONE, 0);
     }
 }

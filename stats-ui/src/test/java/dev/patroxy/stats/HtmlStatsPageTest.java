@@ -198,4 +198,15 @@ class HtmlStatsPageTest {
         assertThat(html).contains("<td>1</td><td>1</td><td>12s</td><td>0</td></tr>")
                 .contains("<td>7</td><td>2</td><td>1h02m</td><td>5</td></tr>");
     }
+
+    @Test
+    void headerShowsTheDcsLeaderAndWarnsWhenItNamesNoServer() {
+        String page = new HtmlStatsPage(Duration.ZERO).render(TestSnapshots.withUnknownLeader());
+
+        assertThat(page).contains("<b>DCS leader = </b>postgresql0 (4 failed requests, 1 errors; latest: the DCS"
+                        + " leader watch: boom)")
+                .contains("<span class=\"warning\"><b>warning:</b> the DCS leader key names the Patroni member"
+                        + " &#39;postgresql0&#39;, which is none of the servers of primary");
+        assertThat(html).as("no DCS configured").doesNotContain("<b>DCS leader = </b>");
+    }
 }

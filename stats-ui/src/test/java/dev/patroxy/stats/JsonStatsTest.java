@@ -27,7 +27,7 @@ class JsonStatsTest {
                 + "\"loadedAt\":\"2024-05-01T11:00:01Z\",\"reloadsSucceeded\":2,\"reloadsFailed\":1,"
                 + "\"lastReloadSucceeded\":false,"
                 + "\"lastFailure\":\"patroxy.yml:7: listeners[0].bind: invalid port 'x'\","
-                + "\"lastFailureAt\":\"2024-05-01T11:00:31Z\",\"drainingSessions\":4},"
+                + "\"lastFailureAt\":\"2024-05-01T11:00:31Z\",\"drainingSessions\":4},\"dcs\":{\"configured\":false},"
                 + "\"listeners\":[{\"name\":\"primary\","
                 + "\"binds\":[\"0.0.0.0:5000\",\"[::]:5000\"],\"balance\":\"primary\","
                 + "\"check\":\"OPTIONS /primary expect 200\",");
@@ -77,5 +77,17 @@ class JsonStatsTest {
     @Test
     void endsClosingEverything() {
         assertThat(json).endsWith("\"roleChanges\":[]}]}");
+    }
+
+    @Test
+    void saysWhatTheDcsLeaderKeyNamesAndWarnsWhenItIsNoServer() {
+        String withDcs = new JsonStats().render(TestSnapshots.withUnknownLeader());
+
+        JsonSyntax.check(withDcs);
+        assertThat(withDcs).contains("\"dcs\":{\"configured\":true,\"leader\":\"postgresql0\","
+                + "\"listenersWithoutLeader\":[\"primary\"],\"requestFailures\":4,\"errors\":1,"
+                + "\"lastError\":\"the DCS leader watch: boom\",\"warning\":\"the DCS leader key names the Patroni"
+                + " member 'postgresql0', which is none of the servers of primary");
+        assertThat(json).contains("\"dcs\":{\"configured\":false}");
     }
 }

@@ -259,4 +259,16 @@ class PrometheusStatsTest {
         Gauge.builder("patroxy_test_gauge", () -> 7).register(prometheus.registry());
         assertThat(prometheus.scrape(TestSnapshots.sample(), null).body()).contains("patroxy_test_gauge 7.0\n");
     }
+
+    @Test
+    void exposesALeaderKeyNamingNoServerAndTheDcsErrorsWhenADcsIsConfigured() {
+        String body = prometheus.scrape(TestSnapshots.withUnknownLeader(), null).body();
+
+        assertThat(body)
+                .contains("patroxy_dcs_leader_unknown_member{proxy=\"primary\"} 1.0\n")
+                .doesNotContain("patroxy_dcs_leader_unknown_member{proxy=\"replicas\"}")
+                .contains("patroxy_dcs_errors_total 1.0\n")
+                .contains("patroxy_dcs_request_failures_total 4.0\n");
+        assertThat(prometheus.scrape(TestSnapshots.sample(), null).body()).doesNotContain("patroxy_dcs_");
+    }
 }

@@ -19,6 +19,13 @@ final class TestSnapshots {
         return snapshot(TAKEN, 1234);
     }
 
+    /** The sample, watching a leader key that names {@code postgresql0}, which is no server of the primary listener. */
+    static StatsSnapshot withUnknownLeader() {
+        StatsSnapshot s = sample();
+        return new StatsSnapshot(s.version(), s.startedAt(), s.takenAt(), s.listeners(), s.reload(),
+                new DcsStatus(true, "postgresql0", List.of("primary"), 4, 1, "the DCS leader watch: boom"));
+    }
+
     /** The same cluster later: pg01 took more sessions and bytes. */
     static StatsSnapshot later() {
         return snapshot(TAKEN.plusSeconds(10), 1300);

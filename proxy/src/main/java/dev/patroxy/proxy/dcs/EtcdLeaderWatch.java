@@ -3,6 +3,7 @@ package dev.patroxy.proxy.dcs;
 import dev.patroxy.config.DcsConfig;
 import dev.patroxy.config.DcsType;
 import dev.patroxy.config.HostPort;
+import dev.patroxy.proxy.sched.TaskFailures;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
@@ -10,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.OkHttpClient;
@@ -24,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * the moment etcd records it. Tells its {@link LeaderListener} of each change, and that etcd is unreachable once
  * every host has failed in a row; after a failure or a gap in etcd's history it reads the key afresh.
  *
+ * <p>A watch can miss a change without saying so (a gateway or proxy in between, a bug on either side), so every
+ * {@link DcsConfig#revalidate()} the watch is replaced by a quorum read, which confirms or corrects the leader, and
+ * a new watch from the read's index. A task of its own that throws (a bug here or in the listener) is counted,
+ * logged, and followed by a fresh read after {@link #MAX_RETRY_DELAY}: the watch never stops silently.
+ *
  * <p>Every deadline is a task on the given scheduler, not a socket timeout: a host must start answering within
  * {@link DcsConfig#timeout()} (etcd sends a watch's headers at once), and a watch that has heard nothing for
  * {@link DcsConfig#watchTimeout()} is asked again, which is how a silently cut-off host is noticed. The scheduler
@@ -37,7 +44,7 @@ public final class EtcdLeaderWatch implements AutoCloseable {
     private final DcsConfig config;
     private final OkHttpClient http;
     private final ScheduledExecutorService scheduler;
-    private final LeaderListener listener;
+    private final LeaderChanges listener;
     private final LeaderKeyApi api;
     private final HostFailover hosts;
     /** Bumped for every request, so that the late callbacks of an abandoned one are recognised and dropped. */
@@ -47,6 +54,13 @@ public final class EtcdLeaderWatch implements AutoCloseable {
     private long waitIndex;
     /** The deadline of the request in flight, or the pause before the next round of hosts. */
     private ScheduledFuture<?> timer;
+    /** Whether the request in flight is a watch (else a read, or none during a pause). */
+    private boolean watching;
+    /** Whether the read in flight was sent to re-validate what the watch said. */
+    private boolean revalidating;
+    private ScheduledFuture<?> nextRevalidation;
+    private final AtomicLong requestFailures = new AtomicLong();
+    private final TaskFailures taskFailures = new TaskFailures(log);
     private volatile boolean closed;
 
     /**
@@ -73,16 +87,75 @@ public final class EtcdLeaderWatch implements AutoCloseable {
 
     /** Reads the key from the first host, then keeps watching it until {@link #close()}. */
     public void start() {
-        scheduler.execute(this::read);
+        scheduler.execute(guarded(this::read));
+    }
+
+    /** What the leader key says as far as the watch knows: a member, "no leader", "unreachable" or "nothing yet". */
+    public String leader() {
+        return listener.passedOn();
+    }
+
+    /** DCS requests that failed: refused, timed out, or answered with anything but the key. */
+    public long requestFailures() {
+        return requestFailures.get();
+    }
+
+    /** The watch's own tasks that threw. */
+    public TaskFailures taskFailures() {
+        return taskFailures;
     }
 
     private void read() {
+        watching = false;
         send(api.read(hosts.current()), false);
     }
 
     private void watch(long fromIndex) {
         waitIndex = fromIndex;
+        watching = true;
         send(api.watch(hosts.current(), fromIndex), true);
+    }
+
+    private Runnable guarded(Runnable task) {
+        return taskFailures.guard("the DCS leader watch", task, this::recover);
+    }
+
+    /** After a task threw: drops whatever was under way and reads the key again after a pause. */
+    private void recover() {
+        long waiting = ++attempt;
+        watching = false;
+        revalidating = false;
+        Call call = inFlight;
+        if (call != null) {
+            call.cancel();
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        if (closed) {
+            return;
+        }
+        try {
+            timer = schedule(() -> {
+                if (waiting == attempt && !closed) {
+                    read();
+                }
+            }, MAX_RETRY_DELAY);
+        } catch (RejectedExecutionException e) {
+            log.debug("etcd leader watch not restarted: the scheduler has stopped");
+        }
+    }
+
+    /** Time to confirm the leader: a watch in flight gives way to a quorum read, which starts the next watch. */
+    private void revalidate() {
+        if (closed || !watching) {
+            return;
+        }
+        ++attempt;
+        inFlight.cancel();
+        timer.cancel(false);
+        revalidating = true;
+        read();
     }
 
     private void send(Request request, boolean watch) {
@@ -112,6 +185,10 @@ public final class EtcdLeaderWatch implements AutoCloseable {
                     call.cancel();
                 } catch (IOException e) {
                     post(() -> failed(id, describe(e)));
+                } catch (RuntimeException e) {
+                    // Thrown here, it would end on OkHttp's thread, and the request would wait out its deadline.
+                    taskFailures.report("reading etcd's answer", e);
+                    post(() -> failed(id, "unreadable answer: " + e));
                 }
             }
         });
@@ -153,17 +230,41 @@ public final class EtcdLeaderWatch implements AutoCloseable {
             return;
         }
         hosts.succeeded();
+        boolean read = !watching;
+        String before = listener.passedOn();
+        if (read) {
+            scheduleRevalidation();
+        }
         if (answer instanceof LeaderKeyAnswer.Leader leader) {
             listener.leaderIs(leader.member(), leader.index());
+            noteCorrection(read, before);
             watch(leader.nextIndex());
         } else if (answer instanceof LeaderKeyAnswer.NoLeader none) {
             listener.noLeader(none.index());
+            noteCorrection(read, before);
             watch(none.nextIndex());
         } else {
             log.debug("etcd {} no longer has the history the watch needs; reading the leader key again",
                     hosts.current());
             read();
         }
+    }
+
+    private void scheduleRevalidation() {
+        if (nextRevalidation != null) {
+            nextRevalidation.cancel(false);
+        }
+        nextRevalidation = schedule(this::revalidate, config.revalidate());
+    }
+
+    /** A re-validating read that found something else than the watch had said: the watch missed a change. */
+    private void noteCorrection(boolean read, String before) {
+        if (read && revalidating && !before.equals(listener.passedOn())) {
+            log.warn("a quorum read of etcd {} found the leader key at {} where the watch still said {}: the watch"
+                    + " missed a change, or it came just as the watch was replaced", hosts.current(),
+                    listener.passedOn(), before);
+        }
+        revalidating = false;
     }
 
     /** This host failed: ask the next one at once, or after a pause once every host has failed in a row. */
@@ -173,6 +274,9 @@ public final class EtcdLeaderWatch implements AutoCloseable {
         }
         timer.cancel(false);
         HostPort host = hosts.current();
+        requestFailures.incrementAndGet();
+        watching = false;
+        revalidating = false;
         log.debug("etcd {} failed: {}", host, reason);
         Optional<Duration> pause = hosts.failed();
         if (pause.isEmpty()) {
@@ -194,14 +298,14 @@ public final class EtcdLeaderWatch implements AutoCloseable {
             return;
         }
         try {
-            scheduler.execute(task);
+            scheduler.execute(guarded(task));
         } catch (RejectedExecutionException e) {
             log.debug("etcd answer dropped: the scheduler has stopped");
         }
     }
 
     private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        return scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return scheduler.schedule(guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static String describe(IOException e) {

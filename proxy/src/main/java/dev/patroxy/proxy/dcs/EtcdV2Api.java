@@ -2,8 +2,10 @@ package dev.patroxy.proxy.dcs;
 
 import dev.patroxy.config.HostPort;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -30,6 +32,10 @@ final class EtcdV2Api implements LeaderKeyApi {
     }
 
     private HttpUrl.Builder url(HostPort host) {
+        return url(host, key);
+    }
+
+    private static HttpUrl.Builder url(HostPort host, String key) {
         return new HttpUrl.Builder().scheme("http").host(host.host()).port(host.port())
                 .addPathSegments("v2/keys" + key);
     }
@@ -55,6 +61,42 @@ final class EtcdV2Api implements LeaderKeyApi {
     @Override
     public LeaderKeyAnswer watchAnswer(Response response) throws IOException {
         return ofWatch(response.code(), LeaderKeyApi.limitedBody(response.body().source()));
+    }
+
+    @Override
+    public Request members(HostPort host, String membersKey) {
+        return new Request.Builder().url(url(host, membersKey).addQueryParameter("quorum", "true").build()).build();
+    }
+
+    @Override
+    public Set<String> membersAnswer(Response response, String membersKey) throws IOException {
+        return ofMembers(response.code(), LeaderKeyApi.limitedBody(response.body().source()), membersKey);
+    }
+
+    /** The names below {@code membersKey} in an answer to a read of that directory. */
+    static Set<String> ofMembers(int status, String body, String membersKey) throws IOException {
+        Map<String, Object> answer;
+        try {
+            answer = Json.object(Json.parse(body));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("HTTP " + status + ", " + e.getMessage());
+        }
+        if (answer.get("errorCode") instanceof Long code) {
+            if (code == KEY_NOT_FOUND) {
+                return Set.of();
+            }
+            throw new IOException("etcd error " + code + ": " + answer.get("message"));
+        }
+        if (status != 200 || !(Json.object(answer.get("node")).get("nodes") instanceof List<?> nodes)) {
+            return Set.of();
+        }
+        Set<String> members = new TreeSet<>();
+        for (Object node : nodes) {
+            if (Json.object(node).get("key") instanceof String path && path.startsWith(membersKey + "/")) {
+                members.add(path.substring(membersKey.length() + 1));
+            }
+        }
+        return members;
     }
 
     /**

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -40,6 +42,51 @@ final class EtcdV3Api implements LeaderKeyApi {
     @Override
     public LeaderKeyAnswer readAnswer(Response response) throws IOException {
         return ofRange(response.code(), LeaderKeyApi.limitedBody(response.body().source()));
+    }
+
+    @Override
+    public Request members(HostPort host, String membersKey) {
+        byte[] prefix = (membersKey + "/").getBytes(StandardCharsets.UTF_8);
+        byte[] end = prefix.clone();
+        end[end.length - 1]++;
+        Base64.Encoder base64 = Base64.getEncoder();
+        return post(host, "/v3/kv/range", "{\"key\":\"" + base64.encodeToString(prefix) + "\",\"range_end\":\""
+                + base64.encodeToString(end) + "\",\"keys_only\":true}");
+    }
+
+    @Override
+    public Set<String> membersAnswer(Response response, String membersKey) throws IOException {
+        return ofMembers(response.code(), LeaderKeyApi.limitedBody(response.body().source()), membersKey);
+    }
+
+    /** The names below {@code membersKey} in an answer to a range over that prefix. */
+    static Set<String> ofMembers(int status, String body, String membersKey) throws IOException {
+        Map<String, Object> answer;
+        try {
+            answer = Json.object(Json.parse(body));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("HTTP " + status + ", " + e.getMessage());
+        }
+        if (status != 200) {
+            throw new IOException(failureReason(status, answer));
+        }
+        Set<String> members = new TreeSet<>();
+        if (answer.get("kvs") instanceof List<?> kvs) {
+            for (Object kv : kvs) {
+                if (Json.object(kv).get("key") instanceof String key) {
+                    String path;
+                    try {
+                        path = new String(Base64.getDecoder().decode(key), StandardCharsets.UTF_8);
+                    } catch (IllegalArgumentException e) {
+                        throw new IOException("a member key that is not base64");
+                    }
+                    if (path.startsWith(membersKey + "/")) {
+                        members.add(path.substring(membersKey.length() + 1));
+                    }
+                }
+            }
+        }
+        return members;
     }
 
     @Override
@@ -140,8 +187,12 @@ final class EtcdV3Api implements LeaderKeyApi {
     }
 
     private static LeaderKeyAnswer failure(int status, Map<String, Object> answer) {
+        return new LeaderKeyAnswer.Failed(failureReason(status, answer));
+    }
+
+    private static String failureReason(int status, Map<String, Object> answer) {
         Object message = answer.containsKey("message") ? answer.get("message") : answer.get("error");
-        return new LeaderKeyAnswer.Failed("HTTP " + status + ", etcd error " + answer.get("code") + ": " + message);
+        return "HTTP " + status + ", etcd error " + answer.get("code") + ": " + message;
     }
 
     /** The gateway writes 64-bit numbers as strings. */

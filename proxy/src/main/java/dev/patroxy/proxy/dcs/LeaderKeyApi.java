@@ -2,6 +2,7 @@ package dev.patroxy.proxy.dcs;
 
 import dev.patroxy.config.HostPort;
 import java.io.IOException;
+import java.util.Set;
 import okhttp3.Request;
 import okhttp3.Response;
 import okio.BufferedSource;
@@ -21,6 +22,12 @@ interface LeaderKeyApi {
 
     /** Reads the answer to {@link #watch} until it reports a change, blocking until then. */
     LeaderKeyAnswer watchAnswer(Response response) throws IOException;
+
+    /** A quorum read of Patroni's members directory, {@code membersKey}: one key per member, named by its name. */
+    Request members(HostPort host, String membersKey);
+
+    /** The member names in the answer to {@link #members}, none when the directory does not exist. */
+    Set<String> membersAnswer(Response response, String membersKey) throws IOException;
 
     static String limitedBody(BufferedSource source) throws IOException {
         if (source.request(MAX_ANSWER + 1)) {

@@ -214,8 +214,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         if (!leader.known() || leader.member() == null) {
             return false;
         }
-        return routers.stream().filter(r -> r.listener().balance() == Balance.PRIMARY)
-                .allMatch(r -> r.current().filter(b -> leader.names(b.server().name())).isPresent());
+        return routers.stream().filter(r -> r.listener().balance() == Balance.PRIMARY && r.leaderDecides(leader))
+                .allMatch(r -> r.current().filter(b -> leader.names(b.server())).isPresent());
     }
 
     /**
@@ -235,12 +235,12 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         ListenerRouter router = routerOf.get(backend);
         // Without the DCS, a later timeline decides between two servers answering as primary: a new one counts.
         boolean timelineMoved = answer.timeline() > 0 && answer.timeline() != timelineBefore && state.isUp()
-                && router.listener().balance() == Balance.PRIMARY && !leader.known();
+                && router.listener().balance() == Balance.PRIMARY && !router.leaderDecides(leader);
         boolean unvouched = false;
         if (state.state() == ServerState.NOLB) {
             unvouched = vouchedByLeader.remove(backend);
         } else if (state.isUp() && router.listener().balance() == Balance.PRIMARY
-                && leader.names(backend.server().name())) {
+                && leader.names(backend.server())) {
             vouchedByLeader.add(backend);
         }
         if (router.listener().balance() == Balance.PRIMARY && router.current().orElse(null) == backend) {
@@ -342,7 +342,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         String who = claimants.stream()
                 .map(b -> b.server().name() + (b.reportedTimeline() > 0 ? " timeline " + b.reportedTimeline() : ""))
                 .collect(Collectors.joining(", "));
-        String rule = leader.known() ? "the DCS leader key (" + leader + ")"
+        String rule = router.leaderDecides(leader) ? "the DCS leader key (" + leader + ")"
                 : "the latest timeline, else the current primary (DCS unknown)";
         String contest = "; " + claimants.size() + " servers answer as primary (" + who + "), decided by " + rule;
         log.warn("{}: {}", router.listener().name(), contest.substring(2));
@@ -363,7 +363,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     public void unreachable(String reason) {
         leader = DcsLeader.UNKNOWN;
         log.warn("DCS unreachable ({}); routing on the REST checks alone", reason);
-        if (!vouchedByLeader.isEmpty()) {
+        if (!vouchedByLeader.isEmpty() || routers.stream().anyMatch(ListenerRouter::leaderNamesNoServer)) {
             vouchedByLeader.clear();
             for (ListenerRouter router : routers) {
                 reroute(router, "DCS unreachable: the checks alone decide");
@@ -374,12 +374,18 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     /** Runs on the scheduler (the watch calls its listener there): reroutes now, then checks fast. */
     private void leaderChanged(DcsLeader now, String why) {
         leader = now;
-        vouchedByLeader.removeIf(b -> !now.names(b.server().name()));
+        vouchedByLeader.removeIf(b -> !now.names(b.server()));
         log.info("{}: rerouting and checking every server every {} ms until the checks agree", why,
                 FAST_INTERVAL.toMillis());
         for (ListenerRouter router : routers) {
             router.roleChanges().signSeen(clock.instant());
             reroute(router, "DCS: " + why);
+            if (router.leaderNamesNoServer()) {
+                log.warn("{}: the DCS leader key names the Patroni member '{}', which is none of this listener's servers"
+                        + " (members {}); until a server's member: matches Patroni's name: for that node, the REST"
+                        + " checks alone pick the primary", router.listener().name(), now.member(),
+                        router.backends().stream().map(b -> b.server().member()).distinct().toList());
+            }
         }
         fastUntil = clock.instant().plus(FAST_WINDOW);
         for (Backend backend : states.keySet()) {

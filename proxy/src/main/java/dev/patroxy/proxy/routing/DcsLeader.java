@@ -1,5 +1,7 @@
 package dev.patroxy.proxy.routing;
 
+import dev.patroxy.config.ServerConfig;
+
 /**
  * What Patroni's leader key in the DCS says, as far as patroxy knows: unknown (no DCS configured, or none
  * reachable: routing falls back to the REST checks alone), no leader, or a leader's member name.
@@ -12,9 +14,9 @@ public record DcsLeader(boolean known, String member) {
         return new DcsLeader(true, member);
     }
 
-    /** Whether the key names the server called {@code name} (server names are Patroni member names). */
-    public boolean names(String name) {
-        return known && name.equals(member);
+    /** Whether the key names {@code server}'s Patroni member. */
+    public boolean names(ServerConfig server) {
+        return known && server.member().equals(member);
     }
 
     @Override

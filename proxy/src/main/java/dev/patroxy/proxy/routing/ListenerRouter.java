@@ -1,5 +1,6 @@
 package dev.patroxy.proxy.routing;
 
+import dev.patroxy.config.Balance;
 import dev.patroxy.config.ListenerConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +15,10 @@ import java.util.function.Predicate;
  *
  * <p>{@code primary}: one server at a time. When the DCS leader key is known, only the server it names may be it,
  * and only once its own check agrees: two nodes answering 200 for a while (a known Patroni window) cannot split
- * the port, and a node the key no longer names stops taking sessions at once. Without the DCS, the current one
- * stays while it is UP, even if another server also answers UP; only when it goes DOWN does the first UP server
+ * the port, and a node the key no longer names stops taking sessions at once. A key naming a member that is none of
+ * the listener's servers (their {@code member:} names do not match Patroni's) cannot pick a server: the checks alone
+ * decide then, as without the DCS, rather than nobody at all, and {@link #leaderNamesNoServer()} says so. Without the
+ * DCS, the current one stays while it is UP, even if another server also answers UP; only when it goes DOWN does the first UP server
  * in configuration order take over. {@code roundrobin}: every UP server in turn.
  */
 public final class ListenerRouter {
@@ -25,6 +28,7 @@ public final class ListenerRouter {
     private final HoldQueue held;
     private final RoleChanges roleChanges = new RoleChanges();
     private volatile List<Backend> routable = List.of();
+    private volatile boolean leaderNamesNoServer;
 
     public ListenerRouter(ListenerConfig listener, List<Backend> backends) {
         this.listener = listener;
@@ -73,8 +77,10 @@ public final class ListenerRouter {
     /** As {@link #refresh(Predicate)}, with what the DCS leader key says deciding who may be primary. */
     public RoutingChange refresh(Predicate<Backend> isUp, DcsLeader leader) {
         List<Backend> before = routable;
+        leaderNamesNoServer = listener.balance() == Balance.PRIMARY && leader.member() != null
+                && backends.stream().noneMatch(b -> leader.names(b.server()));
         List<Backend> after = switch (listener.balance()) {
-            case PRIMARY -> leader.known() ? leaderIfUp(isUp, leader) : primaryAfter(before, isUp);
+            case PRIMARY -> leaderDecides(leader) ? leaderIfUp(isUp, leader) : primaryAfter(before, isUp);
             case ROUNDROBIN -> backends.stream().filter(isUp).toList();
         };
         // Newly routable servers are flagged before the list is published and dropped ones only after, so that a
@@ -100,9 +106,22 @@ public final class ListenerRouter {
         return new RoutingChange(added, dropped);
     }
 
+    /**
+     * Whether the leader key picks this primary listener's server: it is known and either absent (no primary then)
+     * or naming one of its servers.
+     */
+    public boolean leaderDecides(DcsLeader leader) {
+        return leader.known() && (leader.member() == null || backends.stream().anyMatch(b -> leader.names(b.server())));
+    }
+
     private List<Backend> leaderIfUp(Predicate<Backend> isUp, DcsLeader leader) {
-        return backends.stream().filter(b -> leader.names(b.server().name()) && isUp.test(b))
+        return backends.stream().filter(b -> leader.names(b.server()) && isUp.test(b))
                 .findFirst().map(List::of).orElse(List.of());
+    }
+
+    /** Whether the latest refresh had a leader key naming a member that is none of this primary listener's servers. */
+    public boolean leaderNamesNoServer() {
+        return leaderNamesNoServer;
     }
 
     /** The server new sessions go to now, if any. */

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.config.DcsConfig;
 import dev.patroxy.config.DcsType;
 import dev.patroxy.config.HostPort;
+import dev.patroxy.config.PatroxyConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -116,7 +118,7 @@ class EtcdLeaderWatchRealEtcdTest {
 
     private void startWatching(DcsType type, int port) {
         DcsConfig config = new DcsConfig(type, List.of(new HostPort("127.0.0.1", port)), "batman", "/service",
-                Duration.ofSeconds(2), WATCH_TIMEOUT);
+                Duration.ofSeconds(2), WATCH_TIMEOUT, Duration.ofSeconds(10));
         watch = new EtcdLeaderWatch(config, http, scheduler, new LeaderListener() {
             @Override
             public void leaderIs(String member, long index) {
@@ -181,4 +183,36 @@ class EtcdLeaderWatchRealEtcdTest {
                 "no leader", "leader pg01", "no leader", "leader pg03", "no leader", "unreachable");
         assertThat(followedMillis).as("a watch, not a poll every watch timeout").isLessThan(2000);
     }
+
+    private static PatroxyConfig configOf(String type, String scope, int port) throws Exception {
+        return ConfigLoader.parse(Path.of("p.yml"), """
+                stats: {bind: "127.0.0.1:7000"}
+                servers:
+                  - {name: pg01, address: "10.0.0.1:5432", check-port: 8008, member: node1}
+                  - {name: pg02, address: "10.0.0.2:5432", check-port: 8008}
+                listeners:
+                  - {name: primary, bind: "127.0.0.1:5000", balance: primary}
+                dcs: {type: %s, hosts: ["127.0.0.1:%d"], scope: %s}
+                """.formatted(type, port, scope));
+    }
+
+    @Test
+    void theCheckFindsTheMembersPatroniRegisteredThroughEitherApi() throws Exception {
+        assumeTrue(Files.isExecutable(ETCD), "etcd-server is not installed");
+        int port = startEtcd();
+        call(new Request.Builder().url(clientUrl + "/v2/keys/service/batman/members/node1")
+                .put(new FormBody.Builder().add("value", "{}").build()).build());
+        put("node1", "prevExist", "false");
+        v3("kv/put", "{\"key\":\"" + base64("/service/batman3/members/node1") + "\",\"value\":\"" + base64("{}")
+                + "\"}");
+        v3("kv/put", "{\"key\":\"" + base64("/service/batman3/members0") + "\",\"value\":\"" + base64("x") + "\"}");
+
+        assertThat(DcsNameCheck.warnings(configOf("etcd", "batman", port), http, Duration.ofSeconds(2)))
+                .containsExactly("server pg02: member 'pg02' is not a Patroni member of batman in the DCS (its members:"
+                        + " node1); set member: to the node's Patroni name");
+        assertThat(DcsNameCheck.warnings(configOf("etcd3", "batman3", port), http, Duration.ofSeconds(2))).as("etcd3, and a key just past the prefix is no member")
+                .containsExactly("server pg02: member 'pg02' is not a Patroni member of batman3 in the DCS (its"
+                        + " members: node1); set member: to the node's Patroni name");
+    }
+
 }

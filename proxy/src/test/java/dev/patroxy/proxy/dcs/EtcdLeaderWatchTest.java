@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
@@ -25,12 +27,15 @@ import org.junit.jupiter.api.Test;
 class EtcdLeaderWatchTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
     private static final Duration WATCH_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration REVALIDATE = Duration.ofSeconds(20);
     private static final String KEY = "/v2/keys/service/batman/leader";
 
     @StartStop
     private final MockWebServer etcd = new MockWebServer();
     private final ManualScheduler scheduler = new ManualScheduler();
     private final List<String> heard = new CopyOnWriteArrayList<>();
+    /** Members whose first report the listener fails on, as a bug in it would. */
+    private final Set<String> failOnce = ConcurrentHashMap.newKeySet();
     private EtcdLeaderWatch watch;
 
     @AfterEach
@@ -46,10 +51,14 @@ class EtcdLeaderWatchTest {
     }
 
     private void startWatching(DcsType type, HostPort... hosts) {
-        DcsConfig config = new DcsConfig(type, List.of(hosts), "batman", "/service", TIMEOUT, WATCH_TIMEOUT);
+        DcsConfig config = new DcsConfig(type, List.of(hosts), "batman", "/service", TIMEOUT, WATCH_TIMEOUT,
+                REVALIDATE);
         watch = new EtcdLeaderWatch(config, new OkHttpClient(), scheduler, new LeaderListener() {
             @Override
             public void leaderIs(String member, long index) {
+                if (failOnce.remove(member)) {
+                    throw new IllegalStateException("listener bug on " + member);
+                }
                 heard.add("leader " + member + " @" + index);
             }
 
@@ -177,7 +186,7 @@ class EtcdLeaderWatchTest {
 
         assertThat(nextTarget()).isEqualTo(KEY + "?quorum=true");
         await().atMost(Duration.ofSeconds(5)).until(() -> !heard.isEmpty());
-        awaitPending(TIMEOUT);
+        awaitPending(REVALIDATE, TIMEOUT);
         assertThat(heard).as("no pause, only the watch's own deadline").containsExactly("leader pg01 @5");
     }
 
@@ -206,11 +215,79 @@ class EtcdLeaderWatchTest {
 
         assertThat(nextTarget()).isEqualTo(KEY + "?quorum=true");
         assertThat(nextTarget()).isEqualTo(KEY + "?wait=true&waitIndex=7");
-        awaitPending(WATCH_TIMEOUT);
+        awaitPending(REVALIDATE, WATCH_TIMEOUT);
         scheduler.fire(WATCH_TIMEOUT);
         assertThat(nextTarget()).isEqualTo(KEY + "?wait=true&waitIndex=7");
         await().atMost(Duration.ofSeconds(5)).until(() -> heard.size() == 2);
         assertThat(heard).as("a quiet watch is not a failure").containsExactly("leader pg01 @5", "leader pg02 @9");
+    }
+
+    private static MockResponse quietWatch() {
+        return new MockResponse.Builder().code(200).addHeader("X-Etcd-Index", 6)
+                .body("{}").onResponseBody(SocketEffect.Stall.INSTANCE).build();
+    }
+
+    private void awaitPendingIncludes(Duration delay) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> scheduler.pending().contains(delay));
+    }
+
+    @Test
+    void aQuorumReadEveryRevalidateIntervalFindsAChangeTheWatchMissed() throws Exception {
+        etcd.enqueue(keyAnswer("get", "pg01", 5, 6));
+        etcd.enqueue(quietWatch());
+        etcd.enqueue(keyAnswer("get", "pg02", 9, 12));
+
+        startWatching(etcdHost());
+
+        assertThat(nextTarget()).isEqualTo(KEY + "?quorum=true");
+        assertThat(nextTarget()).isEqualTo(KEY + "?wait=true&waitIndex=7");
+        awaitPendingIncludes(REVALIDATE);
+        scheduler.fire(REVALIDATE);
+        assertThat(nextTarget()).isEqualTo(KEY + "?quorum=true");
+        assertThat(nextTarget()).as("the watch goes on from the read").isEqualTo(KEY + "?wait=true&waitIndex=13");
+        assertThat(heard).containsExactly("leader pg01 @5", "leader pg02 @9");
+        awaitPendingIncludes(REVALIDATE);
+    }
+
+    @Test
+    void anEtcd3LeaderIsConfirmedByALinearizableRangeEveryRevalidateInterval() throws Exception {
+        etcd.enqueue(new MockResponse.Builder().body("{\"header\":{\"revision\":\"7\"}}").build());
+        etcd.enqueue(new MockResponse.Builder().chunkedBody(v3Result("\"created\":true"), 1024)
+                .onResponseBody(SocketEffect.Stall.INSTANCE).build());
+        etcd.enqueue(new MockResponse.Builder().body("{\"header\":{\"revision\":\"40\"},\"kvs\":[{\"mod_revision\":"
+                + "\"33\",\"value\":\"cGcwMw==\"}]}").build());
+
+        startWatching(DcsType.ETCD_V3, etcdHost());
+
+        assertThat(nextTarget()).isEqualTo("/v3/kv/range");
+        assertThat(etcd.takeRequest(5, TimeUnit.SECONDS).getBody().utf8()).endsWith("\"start_revision\":\"8\"}}");
+        awaitPendingIncludes(REVALIDATE);
+        scheduler.fire(REVALIDATE);
+        RecordedRequest read = etcd.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(read.getTarget()).isEqualTo("/v3/kv/range");
+        assertThat(read.getBody().utf8()).as("not serializable: a cut-off member must not answer")
+                .doesNotContain("serializable");
+        assertThat(etcd.takeRequest(5, TimeUnit.SECONDS).getBody().utf8()).endsWith("\"start_revision\":\"41\"}}");
+        assertThat(heard).containsExactly("no leader @7", "leader pg03 @33");
+    }
+
+    @Test
+    void aTaskThatThrowsIsCountedAndTheWatchStartsAgainAfterAPause() throws Exception {
+        failOnce.add("pg01");
+        etcd.enqueue(keyAnswer("get", "pg01", 5, 6));
+        etcd.enqueue(keyAnswer("get", "pg01", 5, 8));
+        etcd.enqueue(quietWatch());
+
+        startWatching(etcdHost());
+
+        assertThat(nextTarget()).isEqualTo(KEY + "?quorum=true");
+        awaitPendingIncludes(EtcdLeaderWatch.MAX_RETRY_DELAY);
+        scheduler.fire(EtcdLeaderWatch.MAX_RETRY_DELAY);
+        assertThat(nextTarget()).isEqualTo(KEY + "?quorum=true");
+        assertThat(nextTarget()).isEqualTo(KEY + "?wait=true&waitIndex=9");
+        assertThat(heard).as("the listener hears again what it failed on").containsExactly("leader pg01 @5");
+        assertThat(watch.taskFailures().total()).isEqualTo(1);
+        assertThat(watch.taskFailures().last()).hasValueSatisfying(last -> assertThat(last).contains("listener bug"));
     }
 
     @Test
@@ -287,7 +364,7 @@ class EtcdLeaderWatchTest {
 
         nextTarget();
         assertThat(etcd.takeRequest(5, TimeUnit.SECONDS).getBody().utf8()).endsWith("\"start_revision\":\"8\"}}");
-        awaitPending(WATCH_TIMEOUT);
+        awaitPending(REVALIDATE, WATCH_TIMEOUT);
         scheduler.fire(WATCH_TIMEOUT);
         assertThat(etcd.takeRequest(5, TimeUnit.SECONDS).getBody().utf8()).endsWith("\"start_revision\":\"8\"}}");
         await().atMost(Duration.ofSeconds(5)).until(() -> heard.size() == 2);

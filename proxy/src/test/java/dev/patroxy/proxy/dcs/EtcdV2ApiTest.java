@@ -71,4 +71,14 @@ class EtcdV2ApiTest {
         assertThat(EtcdV2Api.ofWatch(200, GET.replace("\"value\":\"pg01\",", "")))
                 .isEqualTo(new LeaderKeyAnswer.Failed("etcd get of the leader key without a value"));
     }
+
+    @Test
+    void membersAreTheKeysOfTheMembersDirectory() throws Exception {
+        assertThat(EtcdV2Api.ofMembers(200, "{\"action\":\"get\",\"node\":{\"key\":\"/service/b/members\","
+                + "\"dir\":true,\"nodes\":[{\"key\":\"/service/b/members/node2\",\"value\":\"{}\"},"
+                + "{\"key\":\"/service/b/members/node1\",\"value\":\"{}\"}]}}", "/service/b/members"))
+                .containsExactly("node1", "node2");
+        assertThat(EtcdV2Api.ofMembers(404, "{\"errorCode\":100,\"message\":\"Key not found\",\"index\":3}",
+                "/service/b/members")).as("no cluster of that scope").isEmpty();
+    }
 }

@@ -71,4 +71,17 @@ class EtcdV3ApiTest {
         assertThat(EtcdV3Api.ofRange(200, "{" + HEADER + ",\"kvs\":[" + KV_PG01.replace("cGcwMQ==", "%%") + "]}"))
                 .isEqualTo(new LeaderKeyAnswer.Failed("the leader key's value is not base64"));
     }
+
+    @Test
+    void membersAreTheKeysBelowTheMembersPrefix() throws Exception {
+        String node1 = java.util.Base64.getEncoder().encodeToString("/service/b/members/node1".getBytes());
+        String node2 = java.util.Base64.getEncoder().encodeToString("/service/b/members/node2".getBytes());
+
+        assertThat(EtcdV3Api.ofMembers(200, "{\"header\":{\"revision\":\"9\"},\"kvs\":[{\"key\":\"" + node2
+                + "\"},{\"key\":\"" + node1 + "\"}],\"count\":\"2\"}", "/service/b/members"))
+                .containsExactly("node1", "node2");
+        assertThat(EtcdV3Api.ofMembers(200, "{\"header\":{\"revision\":\"9\"}}", "/service/b/members")).isEmpty();
+        assertThat(new EtcdV3Api("/service/b/leader").members(new dev.patroxy.config.HostPort("h", 1),
+                "/service/b/members").url().encodedPath()).isEqualTo("/v3/kv/range");
+    }
 }

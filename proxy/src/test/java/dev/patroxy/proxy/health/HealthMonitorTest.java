@@ -100,6 +100,25 @@ class HealthMonitorTest {
                 "decided by the latest timeline, else the current primary (DCS unknown)");
     }
 
+    @Test
+    void aLeaderKeyNamingNoServerLeavesThePrimaryPortToTheChecksInsteadOfToNobody() throws Exception {
+        answer(pg01, patroni(200, "primary", 3), clock.instant());
+        answer(pg02, patroni(503, "replica", 3), clock.instant());
+
+        onScheduler(() -> monitor.leaderIs("postgresql0", 7));
+
+        assertThat(router.current()).contains(pg01);
+        assertThat(router.leaderNamesNoServer()).isTrue();
+        answer(pg01, patroni(503, "replica", 4), clock.instant());
+        answer(pg01, patroni(503, "replica", 4), clock.instant());
+        answer(pg01, patroni(503, "replica", 4), clock.instant());
+        answer(pg02, patroni(200, "primary", 4), clock.instant());
+        assertThat(router.current()).as("the checks follow a failover").contains(pg02);
+
+        onScheduler(() -> monitor.unreachable("refused"));
+        assertThat(router.leaderNamesNoServer()).as("the key is unknown now, not naming anyone").isFalse();
+    }
+
     /** A monitor of an unchanged configuration, as a reload starts it, on {@code previous}; returns its router. */
     private ListenerRouter reloadedOn(HealthMonitor.Knowledge previous) throws Exception {
         Backend pg01Again = new Backend("primary", server, Optional.of(CHECK), clock.instant());

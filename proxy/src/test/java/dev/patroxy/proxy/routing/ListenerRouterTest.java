@@ -24,9 +24,20 @@ class ListenerRouterTest {
     private final Set<Backend> up = new HashSet<>();
 
     static ListenerRouter router(Balance balance, String... names) {
-        List<ServerConfig> servers = java.util.Arrays.stream(names)
+        return router(balance, java.util.Arrays.stream(names)
                 .map(n -> new ServerConfig(n, new HostPort("127.0.0.1", 5432), new HostPort("127.0.0.1", 8008), 0))
-                .toList();
+                .toList());
+    }
+
+    /** A router whose servers {@code pg01}, {@code pg02}... are the Patroni members {@code members}. */
+    static ListenerRouter routerOfMembers(String... members) {
+        return router(Balance.PRIMARY, IntStream.range(0, members.length)
+                .mapToObj(i -> new ServerConfig("pg0" + (i + 1), new HostPort("127.0.0.1", 5432),
+                        new HostPort("127.0.0.1", 8008), 0, members[i]))
+                .toList());
+    }
+
+    private static ListenerRouter router(Balance balance, List<ServerConfig> servers) {
         ListenerConfig listener = new ListenerConfig("l", List.of(new BindAddress("127.0.0.1", 5000)), balance, Optional.of(CHECK),
                 new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
                         Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(10)),
@@ -109,6 +120,33 @@ class ListenerRouterTest {
 
         router.refresh(up::contains, DcsLeader.UNKNOWN);
         assertThat(router.current().map(b -> b.server().name())).contains("pg01");
+    }
+
+    @Test
+    void theKeyNamesAServerByItsPatroniMemberName() {
+        ListenerRouter router = routerOfMembers("node1", "node2");
+        up.add(named(router, "pg01"));
+        up.add(named(router, "pg02"));
+
+        router.refresh(up::contains, DcsLeader.of("node2"));
+
+        assertThat(router.current()).contains(named(router, "pg02"));
+        assertThat(router.leaderNamesNoServer()).isFalse();
+    }
+
+    @Test
+    void aKeyNamingNoServerOfTheListenerLeavesTheChecksToDecideAndSaysSo() {
+        ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02");
+        up.add(named(router, "pg02"));
+
+        router.refresh(up::contains, DcsLeader.of("postgresql0"));
+
+        assertThat(router.current()).as("not a total outage").contains(named(router, "pg02"));
+        assertThat(router.leaderNamesNoServer()).isTrue();
+
+        router.refresh(up::contains, DcsLeader.of("pg01"));
+        assertThat(router.pick()).as("a key naming a server decides again").isEmpty();
+        assertThat(router.leaderNamesNoServer()).isFalse();
     }
 
     @Test
