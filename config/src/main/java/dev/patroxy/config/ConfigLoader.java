@@ -39,7 +39,11 @@ public final class ConfigLoader {
     private static final Set<String> GLOBAL_KEYS = Set.of("maxconn", "io", "threads", "buffers", "reload-drain",
             "keepalive", "maxconn-startup");
     private static final Set<String> KEEPALIVE_KEYS = Set.of("idle", "interval", "count");
-    private static final Set<String> STATS_KEYS = Set.of("bind", "refresh");
+    private static final Set<String> STATS_KEYS = Set.of("bind", "refresh", "maxconn", "max-request-line",
+            "max-header-size", "max-headers", "timeout");
+    private static final Set<String> STATS_TIMEOUT_KEYS = Set.of("http-request", "http-keep-alive", "client");
+    /** Far above what a stats page needs; a stats connection is one open file, and the limit here is 20,000. */
+    private static final int STATS_MAXCONN_LIMIT = 10_000;
     private static final Set<String> DEFAULTS_KEYS = Set.of(
             "timeout", "retries", "maxconn", "on-marked-down", "log", "check", "release-rate");
     private static final Set<String> TIMEOUT_KEYS = Set.of(
@@ -266,7 +270,22 @@ public final class ConfigLoader {
             // 0 or none: no automatic refresh, as HAProxy's stats refresh 0; the page reloads in whole seconds.
             Duration refresh = node.optional(keys, "refresh", n -> n.isScalar("none") ? Duration.ZERO
                     : n.durationOrZero(ConfigNode.SECOND, ConfigNode.LONGEST)).orElse(Duration.ofSeconds(5));
-            return new StatsConfig(binds, refresh);
+            return new StatsConfig(binds, refresh, statsLimits(node, keys));
+        }
+
+        private StatsConfig.Limits statsLimits(ConfigNode node, Map<String, ConfigNode> keys) throws ConfigException {
+            StatsConfig.Limits d = StatsConfig.Limits.DEFAULTS;
+            Map<String, ConfigNode> timeouts = keys.containsKey("timeout")
+                    ? keys.get("timeout").mapping(STATS_TIMEOUT_KEYS)
+                    : Map.of();
+            return new StatsConfig.Limits(
+                    node.optional(keys, "maxconn", n -> n.integer(1, STATS_MAXCONN_LIMIT)).orElse(d.maxconn()),
+                    node.optional(keys, "max-request-line", n -> n.integer(64, 65_536)).orElse(d.maxRequestLine()),
+                    node.optional(keys, "max-header-size", n -> n.integer(64, 1_048_576)).orElse(d.maxHeaderSize()),
+                    node.optional(keys, "max-headers", n -> n.integer(1, 1000)).orElse(d.maxHeaders()),
+                    node.optional(timeouts, "http-request", ConfigNode::duration).orElse(d.httpRequest()),
+                    node.optional(timeouts, "http-keep-alive", ConfigNode::duration).orElse(d.httpKeepAlive()),
+                    node.optional(timeouts, "client", ConfigNode::duration).orElse(d.client()));
         }
 
         private List<BindAddress> binds(ConfigNode node) throws ConfigException {

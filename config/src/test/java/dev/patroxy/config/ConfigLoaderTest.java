@@ -212,6 +212,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void statsTakesItsConnectionCapRequestLimitsAndTimeouts() throws Exception {
+        assertThat(ConfigLoader.parse(FILE, VALID).stats().limits()).isEqualTo(StatsConfig.Limits.DEFAULTS);
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID.replace("  bind: [\"127.0.0.1:7000\"]\n",
+                "  bind: [\"127.0.0.1:7000\"]\n  maxconn: 20\n  max-request-line: 2048\n  max-header-size: 4096\n"
+                        + "  max-headers: 50\n  timeout: {http-request: 5s, http-keep-alive: 1m, client: 15s}\n"));
+        assertThat(config.stats().limits()).isEqualTo(new StatsConfig.Limits(20, 2048, 4096, 50,
+                Duration.ofSeconds(5), Duration.ofMinutes(1), Duration.ofSeconds(15)));
+
+        ConfigException cap = errorOf(VALID.replace("  bind: [\"127.0.0.1:7000\"]\n",
+                "  bind: [\"127.0.0.1:7000\"]\n  maxconn: 0\n"));
+        assertThat(cap.key()).isEqualTo("stats.maxconn");
+        assertThat(cap.line()).isEqualTo(3);
+        ConfigException timeout = errorOf(VALID.replace("  bind: [\"127.0.0.1:7000\"]\n",
+                "  bind: [\"127.0.0.1:7000\"]\n  timeout: {http-request: soon}\n"));
+        assertThat(timeout.key()).isEqualTo("stats.timeout.http-request");
+        assertThat(errorOf(VALID.replace("  bind: [\"127.0.0.1:7000\"]\n",
+                "  bind: [\"127.0.0.1:7000\"]\n  timeout: {http-reqest: 5s}\n")).key())
+                .isEqualTo("stats.timeout.http-reqest");
+        assertThat(errorOf(VALID.replace("  bind: [\"127.0.0.1:7000\"]\n",
+                "  bind: [\"127.0.0.1:7000\"]\n  max-headers: many\n")).key()).isEqualTo("stats.max-headers");
+    }
+
+    @Test
     void reloadDrainIsADurationOrNone() throws Exception {
         assertThat(ConfigLoader.parse(FILE, VALID.replace("  maxconn: 500\n", "  maxconn: 500\n  reload-drain: 30s\n"))
                 .global().reloadDrain()).contains(Duration.ofSeconds(30));

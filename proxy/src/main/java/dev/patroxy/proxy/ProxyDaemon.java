@@ -3,11 +3,13 @@ package dev.patroxy.proxy;
 import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.config.StatsConfig;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.stats.ReloadStatus;
+import dev.patroxy.stats.StatsLimits;
 import dev.patroxy.stats.StatsServer;
 import dev.patroxy.stats.StatsSnapshot;
 import io.netty.channel.EventLoopGroup;
@@ -78,7 +80,7 @@ public final class ProxyDaemon implements AutoCloseable {
             snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
-                    this::snapshot, initial.stats().refresh());
+                    this::snapshot, initial.stats().refresh(), statsLimits(initial.stats().limits()));
             stats.start();
             drainer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "patroxy-drain");
@@ -95,6 +97,16 @@ public final class ProxyDaemon implements AutoCloseable {
         log.info("stats on {}; transport {} on {} threads", initial.stats().binds(), transport.describe(),
                 relayThreads());
         return this;
+    }
+
+    private static StatsLimits statsLimits(StatsConfig.Limits limits) {
+        return new StatsLimits(limits.maxconn(), limits.maxRequestLine(), limits.maxHeaderSize(), limits.maxHeaders(),
+                limits.httpRequest(), limits.httpKeepAlive(), limits.client());
+    }
+
+    /** The relay's event loops, which the stats server, on its own thread, never shares. */
+    EventLoopGroup relayWorkers() {
+        return workers;
     }
 
     private static void describe(Generation generation) {

@@ -12,6 +12,7 @@ import dev.patroxy.stats.ListenerStats;
 import dev.patroxy.stats.RoleChange;
 import dev.patroxy.stats.ServerState;
 import dev.patroxy.stats.ServerStats;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -23,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +49,7 @@ class ProxyDaemonTest {
     private final List<FakeNode> nodes = new ArrayList<>();
     private String checkInter = "100ms";
     private String dcsSection = "";
+    private String statsLimits = "";
     private ProxyDaemon daemon;
     private int plainPort;
 
@@ -167,14 +170,15 @@ class ProxyDaemonTest {
         String yaml = """
                 stats:
                   bind: ["127.0.0.1:%d"]
-                %sdefaults:
+                %s%sdefaults:
                   check: {inter: %s, timeout: 1s, rise: 1, fall: 2}
                 servers:
                 %slisteners:
                   - {name: primary, bind: "127.0.0.1:%d", balance: primary}
                   - {name: replicas, bind: "127.0.0.1:%d", balance: roundrobin}
                   - {name: plain, bind: "127.0.0.1:%d", balance: roundrobin, servers: [pg02], check: none}
-                """.formatted(statsPort, dcsSection, checkInter, servers, primaryPort, replicaPort, plainPort);
+                """.formatted(statsPort, statsLimits, dcsSection, checkInter, servers, primaryPort, replicaPort,
+                plainPort);
         PatroxyConfig config = ConfigLoader.parse(Path.of("test.yml"), yaml);
         daemon = new ProxyDaemon(config, Clock.systemUTC(), Transport.best()).start();
         return new int[] {primaryPort, replicaPort, statsPort};
@@ -482,6 +486,48 @@ class ProxyDaemonTest {
         try (okhttp3.Response page = http.newCall(new okhttp3.Request.Builder().url(base + "/").build()).execute()) {
             assertThat(page.code()).isEqualTo(200);
             assertThat(page.body().string()).contains("pg01", "pg02", "pg03");
+        }
+    }
+
+    @Test
+    void theStatsAnswerWhileEveryRelayEventLoopIsBusy() throws Exception {
+        int[] ports = startDaemon();
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger busy = new AtomicInteger();
+        int loops = 0;
+        for (EventExecutor loop : daemon.relayWorkers()) {
+            loops++;
+            loop.execute(() -> {
+                busy.incrementAndGet();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        int relayLoops = loops;
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> busy.get() == relayLoops);
+            try (Socket s = new Socket("127.0.0.1", ports[2])) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("GET /;csv HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(response).startsWith("HTTP/1.1 200 OK\r\n").contains("# pxname,svname,");
+            }
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void theStatsServerTakesItsLimitsFromTheStatsSection() throws Exception {
+        statsLimits = "  maxconn: 1\n  timeout: {http-request: 300ms}\n";
+        int[] ports = startDaemon();
+        try (Socket silent = new Socket("127.0.0.1", ports[2])) {
+            silent.setSoTimeout(5000);
+            assertThat(silent.getInputStream().read()).as("closed at the request timeout").isEqualTo(-1);
         }
     }
 }

@@ -4,15 +4,16 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -34,35 +35,48 @@ import org.slf4j.LoggerFactory;
 public final class StatsServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatsServer.class);
 
-    /** Requests are bodiless GETs; anything bigger is refused by the aggregator with 413. */
-    private static final int MAX_REQUEST_BYTES = 64 * 1024;
-    /** Closes keep-alive connections a client forgot, so they cannot pile up. */
-    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(120);
+    /**
+     * Bytes taken from a stats socket per read. While a response is in flight nothing is read, so this bounds what a
+     * client that pipelines without reading can make the server hold: the requests parsed from one read, at most 57
+     * of the shortest (18 bytes), under the 128 unanswered requests at which {@code HttpServerCodec} gives up.
+     */
+    private static final int READ_BYTES = 1024;
 
     private final List<InetSocketAddress> binds;
     private final StatsRoutes routes;
+    private final StatsLimits limits;
+    private final StatsConnectionCounters counters;
     private final List<Channel> listeners = new ArrayList<>();
     private EventLoopGroup group;
     private boolean closed;
 
     /** A server with its own Prometheus registry. */
     public StatsServer(List<InetSocketAddress> binds, Supplier<StatsSnapshot> snapshots, Duration pageRefresh) {
-        this(binds, snapshots, pageRefresh, new PrometheusStats());
+        this(binds, snapshots, pageRefresh, StatsLimits.DEFAULTS, new PrometheusStats());
+    }
+
+    /** A server with its own Prometheus registry, which also counts the connections it refused or closed. */
+    public StatsServer(List<InetSocketAddress> binds, Supplier<StatsSnapshot> snapshots, Duration pageRefresh,
+            StatsLimits limits) {
+        this(binds, snapshots, pageRefresh, limits, new PrometheusStats());
     }
 
     /**
      * @param binds where to listen; port 0 picks a free port (see {@link #boundAddresses()})
      * @param snapshots called once per request
      * @param pageRefresh how often the HTML page reloads itself; zero turns that off
+     * @param limits what one stats client may cost
      * @param prometheus the registry behind {@code /metrics}, which may hold the caller's own meters too
      */
     public StatsServer(List<InetSocketAddress> binds, Supplier<StatsSnapshot> snapshots, Duration pageRefresh,
-            PrometheusStats prometheus) {
+            StatsLimits limits, PrometheusStats prometheus) {
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.binds = List.copyOf(binds);
         if (this.binds.isEmpty()) {
             throw new IllegalArgumentException("the stats server needs at least one address to listen on");
         }
         this.routes = new StatsRoutes(snapshots, new HtmlStatsPage(pageRefresh), prometheus);
+        this.counters = new StatsConnectionCounters(limits.maxConnections(), prometheus.registry());
     }
 
     /**
@@ -79,15 +93,25 @@ public final class StatsServer implements AutoCloseable {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(READ_BYTES))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        if (!counters.tryOpen()) {
+                            channel.close();
+                            return;
+                        }
+                        channel.closeFuture().addListener(closed -> counters.connectionClosed());
+                        StatsTimeoutHandler timeouts = new StatsTimeoutHandler(
+                                new ConnectionDeadline(limits, System::nanoTime), counters);
                         channel.pipeline().addLast(
-                                new IdleStateHandler(0, 0, IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
-                                new HttpServerCodec(),
+                                timeouts,
+                                new HttpServerCodec(new HttpDecoderConfig()
+                                        .setMaxInitialLineLength(limits.maxRequestLine())
+                                        .setMaxHeaderSize(limits.maxHeaderSize())),
                                 new HttpServerKeepAliveHandler(),
-                                new HttpObjectAggregator(MAX_REQUEST_BYTES),
-                                new StatsHttpHandler(routes));
+                                new StatsHttpHandler(routes, limits.maxHeaders(), timeouts, counters));
                     }
                 });
         for (InetSocketAddress address : binds) {
@@ -104,6 +128,11 @@ public final class StatsServer implements AutoCloseable {
     /** The addresses actually listened on, in the order given, with the ports picked for port 0. */
     public synchronized List<InetSocketAddress> boundAddresses() {
         return listeners.stream().map(channel -> (InetSocketAddress) channel.localAddress()).toList();
+    }
+
+    /** The most responses ever written to one connection and not yet flushed: what a test can hold the server to. */
+    int peakResponsesInFlight() {
+        return counters.peakResponsesInFlight();
     }
 
     /** Stops listening and closes every stats connection; safe to call more than once. */

@@ -2,10 +2,10 @@ package dev.patroxy.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +16,12 @@ class StatsHttpHandlerTest {
 
     @Test
     void answersBadRequestToAMalformedRequestAndCloses() {
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
-                new HttpObjectAggregator(1024), new StatsHttpHandler(new StatsRoutes(TestSnapshots::sample,
-                        new HtmlStatsPage(Duration.ofSeconds(5)), new PrometheusStats())));
+        StatsConnectionCounters counters = new StatsConnectionCounters(1, new SimpleMeterRegistry());
+        StatsTimeoutHandler timeouts = new StatsTimeoutHandler(
+                new ConnectionDeadline(StatsLimits.DEFAULTS, System::nanoTime), counters);
+        EmbeddedChannel channel = new EmbeddedChannel(timeouts, new HttpServerCodec(),
+                new HttpServerKeepAliveHandler(), new StatsHttpHandler(new StatsRoutes(TestSnapshots::sample,
+                        new HtmlStatsPage(Duration.ofSeconds(5)), new PrometheusStats()), 100, timeouts, counters));
 
         channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nbad header line\r\n\r\n", StandardCharsets.US_ASCII));
 
