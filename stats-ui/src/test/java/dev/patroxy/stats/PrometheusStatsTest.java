@@ -170,7 +170,7 @@ class PrometheusStatsTest {
                 sample.listeners().get(0),
                 new ListenerStats(replicas.name(), replicas.binds(), replicas.balance(), replicas.check(),
                         replicas.frontend(), List.of(pg09), List.of(), 0, DetectionHistogram.EMPTY)), sample.reload(),
-                sample.droppedLogLines());
+                sample.dcs(), sample.droppedLogLines());
 
         String body = prometheus.scrape(changed, null).body();
 
@@ -220,7 +220,7 @@ class PrometheusStatsTest {
                 new ListenerStats(primary.name(), primary.binds(), primary.balance(), primary.check(),
                         primary.frontend(), servers, primary.roleChanges(), primary.roleChangesTotal(),
                         primary.roleChangeDetection()),
-                sample.listeners().get(1)), sample.reload(), sample.droppedLogLines());
+                sample.listeners().get(1)), sample.reload(), sample.dcs(), sample.droppedLogLines());
     }
 
     @Test
@@ -237,7 +237,7 @@ class PrometheusStatsTest {
         prometheus.scrape(TestSnapshots.sample(), null);
         StatsSnapshot sample = TestSnapshots.sample();
         StatsSnapshot primaryOnly = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(),
-                List.of(sample.listeners().get(0)), sample.reload(), sample.droppedLogLines());
+                List.of(sample.listeners().get(0)), sample.reload(), sample.dcs(), sample.droppedLogLines());
 
         assertThat(prometheus.scrape(primaryOnly, null).body())
                 .doesNotContain("proxy=\"replicas\"")

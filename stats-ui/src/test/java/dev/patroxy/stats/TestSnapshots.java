@@ -23,7 +23,7 @@ final class TestSnapshots {
     static StatsSnapshot withUnknownLeader() {
         StatsSnapshot s = sample();
         return new StatsSnapshot(s.version(), s.startedAt(), s.takenAt(), s.listeners(), s.reload(),
-                new DcsStatus(true, "postgresql0", List.of("primary"), 4, 1, "the DCS leader watch: boom"));
+                new DcsStatus(true, "postgresql0", List.of("primary"), 4, 1, "the DCS leader watch: boom"), s.droppedLogLines());
     }
 
     /** The same cluster later: pg01 took more sessions and bytes. */
@@ -65,7 +65,7 @@ final class TestSnapshots {
                 List.of(), 0, DetectionHistogram.EMPTY);
         return new StatsSnapshot("0.1.0-test", STARTED, takenAt, List.of(primary, replicas),
                 new ReloadStatus(TAKEN.minusSeconds(60), 2, 1, "patroxy.yml:7: listeners[0].bind: invalid port 'x'",
-                        TAKEN.minusSeconds(30), 4), 17);
+                        TAKEN.minusSeconds(30), 4), DcsStatus.NONE, 17);
     }
 
     private static ServerStats server(String name, ServerState state, int health, int healthMax, String role,
