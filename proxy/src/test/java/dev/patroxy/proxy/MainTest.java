@@ -17,16 +17,13 @@ class MainTest {
     @StartStop
     private final MockWebServer etcd = new MockWebServer();
 
-    /** {@code patroxy --config FILE --check}, its standard output. */
+    /** {@code patroxy --config FILE --check} of a valid file, its standard output. */
     private static String check(Path file) {
-        PrintStream stdout = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            Main.main(new String[] {"--config", file.toString(), "--check"});
-        } finally {
-            System.setOut(stdout);
-        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.check(file, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
         return out.toString(StandardCharsets.UTF_8);
     }
 
