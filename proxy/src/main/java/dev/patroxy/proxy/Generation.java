@@ -5,6 +5,7 @@ import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.ServerConfig;
 import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
+import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
@@ -26,7 +27,9 @@ import okhttp3.OkHttpClient;
 /**
  * One configuration's worth of the running proxy: its listeners, routers, health checks and DCS watch. A reload
  * starts a new generation next to the old one (their listening sockets share ports), then the old one stops
- * accepting and drains: its sessions go on, still checked, so that a role change still closes them.
+ * accepting and drains: its sessions go on, still checked, so that a role change still closes them. Its checks are
+ * subscriptions to the proxy's {@link CheckRegistry}: generations checking the same servers share one check each.
+ * Its DCS watch is its own: it reports to this generation's monitor only.
  */
 final class Generation implements AutoCloseable {
     private final PatroxyConfig config;
@@ -63,9 +66,10 @@ final class Generation implements AutoCloseable {
      * @param globalLimit the proxy-wide {@code maxconn}, shared with the generations before and after this one
      * @param previous what the generation this one replaces knew about its servers ({@code Knowledge.NONE} at start)
      * @param inherited addresses the generation this one replaces is bound to: left for {@link #takeOver}
+     * @param checks the proxy's running checks, shared with the other generations
      */
     Generation start(EventLoopGroup boss, EventLoopGroup workers, Transport transport, Admission globalLimit,
-            HealthMonitor.Knowledge previous, Set<BindAddress> inherited) {
+            HealthMonitor.Knowledge previous, Set<BindAddress> inherited, CheckRegistry checks) {
         try {
             List<ListenerRouter> checkedRouters = new ArrayList<>();
             for (ListenerConfig listenerConfig : config.listeners()) {
@@ -88,7 +92,7 @@ final class Generation implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            health = new HealthMonitor(checkedRouters, healthThread, clock);
+            health = new HealthMonitor(checkedRouters, healthThread, clock, checks);
             health.start(previous);
             if (config.dcs().isPresent()) {
                 dcsHttp = new OkHttpClient();

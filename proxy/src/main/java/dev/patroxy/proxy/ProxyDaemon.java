@@ -3,6 +3,7 @@ package dev.patroxy.proxy;
 import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
@@ -44,6 +45,7 @@ public final class ProxyDaemon implements AutoCloseable {
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private Admission globalLimit;
+    private CheckRegistry checks;
     private StatsServer stats;
     private StatsSnapshots snapshots;
     private ScheduledExecutorService drainer;
@@ -70,8 +72,9 @@ public final class ProxyDaemon implements AutoCloseable {
             workers = transport.newEventLoopGroup(relayThreads());
             globalLimit = new Admission(initial.global().maxconn(), System::nanoTime);
             globalLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
+            checks = CheckRegistry.overHttp(clock);
             current = new Generation(initial, clock).start(boss, workers, transport, globalLimit,
-                    HealthMonitor.Knowledge.NONE, Set.of());
+                    HealthMonitor.Knowledge.NONE, Set.of(), checks);
             snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
@@ -139,7 +142,7 @@ public final class ProxyDaemon implements AutoCloseable {
         Generation fresh;
         try {
             fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, known,
-                    current.boundAddresses());
+                    current.boundAddresses(), checks);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);
         }
@@ -207,6 +210,9 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         if (current != null) {
             current.close();
+        }
+        if (checks != null) {
+            checks.close();
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

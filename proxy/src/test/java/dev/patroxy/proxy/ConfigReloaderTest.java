@@ -257,4 +257,29 @@ class ConfigReloaderTest {
         assertThat(daemon.snapshot().reload().lastFailure()).contains(file.toString());
         assertThat(nodeBehind(plainPort)).isEqualTo("pg02");
     }
+
+    @Test
+    void reloadsOfTheSameServersLeaveOneCheckPerServerAndDrainingGenerationsStillFollowIt() throws Exception {
+        start(config("pg02", ""));
+        List<Socket> onOldPrimary = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            onOldPrimary.add(openSession(primaryPort, "pg01"));
+            assertThat(reloader.reload()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> daemon.snapshot().reload().drainingSessions() == 3);
+
+        // inter 100ms: one check of pg02 is about 10 requests a second, four generations' own checks 40.
+        int before = nodes.get(1).patroni.getRequestCount();
+        Thread.sleep(2000);
+        int perSecond = (nodes.get(1).patroni.getRequestCount() - before) / 2;
+        assertThat(perSecond).as("requests a second to pg02's API with 3 generations draining").isBetween(5, 15);
+
+        nodes.get(0).primaryStatus.set(503);
+        nodes.get(1).primaryStatus.set(200);
+        for (Socket s : onOldPrimary) {
+            await("a draining generation still sees pg01 lose the role").atMost(Duration.ofSeconds(5))
+                    .until(() -> !stillOpen(s));
+        }
+        assertThat(nodeBehind(primaryPort)).isEqualTo("pg02");
+    }
 }

@@ -41,11 +41,13 @@ class HealthMonitorTest {
             new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
                     Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(30)),
             2, 0, true, false, 0, List.of(server, server2)), List.of(pg01, pg02));
-    private final HealthMonitor monitor = new HealthMonitor(List.of(router), scheduler, clock);
+    private final CheckRegistry checks = CheckRegistry.overHttp(clock);
+    private final HealthMonitor monitor = new HealthMonitor(List.of(router), scheduler, clock, checks);
 
     @AfterEach
     void tearDown() throws InterruptedException {
         monitor.close();
+        checks.close();
         scheduler.shutdownNow();
         scheduler.awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -106,7 +108,7 @@ class HealthMonitorTest {
         Backend pg02Again = new Backend("primary", server2, Optional.of(CHECK), clock.instant());
         ListenerRouter reloaded = new ListenerRouter(router.listener(), List.of(pg01Again, pg02Again));
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
-        HealthMonitor next = new HealthMonitor(List.of(reloaded), thread, clock);
+        HealthMonitor next = new HealthMonitor(List.of(reloaded), thread, clock, checks);
         try {
             next.start(previous);
             thread.submit(() -> { }).get(5, TimeUnit.SECONDS);
