@@ -81,6 +81,7 @@ final class StatsSnapshots {
                 t.bytesOut(),
                 b.connectErrors(),
                 h.checkFailures(),
+                h.checkErrors(),
                 h.downTransitions(),
                 h.lastChange(),
                 h.downtime(now),

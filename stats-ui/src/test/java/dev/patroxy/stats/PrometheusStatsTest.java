@@ -52,6 +52,7 @@ class PrometheusStatsTest {
                 "patroxy_server_routable",
                 "patroxy_server_role",
                 "patroxy_server_killed_sessions_total",
+                "patroxy_server_check_errors_total",
                 "patroxy_server_queue_timeouts_total",
                 "patroxy_config_reloads_total",
                 "patroxy_config_last_reload_successful",
@@ -92,6 +93,7 @@ class PrometheusStatsTest {
                 .contains("haproxy_server_sessions_total{proxy=\"primary\",server=\"pg01\"} 1234.0\n")
                 .contains("haproxy_server_bytes_in_total{proxy=\"primary\",server=\"pg01\"} 988234.0\n")
                 .contains("haproxy_server_check_failures_total{proxy=\"primary\",server=\"pg02\"} 7.0\n")
+                .contains("patroxy_server_check_errors_total{proxy=\"primary\",server=\"pg02\"} 4.0\n")
                 .contains("haproxy_server_check_last_change_seconds{proxy=\"primary\",server=\"pg01\"} 192.0\n")
                 .contains("haproxy_server_downtime_seconds_total{proxy=\"primary\",server=\"pg01\"} 12.0\n")
                 .contains("haproxy_server_check_duration_seconds{proxy=\"primary\",server=\"pg01\"} 0.003\n")
@@ -160,7 +162,7 @@ class PrometheusStatsTest {
         StatsSnapshot sample = TestSnapshots.sample();
         ListenerStats replicas = sample.listeners().get(1);
         ServerStats pg09 = new ServerStats("pg09", "pg09.db:5432", "http://pg09.db:8008/replica", ServerState.UP, 0, 0,
-                "sync_standby", true, 1, 1, 42, 1, 1, 0, 0, 0, sample.takenAt(), Duration.ZERO, 0,
+                "sync_standby", true, 1, 1, 42, 1, 1, 0, 0, 0, 0, sample.takenAt(), Duration.ZERO, 0,
                 CheckResult.NONE, 0, 0, 0, 0, Duration.ZERO);
         StatsSnapshot changed = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
                 sample.listeners().get(0),
