@@ -71,6 +71,10 @@ public final class CheckRegistry implements AutoCloseable {
         onScheduler(() -> {
             SharedCheck check = checks.get(target);
             if (check == null) {
+                if (target.deadline().compareTo(target.check().timeout()) < 0) {
+                    log.warn("{}: timeout check {} ms is longer than a check may take; each is given {} ms", target,
+                            target.check().timeout().toMillis(), target.deadline().toMillis());
+                }
                 check = new SharedCheck(target, scheduler, clock, probes, random);
                 checks.put(target, check);
                 check.subscribers().add(subscriber);

@@ -18,6 +18,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,7 +44,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     private final CheckRegistry registry;
     private final Map<Backend, HealthState> states = new HashMap<>();
     private final Map<Backend, ListenerRouter> routerOf = new HashMap<>();
-    private final Map<Backend, CheckRegistry.Subscription> checks = new HashMap<>();
+    /** Written on the scheduler thread, read by {@link #close()} on any. */
+    private final Map<Backend, CheckRegistry.Subscription> checks = new ConcurrentHashMap<>();
     private final FastChecks<Backend> fast = new FastChecks<>();
     /**
      * Servers of primary listeners that were UP while the leader key named them. While the key still names one, checks
@@ -138,11 +140,19 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
      */
     public void start(Knowledge previous) {
         scheduler.execute(() -> {
+            if (closed) {
+                return;
+            }
             adopt(previous);
             for (Backend backend : states.keySet()) {
                 CheckTarget target = new CheckTarget(backend.server().checkAddress(), backend.check().orElseThrow());
-                checks.put(backend, registry.subscribe(target, this::onScheduler,
-                        (answer, sentAt) -> answered(backend, answer, sentAt)));
+                CheckRegistry.Subscription check = registry.subscribe(target, this::onScheduler,
+                        (answer, sentAt) -> answered(backend, answer, sentAt));
+                checks.put(backend, check);
+                if (closed) {
+                    // close() ran meanwhile and may not have seen this one.
+                    check.close();
+                }
             }
         });
     }
@@ -393,10 +403,21 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         DcsLeader before = leader;
         leader = now;
         vouchedByLeader.removeIf(b -> !now.names(b.server().name()));
+        // A primary UP when the key comes to name it is vouched for now, not only at its next answer.
+        for (ListenerRouter router : routers) {
+            if (router.listener().balance() == Balance.PRIMARY) {
+                router.backends().stream().filter(b -> now.names(b.server().name()) && states.get(b).isUp())
+                        .forEach(vouchedByLeader::add);
+            }
+        }
         log.info("{}: rerouting, and checking fast the servers that disagree with the key until they agree", why);
         for (ListenerRouter router : routers) {
             router.roleChanges().signSeen(clock.instant());
             reroute(router, "DCS: " + why);
+        }
+        if (now.equals(before)) {
+            // A new watch (a reload's) reading the key it already knew: nothing changed, nothing to check fast.
+            return;
         }
         Set<String> concerned = new HashSet<>();
         for (DcsLeader named : List.of(before, now)) {

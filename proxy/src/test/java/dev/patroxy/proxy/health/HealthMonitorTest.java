@@ -264,4 +264,25 @@ class HealthMonitorTest {
 
         assertThat(router.current()).isEmpty();
     }
+
+    @Test
+    void aPrimaryUpBeforeTheKeyFirstNamesItIsVouchedForAtOnce() throws Exception {
+        CheckConfig fallOne = new CheckConfig("GET", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(1), 1, 1);
+        Backend only = new Backend("primary", server, Optional.of(fallOne), clock.instant());
+        ListenerRouter single = new ListenerRouter(new ListenerConfig("primary",
+                List.of(new BindAddress("127.0.0.1", 0)), Balance.PRIMARY, Optional.of(fallOne),
+                router.listener().timeouts(), 2, 0, true, false, 0, List.of(server)), List.of(only));
+        HealthMonitor fallsAtOnce = new HealthMonitor(List.of(single), scheduler, clock, checks);
+        try {
+            onScheduler(() -> fallsAtOnce.apply(only, patroni(200, "primary"), clock.instant()));
+            onScheduler(() -> fallsAtOnce.leaderIs("pg01", 7));
+
+            onScheduler(() -> fallsAtOnce.apply(only, timedOut(), clock.instant()));
+
+            assertThat(only.health().state()).isEqualTo(ServerState.DOWN);
+            assertThat(single.current()).as("the key names it, and it was UP when it did").contains(only);
+        } finally {
+            fallsAtOnce.close();
+        }
+    }
 }
