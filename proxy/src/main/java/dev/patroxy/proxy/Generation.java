@@ -4,7 +4,6 @@ import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.ServerConfig;
-import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
 import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.ProxyListener;
@@ -22,14 +21,13 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
 
 /**
  * One configuration's worth of the running proxy: its listeners, routers, health checks and DCS watch. A reload
  * starts a new generation next to the old one (their listening sockets share ports), then the old one stops
  * accepting and drains: its sessions go on, still checked, so that a role change still closes them. Its checks are
  * subscriptions to the proxy's {@link CheckRegistry}: generations checking the same servers share one check each.
- * Its DCS watch is its own: it reports to this generation's monitor only.
+ * Its DCS watch likewise is shared through {@link LeaderWatches} by generations with the same {@code dcs} section.
  */
 final class Generation implements AutoCloseable {
     private final PatroxyConfig config;
@@ -38,8 +36,7 @@ final class Generation implements AutoCloseable {
     private final List<ProxyListener> listeners = new ArrayList<>();
     private ScheduledExecutorService healthThread;
     private HealthMonitor health;
-    private OkHttpClient dcsHttp;
-    private EtcdLeaderWatch leaderWatch;
+    private LeaderWatches.Following leaderWatch;
 
     Generation(PatroxyConfig config, Clock clock) {
         this.config = config;
@@ -67,9 +64,11 @@ final class Generation implements AutoCloseable {
      * @param previous what the generation this one replaces knew about its servers ({@code Knowledge.NONE} at start)
      * @param inherited addresses the generation this one replaces is bound to: left for {@link #takeOver}
      * @param checks the proxy's running checks, shared with the other generations
+     * @param watches the proxy's DCS watches, shared with the other generations
      */
     Generation start(EventLoopGroup boss, EventLoopGroup workers, Transport transport, Admission globalLimit,
-            HealthMonitor.Knowledge previous, Set<BindAddress> inherited, CheckRegistry checks) {
+            HealthMonitor.Knowledge previous, Set<BindAddress> inherited, CheckRegistry checks,
+            LeaderWatches watches) {
         try {
             List<ListenerRouter> checkedRouters = new ArrayList<>();
             for (ListenerConfig listenerConfig : config.listeners()) {
@@ -95,9 +94,7 @@ final class Generation implements AutoCloseable {
             health = new HealthMonitor(checkedRouters, healthThread, clock, checks);
             health.start(previous);
             if (config.dcs().isPresent()) {
-                dcsHttp = new OkHttpClient();
-                leaderWatch = new EtcdLeaderWatch(config.dcs().get(), dcsHttp, healthThread, health);
-                leaderWatch.start();
+                leaderWatch = watches.follow(config.dcs().get(), healthThread, health);
             }
             return this;
         } catch (RuntimeException | Error e) {
@@ -172,9 +169,6 @@ final class Generation implements AutoCloseable {
     private void stopChecking() {
         if (leaderWatch != null) {
             leaderWatch.close();
-        }
-        if (dcsHttp != null) {
-            dcsHttp.dispatcher().executorService().shutdown();
         }
         if (health != null) {
             health.close();

@@ -46,6 +46,7 @@ public final class ProxyDaemon implements AutoCloseable {
     private EventLoopGroup workers;
     private Admission globalLimit;
     private CheckRegistry checks;
+    private LeaderWatches watches;
     private StatsServer stats;
     private StatsSnapshots snapshots;
     private ScheduledExecutorService drainer;
@@ -73,8 +74,9 @@ public final class ProxyDaemon implements AutoCloseable {
             globalLimit = new Admission(initial.global().maxconn(), System::nanoTime);
             globalLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
             checks = CheckRegistry.overHttp(clock);
+            watches = LeaderWatches.overEtcd();
             current = new Generation(initial, clock).start(boss, workers, transport, globalLimit,
-                    HealthMonitor.Knowledge.NONE, Set.of(), checks);
+                    HealthMonitor.Knowledge.NONE, Set.of(), checks, watches);
             snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
@@ -142,7 +144,7 @@ public final class ProxyDaemon implements AutoCloseable {
         Generation fresh;
         try {
             fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, known,
-                    current.boundAddresses(), checks);
+                    current.boundAddresses(), checks, watches);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);
         }

@@ -32,8 +32,10 @@ final class SharedCheck {
     static final Duration START_SPREAD = Duration.ofMillis(50);
     /** How long past its deadline a check that never answered is given up. */
     static final Duration OVERDUE_GRACE = Duration.ofSeconds(1);
-    /** Jitter added to every delay, as a fraction of it. */
+    /** Jitter added to every delay, as a fraction of it, and at most {@link #MAX_JITTER}. */
     private static final double JITTER = 0.1;
+    /** Enough to keep fast checks of several servers apart; small enough to leave {@code inter} as configured. */
+    static final Duration MAX_JITTER = Duration.ofMillis(25);
 
     private final CheckTarget target;
     private final ScheduledExecutorService scheduler;
@@ -115,7 +117,7 @@ final class SharedCheck {
         if (stopped) {
             return;
         }
-        long jitterNanos = (long) (delay.toNanos() * JITTER * random.nextDouble());
+        long jitterNanos = (long) (Math.min(delay.toNanos() * JITTER, MAX_JITTER.toNanos()) * random.nextDouble());
         Duration withJitter = delay.plusNanos(jitterNanos);
         nextAt = clock.instant().plus(withJitter);
         next = scheduler.schedule(() -> guard.run(this::send, this::sendFailed), withJitter.toNanos(),
