@@ -116,7 +116,8 @@ public final class ProxyDaemon implements AutoCloseable {
     }
 
     /**
-     * Puts {@code next} in force without dropping a client: its checks and DCS watch start, its new addresses are
+     * Puts {@code next} in force without dropping a client: it follows its checks and DCS watch (joining those
+     * already running for the same check targets and {@code dcs} section, starting the others), its new addresses are
      * bound, then it takes over the current listening sockets on the addresses it keeps (their accept queues carry
      * on) and the current listeners close the rest. Sessions already open stay
      * with the configuration they started under, checked as before, until they end or {@code reload-drain} runs

@@ -10,7 +10,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -84,15 +83,6 @@ public final class CheckRegistry implements AutoCloseable {
             }
         });
         return subscription;
-    }
-
-    /** How many checks run, and how many were sent in all, on the scheduler thread; for tests. */
-    Map<CheckTarget, Long> sentByTarget() throws Exception {
-        return scheduler.submit(() -> {
-            Map<CheckTarget, Long> sent = new HashMap<>();
-            checks.forEach((target, check) -> sent.put(target, check.sent()));
-            return sent;
-        }).get(5, TimeUnit.SECONDS);
     }
 
     private void onScheduler(Runnable task) {

@@ -53,7 +53,6 @@ final class SharedCheck {
     private Instant lastSent = Instant.MIN;
     /** A hurry asked while a check was on its way: the delay after its answer. */
     private Duration wanted;
-    private long sent;
     private boolean stopped;
 
     SharedCheck(CheckTarget target, ScheduledExecutorService scheduler, Clock clock,
@@ -78,16 +77,6 @@ final class SharedCheck {
         stopped = true;
         cancel(next);
         cancel(overdue);
-    }
-
-    /** Checks sent so far, for tests and the log. */
-    long sent() {
-        return sent;
-    }
-
-    /** Errors so far: checks that could not be sent or never answered, and subscribers that failed on an answer. */
-    long errors() {
-        return guard.errors();
     }
 
     /** Asks for a check within {@code within} (plus jitter), no sooner than {@link #MIN_GAP} after the last one. */
@@ -134,7 +123,6 @@ final class SharedCheck {
         Instant sentAt = clock.instant();
         lastSent = sentAt;
         inFlight = true;
-        sent++;
         Duration deadline = target.deadline();
         overdue = scheduler.schedule(() -> guard.run(() -> answered(id, noAnswer(sentAt, deadline), sentAt),
                 this::sendFailed), deadline.plus(OVERDUE_GRACE).toNanos(), TimeUnit.NANOSECONDS);

@@ -46,11 +46,6 @@ public final class TaskGuard {
         }
     }
 
-    /** A task that rescheduled nothing after an error: {@code task} wrapped, for handing to an executor. */
-    public Runnable wrap(Runnable task) {
-        return () -> run(task, e -> { });
-    }
-
     /** Records an error that the owner caught itself. */
     public synchronized void failed(Throwable e) {
         errors.incrementAndGet();
@@ -70,5 +65,4 @@ public final class TaskGuard {
     public long errors() {
         return errors.get();
     }
-
 }
