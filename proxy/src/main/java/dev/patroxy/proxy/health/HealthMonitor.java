@@ -299,7 +299,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     /**
      * PostgreSQL itself said, at a session's start, that the server is in recovery: whatever its Patroni check last
      * answered, it takes no new sessions on a primary listener until a check sent after this passes again (a GET
-     * check passes only while Patroni reports the role primary). Meanwhile it is checked fast.
+     * check passes only while Patroni reports the role primary). Meanwhile the servers that disagree with the key
+     * (without the DCS: all, until one is routed) are checked fast.
      */
     private void seenInRecovery(Backend backend) {
         Instant now = clock.instant();
@@ -311,12 +312,13 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         backend.publishHealth(state.snapshot(), null, 0);
         boolean unvouched = vouchedByLeader.remove(backend);
         checkNow(backend);
-        checkFast(List.of(routerOf.get(backend)), Set.of());
         if (change != HealthState.Change.NONE || unvouched) {
             log.warn("{} is {}: PostgreSQL reported in_hot_standby on to a new session while its check said UP",
                     backend, state.state());
             reroute(routerOf.get(backend), "PostgreSQL: " + backend.server().name() + " is in recovery");
         }
+        // Whoever takes the role now is found fast, as after a change of the leader key.
+        checkFast(List.of(routerOf.get(backend)), Set.of());
     }
 
     private boolean mayTakeSessions(Backend backend) {
