@@ -5,6 +5,7 @@ import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.ServerConfig;
 import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
+import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
@@ -22,12 +23,13 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import okhttp3.OkHttpClient;
 
 /**
  * One configuration's worth of the running proxy: its listeners, routers, health checks and DCS watch. A reload
  * starts a new generation next to the old one (their listening sockets share ports), then the old one stops
- * accepting and drains: its sessions go on, still checked, so that a role change still closes them.
+ * accepting and drains: its sessions go on, still checked, so that a role change still closes them. Its checks are
+ * subscriptions to the proxy's {@link CheckRegistry}: generations checking the same servers share one check each.
+ * Its DCS watch likewise is shared through {@link LeaderWatches} by generations with the same {@code dcs} section.
  */
 final class Generation implements AutoCloseable {
     private final PatroxyConfig config;
@@ -36,8 +38,7 @@ final class Generation implements AutoCloseable {
     private final List<ProxyListener> listeners = new ArrayList<>();
     private ScheduledExecutorService healthThread;
     private HealthMonitor health;
-    private OkHttpClient dcsHttp;
-    private EtcdLeaderWatch leaderWatch;
+    private LeaderWatches.Following leaderWatch;
 
     Generation(PatroxyConfig config, Clock clock) {
         this.config = config;
@@ -65,9 +66,12 @@ final class Generation implements AutoCloseable {
      * @param startupLimit the proxy-wide places of sessions in their startup, shared alike
      * @param previous what the generation this one replaces knew about its servers ({@code Knowledge.NONE} at start)
      * @param inherited addresses the generation this one replaces is bound to: left for {@link #takeOver}
+     * @param checks the proxy's running checks, shared with the other generations
+     * @param watches the proxy's DCS watches, shared with the other generations
      */
     Generation start(EventLoopGroup boss, EventLoopGroup workers, Transport transport, Admission globalLimit,
-            Admission startupLimit, HealthMonitor.Knowledge previous, Set<BindAddress> inherited) {
+            Admission startupLimit, HealthMonitor.Knowledge previous, Set<BindAddress> inherited,
+            CheckRegistry checks, LeaderWatches watches) {
         try {
             List<ListenerRouter> checkedRouters = new ArrayList<>();
             for (ListenerConfig listenerConfig : config.listeners()) {
@@ -90,12 +94,10 @@ final class Generation implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            health = new HealthMonitor(checkedRouters, healthThread, clock);
+            health = new HealthMonitor(checkedRouters, healthThread, clock, checks);
             health.start(previous);
             if (config.dcs().isPresent()) {
-                dcsHttp = new OkHttpClient();
-                leaderWatch = new EtcdLeaderWatch(config.dcs().get(), dcsHttp, healthThread, health);
-                leaderWatch.start();
+                leaderWatch = watches.follow(config.dcs().get(), healthThread, health);
             }
             return this;
         } catch (RuntimeException | Error e) {
@@ -107,7 +109,7 @@ final class Generation implements AutoCloseable {
 
     /** The watch of the DCS leader key, when the configuration has a DCS. */
     Optional<EtcdLeaderWatch> leaderWatch() {
-        return Optional.ofNullable(leaderWatch);
+        return leaderWatch == null ? Optional.empty() : leaderWatch.etcd();
     }
 
     /** What this generation's checks know, for the one that replaces it. */
@@ -175,9 +177,6 @@ final class Generation implements AutoCloseable {
     private void stopChecking() {
         if (leaderWatch != null) {
             leaderWatch.close();
-        }
-        if (dcsHttp != null) {
-            dcsHttp.dispatcher().executorService().shutdown();
         }
         if (health != null) {
             health.close();

@@ -4,6 +4,7 @@ import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.StatsConfig;
+import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
@@ -47,6 +48,8 @@ public final class ProxyDaemon implements AutoCloseable {
     private EventLoopGroup workers;
     private Admission globalLimit;
     private Admission startupLimit;
+    private CheckRegistry checks;
+    private LeaderWatches watches;
     private StatsServer stats;
     private StatsSnapshots snapshots;
     private ScheduledExecutorService drainer;
@@ -75,8 +78,10 @@ public final class ProxyDaemon implements AutoCloseable {
             globalLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
             startupLimit = new Admission(initial.global().maxconnStartup(), System::nanoTime);
             startupLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
+            checks = CheckRegistry.overHttp(clock);
+            watches = LeaderWatches.overEtcd();
             current = new Generation(initial, clock).start(boss, workers, transport, globalLimit, startupLimit,
-                    HealthMonitor.Knowledge.NONE, Set.of());
+                    HealthMonitor.Knowledge.NONE, Set.of(), checks, watches);
             snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
@@ -126,7 +131,8 @@ public final class ProxyDaemon implements AutoCloseable {
     }
 
     /**
-     * Puts {@code next} in force without dropping a client: its checks and DCS watch start, its new addresses are
+     * Puts {@code next} in force without dropping a client: it follows its checks and DCS watch (joining those
+     * already running for the same check targets and {@code dcs} section, starting the others), its new addresses are
      * bound, then it takes over the current listening sockets on the addresses it keeps (their accept queues carry
      * on) and the current listeners close the rest. Sessions already open stay
      * with the configuration they started under, checked as before, until they end or {@code reload-drain} runs
@@ -154,7 +160,7 @@ public final class ProxyDaemon implements AutoCloseable {
         Generation fresh;
         try {
             fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, startupLimit, known,
-                    current.boundAddresses());
+                    current.boundAddresses(), checks, watches);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);
         }
@@ -222,6 +228,9 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         if (current != null) {
             current.close();
+        }
+        if (checks != null) {
+            checks.close();
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

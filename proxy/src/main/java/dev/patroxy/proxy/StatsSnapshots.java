@@ -93,6 +93,7 @@ final class StatsSnapshots {
                 t.bytesOut(),
                 b.connectErrors(),
                 h.checkFailures(),
+                h.checkErrors(),
                 h.downTransitions(),
                 h.lastChange(),
                 h.downtime(now),

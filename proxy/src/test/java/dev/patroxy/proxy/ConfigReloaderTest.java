@@ -38,6 +38,7 @@ class ConfigReloaderTest {
     private int primaryPort;
     private int plainPort;
     private int statsPort;
+    private String dcsSection = "";
 
     @BeforeEach
     void startNodes() throws IOException {
@@ -77,7 +78,7 @@ class ConfigReloaderTest {
         }
         return """
                 global: {%s}
-                stats:
+                %sstats:
                   bind: ["127.0.0.1:%d"]
                 defaults:
                   check: {inter: 100ms, timeout: 1s, rise: 1, fall: 2}
@@ -85,7 +86,7 @@ class ConfigReloaderTest {
                 %slisteners:
                   - {name: primary, bind: "127.0.0.1:%d", balance: primary}
                   - {name: plain, bind: "127.0.0.1:%d", balance: roundrobin, servers: [%s], check: none}
-                """.formatted(global, statsPort, servers, primaryPort, plainPort, plainServer);
+                """.formatted(global, dcsSection, statsPort, servers, primaryPort, plainPort, plainServer);
     }
 
     private void start(String yaml) throws Exception {
@@ -256,5 +257,60 @@ class ConfigReloaderTest {
 
         assertThat(daemon.snapshot().reload().lastFailure()).contains(file.toString());
         assertThat(nodeBehind(plainPort)).isEqualTo("pg02");
+    }
+
+    @Test
+    void reloadsOfTheSameServersLeaveOneCheckPerServerAndDrainingGenerationsStillFollowIt() throws Exception {
+        start(config("pg02", ""));
+        List<Socket> onOldPrimary = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            onOldPrimary.add(openSession(primaryPort, "pg01"));
+            assertThat(reloader.reload()).isTrue();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> daemon.snapshot().reload().drainingSessions() == 3);
+
+        // inter 100ms: one check of pg02 is about 10 requests a second, four generations' own checks 40.
+        int before = nodes.get(1).patroni.getRequestCount();
+        Thread.sleep(2000);
+        int perSecond = (nodes.get(1).patroni.getRequestCount() - before) / 2;
+        assertThat(perSecond).as("requests a second to pg02's API with 3 generations draining").isBetween(5, 15);
+
+        nodes.get(0).primaryStatus.set(503);
+        nodes.get(1).primaryStatus.set(200);
+        for (Socket s : onOldPrimary) {
+            await("a draining generation still sees pg01 lose the role").atMost(Duration.ofSeconds(5))
+                    .until(() -> !stillOpen(s));
+        }
+        assertThat(nodeBehind(primaryPort)).isEqualTo("pg02");
+    }
+
+    @Test
+    void reloadsWithTheSameDcsSectionShareOneLeaderWatch() throws Exception {
+        try (ProxyDaemonTest.FakeEtcd etcd = new ProxyDaemonTest.FakeEtcd("pg01")) {
+            dcsSection = "dcs: {type: etcd, hosts: [\"127.0.0.1:" + etcd.server.getPort() + "\"], scope: batman}\n";
+            start(config("pg02", ""));
+            int before = etcd.server.getRequestCount();
+            Thread.sleep(3000);
+            int alone = etcd.server.getRequestCount() - before;
+
+            for (int i = 0; i < 3; i++) {
+                openSession(primaryPort, "pg01");
+                assertThat(reloader.reload()).isTrue();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> daemon.snapshot().reload().drainingSessions() == 3);
+            before = etcd.server.getRequestCount();
+            Thread.sleep(3000);
+            int withThreeDraining = etcd.server.getRequestCount() - before;
+
+            assertThat(withThreeDraining).as("requests to etcd in 3 s; %d with one generation", alone)
+                    .isLessThanOrEqualTo(alone + 3);
+            // Every watch that gave up left a request waiting in the fake: answer them all before it closes.
+            daemon.close();
+            daemon = null;
+            etcd.closed = true;
+            for (int i = 0; i < etcd.server.getRequestCount(); i++) {
+                etcd.nextLeader.add("pg01");
+            }
+        }
     }
 }

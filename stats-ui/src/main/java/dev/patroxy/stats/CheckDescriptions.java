@@ -16,6 +16,7 @@ final class CheckDescriptions {
             case "L7TOUT" -> "Layer7 timeout";
             case "L7RSP" -> "Layer7 invalid response";
             case "L7STS" -> "Layer7 wrong status";
+            case "SOCKERR" -> "Socket error";
             default -> status;
         };
     }

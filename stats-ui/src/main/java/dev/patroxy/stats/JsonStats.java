@@ -127,6 +127,7 @@ public final class JsonStats {
                 .field("bytesOut", server.bytesOut())
                 .field("connectErrors", server.connectErrors())
                 .field("checkFailures", server.checkFailures())
+                .field("checkErrors", server.checkErrors())
                 .field("downTransitions", server.downTransitions())
                 .field("lastChange", iso(server.lastChange()))
                 .field("lastChangeSeconds", HumanFormat.elapsed(server.lastChange(), takenAt).toSeconds())

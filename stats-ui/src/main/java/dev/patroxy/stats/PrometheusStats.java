@@ -284,6 +284,9 @@ public final class PrometheusStats {
                 s -> s.routable() ? 1 : 0));
         meters.add(server.counter("patroxy_server_killed_sessions_total",
                 "Sessions closed because the server went DOWN or lost its role", ServerStats::killedSessions));
+        meters.add(server.counter("patroxy_server_check_errors_total",
+                "Checks that could not be sent, or whose answer could not be applied (patroxy's errors, not the server's)",
+                ServerStats::checkErrors));
         meters.add(server.counter("patroxy_server_queue_timeouts_total",
                 "Sessions that gave up waiting in the server's queue after timeout queue", ServerStats::queueTimeouts));
         meters.add(server.counter("patroxy_server_failed_lookups_total",

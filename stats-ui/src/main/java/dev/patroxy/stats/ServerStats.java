@@ -15,6 +15,7 @@ import java.time.Instant;
  * @param bytesOut bytes from this server forwarded to clients
  * @param connectErrors failed connection attempts (HAProxy's econ)
  * @param checkFailures failed health checks (HAProxy's chkfail)
+ * @param checkErrors checks patroxy could not send, or whose answer it could not apply: its own errors, not the server's
  * @param downTransitions UP to DOWN transitions (HAProxy's chkdown)
  * @param lastChange when the state last changed
  * @param downtime total time spent DOWN since start
@@ -42,6 +43,7 @@ public record ServerStats(
         long bytesOut,
         long connectErrors,
         long checkFailures,
+        long checkErrors,
         long downTransitions,
         Instant lastChange,
         Duration downtime,

@@ -37,7 +37,7 @@ class BackendTotalsTest {
     private static ServerStats queueing(String name, long totalSessions, long queueCurrent, long queueTimeouts,
             Duration queueTimeAverage) {
         return new ServerStats(name, name + ".db:5432", "http://" + name + ".db:8008/primary", ServerState.UP, 0, 0,
-                "primary", true, 1, 1, totalSessions, 0, 0, 0, 0, 0, TestSnapshots.STARTED, Duration.ZERO, 0,
+                "primary", true, 1, 1, totalSessions, 0, 0, 0, 0, 0, 0, TestSnapshots.STARTED, Duration.ZERO, 0,
                 CheckResult.NONE, 10, queueCurrent, queueCurrent, queueTimeouts, queueTimeAverage, 0);
     }
 }

@@ -59,7 +59,7 @@ class JsonStatsTest {
                 + "\"checkUrl\":\"http://pg02.db:8008/primary\",\"status\":\"UP 1/3\",\"state\":\"GOING_DOWN\","
                 + "\"health\":1,\"healthMax\":3,\"role\":\"replica\",\"routable\":false,\"currentSessions\":0,"
                 + "\"maxSessions\":1,\"totalSessions\":4,\"bytesIn\":10,\"bytesOut\":20,\"connectErrors\":2,"
-                + "\"checkFailures\":7,\"downTransitions\":2,\"lastChange\":\"2024-05-01T05:54:01Z\","
+                + "\"checkFailures\":7,\"checkErrors\":4,\"downTransitions\":2,\"lastChange\":\"2024-05-01T05:54:01Z\","
                 + "\"lastChangeSeconds\":18420,\"downtimeSeconds\":3725,\"killedSessions\":5,"
                 + "\"sessionLimit\":0,\"queueCurrent\":0,\"queueMax\":0,\"queueTimeouts\":0,\"queueTimeAverageMillis\":0,"
                 + "\"lastCheck\":{\"status\":\"L7STS\",\"code\":503,\"durationMillis\":2,"

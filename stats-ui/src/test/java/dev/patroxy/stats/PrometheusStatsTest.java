@@ -53,6 +53,7 @@ class PrometheusStatsTest {
                 "patroxy_server_routable",
                 "patroxy_server_role",
                 "patroxy_server_killed_sessions_total",
+                "patroxy_server_check_errors_total",
                 "patroxy_server_queue_timeouts_total",
                 "patroxy_server_failed_lookups_total",
                 "patroxy_log_dropped_lines_total",
@@ -96,6 +97,7 @@ class PrometheusStatsTest {
                 .contains("haproxy_server_sessions_total{proxy=\"primary\",server=\"pg01\"} 1234.0\n")
                 .contains("haproxy_server_bytes_in_total{proxy=\"primary\",server=\"pg01\"} 988234.0\n")
                 .contains("haproxy_server_check_failures_total{proxy=\"primary\",server=\"pg02\"} 7.0\n")
+                .contains("patroxy_server_check_errors_total{proxy=\"primary\",server=\"pg02\"} 4.0\n")
                 .contains("haproxy_server_check_last_change_seconds{proxy=\"primary\",server=\"pg01\"} 192.0\n")
                 .contains("haproxy_server_downtime_seconds_total{proxy=\"primary\",server=\"pg01\"} 12.0\n")
                 .contains("haproxy_server_check_duration_seconds{proxy=\"primary\",server=\"pg01\"} 0.003\n")
@@ -164,7 +166,7 @@ class PrometheusStatsTest {
         StatsSnapshot sample = TestSnapshots.sample();
         ListenerStats replicas = sample.listeners().get(1);
         ServerStats pg09 = new ServerStats("pg09", "pg09.db:5432", "http://pg09.db:8008/replica", ServerState.UP, 0, 0,
-                "standby_leader", true, 1, 1, 42, 1, 1, 0, 0, 0, sample.takenAt(), Duration.ZERO, 0,
+                "standby_leader", true, 1, 1, 42, 1, 1, 0, 0, 0, 0, sample.takenAt(), Duration.ZERO, 0,
                 CheckResult.NONE, 0, 0, 0, 0, Duration.ZERO, 0);
         StatsSnapshot changed = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
                 sample.listeners().get(0),
@@ -211,7 +213,7 @@ class PrometheusStatsTest {
         ServerStats renamed = new ServerStats(pg01.name(), pg01.address(), pg01.checkUrl(), pg01.state(),
                 pg01.health(), pg01.healthMax(), role, pg01.routable(), pg01.currentSessions(), pg01.maxSessions(),
                 pg01.totalSessions(), pg01.bytesIn(), pg01.bytesOut(), pg01.connectErrors(), pg01.checkFailures(),
-                pg01.downTransitions(), pg01.lastChange(), pg01.downtime(), pg01.killedSessions(), pg01.lastCheck(),
+                pg01.checkErrors(), pg01.downTransitions(), pg01.lastChange(), pg01.downtime(), pg01.killedSessions(), pg01.lastCheck(),
                 pg01.sessionLimit(), pg01.queueCurrent(), pg01.queueMax(), pg01.queueTimeouts(),
                 pg01.queueTimeAverage(), pg01.failedLookups());
         List<ServerStats> servers = new java.util.ArrayList<>(primary.servers());

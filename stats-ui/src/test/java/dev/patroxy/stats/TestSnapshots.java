@@ -75,7 +75,7 @@ final class TestSnapshots {
                 health, healthMax, role, routable,
                 pg01 ? 3 : 0, pg01 ? 15 : 1, totalSessions,
                 pg01 ? 987_000 + totalSessions : 10, pg01 ? 12_345_000 + totalSessions : 20,
-                pg01 ? 0 : 2, pg01 ? 1 : 7, pg01 ? 1 : 2,
+                pg01 ? 0 : 2, pg01 ? 1 : 7, pg01 ? 0 : 4, pg01 ? 1 : 2,
                 lastChange, pg01 ? Duration.ofSeconds(12) : Duration.ofSeconds(3725),
                 pg01 ? 0 : 5, check,
                 pg01 ? 100 : 0, pg01 ? 2 : 0, pg01 ? 7 : 0, pg01 ? 3 : 0, pg01 ? Duration.ofMillis(12) : Duration.ZERO,

@@ -18,15 +18,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,25 +32,21 @@ import org.slf4j.LoggerFactory;
  * Runs every server's health check on its interval and turns the answers into routing: it records each answer
  * in the server's {@link HealthState}, refreshes the listener's router when a server goes UP or DOWN, and cuts
  * the sessions of a server that stopped taking them. It also hears the DCS leader key ({@link LeaderListener}):
- * a change there reroutes the primary listeners at once and checks every server every {@link #FAST_INTERVAL}
- * until the checks agree with the key, so the new primary is routed within a fast interval of answering 200.
+ * a change there reroutes the primary listeners at once and checks fast ({@link FastChecks}) the servers whose state
+ * disagrees with the key, until they agree, so the new primary is routed within a fast check of answering 200. The
+ * checks themselves are the {@link CheckRegistry}'s, shared with every other generation checking the same targets.
  * All state changes happen on one scheduler thread. It is given only listeners whose servers are checked.
  */
 public final class HealthMonitor implements AutoCloseable, LeaderListener {
     private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
-    /** How often every server is checked while a role change is in flight. */
-    static final Duration FAST_INTERVAL = Duration.ofMillis(50);
-    /** Fast checks stop after this long even if the checks never agree with the key (a node that cannot be reached). */
-    static final Duration FAST_WINDOW = Duration.ofSeconds(30);
-
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
-    private final OkHttpClient http;
+    private final CheckRegistry registry;
     private final Map<Backend, HealthState> states = new HashMap<>();
     private final Map<Backend, ListenerRouter> routerOf = new HashMap<>();
-    private final Map<Backend, PatroniCheck> checks = new HashMap<>();
-    private final Map<Backend, ScheduledFuture<?>> nextCheck = new HashMap<>();
-    private final Set<Backend> inFlight = new HashSet<>();
+    /** Written on the scheduler thread, read by {@link #close()} on any. */
+    private final Map<Backend, CheckRegistry.Subscription> checks = new ConcurrentHashMap<>();
+    private final FastChecks<Backend> fast = new FastChecks<>();
     /**
      * Servers of primary listeners that were UP while the leader key named them. While the key still names one, checks
      * that fail without a word about the role (Patroni's REST API hanging or refusing) do not take it out: the key
@@ -64,13 +58,14 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     private final Map<Backend, Instant> recoverySeen = new HashMap<>();
     private final Set<ListenerRouter> routers = new LinkedHashSet<>();
     private DcsLeader leader = DcsLeader.UNKNOWN;
-    private Instant fastUntil = Instant.MIN;
     private volatile boolean closed;
 
-    public HealthMonitor(List<ListenerRouter> routers, ScheduledExecutorService scheduler, Clock clock) {
+    /** @param registry the proxy's running checks, which this monitor subscribes to at {@link #start} */
+    public HealthMonitor(List<ListenerRouter> routers, ScheduledExecutorService scheduler, Clock clock,
+            CheckRegistry registry) {
         this.scheduler = scheduler;
         this.clock = clock;
-        this.http = PatroniCheck.newSharedClient();
+        this.registry = registry;
         for (ListenerRouter router : routers) {
             this.routers.add(router);
             for (Backend backend : router.backends()) {
@@ -137,18 +132,27 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     }
 
     /**
-     * Starts checking every server (the first checks go out at once, spread over a few milliseconds), first taking
+     * Follows every server's check (a new target's first check goes out at once, spread over a few milliseconds; a
+     * target another generation checks already is shared), first taking
      * over what the monitor of a replaced configuration knew about servers whose address and check are unchanged
      * ({@link Knowledge#NONE} at start) and routing on it at once: a reload neither forgets the primary nor the
      * leader key, nor a primary the key vouches for while its REST API hangs.
      */
     public void start(Knowledge previous) {
         scheduler.execute(() -> {
+            if (closed) {
+                return;
+            }
             adopt(previous);
             for (Backend backend : states.keySet()) {
-                checks.put(backend, new PatroniCheck(http, backend.check().orElseThrow(),
-                        backend.server().checkAddress(), clock));
-                scheduleCheck(backend, Duration.ofMillis(ThreadLocalRandom.current().nextLong(50)));
+                CheckTarget target = new CheckTarget(backend.server().checkAddress(), backend.check().orElseThrow());
+                CheckRegistry.Subscription check = registry.subscribe(target, this::onScheduler,
+                        (answer, sentAt) -> answered(backend, answer, sentAt));
+                checks.put(backend, check);
+                if (closed) {
+                    // close() ran meanwhile and may not have seen this one.
+                    check.close();
+                }
             }
         });
     }
@@ -179,43 +183,66 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         }
     }
 
-    private void scheduleCheck(Backend backend, Duration delay) {
+    private void onScheduler(Runnable task) {
         if (!closed) {
-            nextCheck.put(backend, scheduler.schedule(() -> runCheck(backend), delay.toNanos(), TimeUnit.NANOSECONDS));
+            scheduler.execute(task);
         }
     }
 
-    private void runCheck(Backend backend) {
+    /** One answer of a shared check: applied, then the next fast check asked for if the server still disagrees. */
+    private void answered(Backend backend, CheckAnswer answer, Instant sentAt) {
         if (closed) {
             return;
         }
-        inFlight.add(backend);
-        Instant sentAt = clock.instant();
-        checks.get(backend).run(answer -> {
-            if (closed) {
-                return;
-            }
-            scheduler.execute(() -> {
-                inFlight.remove(backend);
-                apply(backend, answer, sentAt);
-                scheduleCheck(backend, nextInterval(backend));
-            });
-        });
+        try {
+            apply(backend, answer, sentAt);
+        } catch (RuntimeException e) {
+            states.get(backend).countError();
+            log.error("{}: applying a check answer failed; the next answer is applied as usual", backend, e);
+        }
+        fast.next(backend, disagreesWithLeader(backend), backend.check().orElseThrow().interval(), clock.instant())
+                .ifPresent(delay -> checks.get(backend).hurry(delay));
     }
 
-    private Duration nextInterval(Backend backend) {
-        Duration inter = backend.check().orElseThrow().interval();
-        boolean fast = clock.instant().isBefore(fastUntil) && !agreesWithLeader();
-        return fast && FAST_INTERVAL.compareTo(inter) < 0 ? FAST_INTERVAL : inter;
-    }
-
-    /** Whether every primary listener routes to the server the leader key names. */
-    private boolean agreesWithLeader() {
-        if (!leader.known() || leader.member() == null) {
+    /**
+     * Whether a server's state disagrees with the leader key, so that a check may soon change routing. On a primary
+     * listener, none does once it routes to the server the key names; until then the named server does, and every
+     * other server that still answers as primary. Without the key (the DCS unknown), every server does until one is
+     * routed. On other listeners a server followed since a change disagrees until its state has flipped (the new
+     * leader stops answering as a replica, the former one starts).
+     */
+    private boolean disagreesWithLeader(Backend backend) {
+        ListenerRouter router = routerOf.get(backend);
+        if (router.listener().balance() != Balance.PRIMARY) {
+            return states.get(backend).isUp() == fast.wasUp(backend);
+        }
+        Backend current = router.current().orElse(null);
+        if (!router.leaderDecides(leader)) {
+            return current == null;
+        }
+        if (current != null && leader.names(current.server())) {
             return false;
         }
-        return routers.stream().filter(r -> r.listener().balance() == Balance.PRIMARY && r.leaderDecides(leader))
-                .allMatch(r -> r.current().filter(b -> leader.names(b.server())).isPresent());
+        return leader.names(backend.server()) || states.get(backend).isUp();
+    }
+
+    /**
+     * Starts checking fast, on every listener of {@code scope}, the servers a role change may concern (on a primary
+     * listener all, elsewhere those named by {@code members}), and checks now those that disagree already.
+     */
+    private void checkFast(List<ListenerRouter> scope, Set<String> members) {
+        Instant now = clock.instant();
+        for (ListenerRouter router : scope) {
+            boolean primary = router.listener().balance() == Balance.PRIMARY;
+            for (Backend backend : router.backends()) {
+                if (primary || members.contains(backend.server().member())) {
+                    fast.start(backend, states.get(backend).isUp(), now);
+                    if (disagreesWithLeader(backend)) {
+                        checkNow(backend);
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -272,7 +299,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     /**
      * PostgreSQL itself said, at a session's start, that the server is in recovery: whatever its Patroni check last
      * answered, it takes no new sessions on a primary listener until a check sent after this passes again (a GET
-     * check passes only while Patroni reports the role primary). Meanwhile it is checked fast.
+     * check passes only while Patroni reports the role primary). Meanwhile the servers that disagree with the key
+     * (without the DCS: all, until one is routed) are checked fast.
      */
     private void seenInRecovery(Backend backend) {
         Instant now = clock.instant();
@@ -283,24 +311,25 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         HealthState.Change change = state.record(result);
         backend.publishHealth(state.snapshot(), null, 0);
         boolean unvouched = vouchedByLeader.remove(backend);
-        fastUntil = now.plus(FAST_WINDOW);
         checkNow(backend);
         if (change != HealthState.Change.NONE || unvouched) {
             log.warn("{} is {}: PostgreSQL reported in_hot_standby on to a new session while its check said UP",
                     backend, state.state());
             reroute(routerOf.get(backend), "PostgreSQL: " + backend.server().name() + " is in recovery");
         }
+        // Whoever takes the role now is found fast, as after a change of the leader key.
+        checkFast(List.of(routerOf.get(backend)), Set.of());
     }
 
     private boolean mayTakeSessions(Backend backend) {
         return states.get(backend).isUp() || vouchedByLeader.contains(backend);
     }
 
-    /** Checks {@code backend} now unless a check of it is already on its way. */
+    /** Checks {@code backend} as soon as its check allows: after the one on its way, if any, and its minimum gap. */
     private void checkNow(Backend backend) {
-        ScheduledFuture<?> next = nextCheck.get(backend);
-        if (!inFlight.contains(backend) && next != null && next.cancel(false)) {
-            scheduleCheck(backend, Duration.ZERO);
+        CheckRegistry.Subscription check = checks.get(backend);
+        if (check != null) {
+            check.checkNow();
         }
     }
 
@@ -373,10 +402,17 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
 
     /** Runs on the scheduler (the watch calls its listener there): reroutes now, then checks fast. */
     private void leaderChanged(DcsLeader now, String why) {
+        DcsLeader before = leader;
         leader = now;
         vouchedByLeader.removeIf(b -> !now.names(b.server()));
-        log.info("{}: rerouting and checking every server every {} ms until the checks agree", why,
-                FAST_INTERVAL.toMillis());
+        // A primary UP when the key comes to name it is vouched for now, not only at its next answer.
+        for (ListenerRouter router : routers) {
+            if (router.listener().balance() == Balance.PRIMARY) {
+                router.backends().stream().filter(b -> now.names(b.server()) && states.get(b).isUp())
+                        .forEach(vouchedByLeader::add);
+            }
+        }
+        log.info("{}: rerouting, and checking fast the servers that disagree with the key until they agree", why);
         for (ListenerRouter router : routers) {
             router.roleChanges().signSeen(clock.instant());
             reroute(router, "DCS: " + why);
@@ -387,15 +423,22 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                         router.backends().stream().map(b -> b.server().member()).distinct().toList());
             }
         }
-        fastUntil = clock.instant().plus(FAST_WINDOW);
-        for (Backend backend : states.keySet()) {
-            checkNow(backend);
+        if (now.equals(before)) {
+            // A new watch (a reload's) reading the key it already knew: nothing changed, nothing to check fast.
+            return;
         }
+        Set<String> concerned = new HashSet<>();
+        for (DcsLeader named : List.of(before, now)) {
+            if (named.member() != null) {
+                concerned.add(named.member());
+            }
+        }
+        checkFast(List.copyOf(routers), concerned);
     }
 
     @Override
     public void close() {
         closed = true;
-        http.dispatcher().executorService().shutdown();
+        checks.values().forEach(CheckRegistry.Subscription::close);
     }
 }

@@ -31,6 +31,7 @@ public final class HealthState {
     private Instant downSince;
     private Duration downtime = Duration.ZERO;
     private long checkFailures;
+    private long checkErrors;
     private long downTransitions;
     private CheckResult lastCheck = CheckResult.NONE;
 
@@ -45,6 +46,9 @@ public final class HealthState {
     /** Applies one check result; returns whether the server started or stopped taking sessions. */
     public Change record(CheckResult result) {
         lastCheck = result;
+        if (CheckRegistry.ERROR_STATUS.equals(result.status())) {
+            checkErrors++;
+        }
         boolean wasUp = state.isUp();
         if (result.passed()) {
             onSuccess();
@@ -150,6 +154,16 @@ public final class HealthState {
         return checkFailures;
     }
 
+    /** Checks that could not be sent, or whose answer could not be applied: patroxy's errors, not the server's. */
+    public long checkErrors() {
+        return checkErrors;
+    }
+
+    /** Counts an error that happened applying an answer. */
+    void countError() {
+        checkErrors++;
+    }
+
     /** Transitions from taking sessions to not taking them (to DOWN or NOLB); the initial DOWN is not one. */
     public long downTransitions() {
         return downTransitions;
@@ -169,6 +183,7 @@ public final class HealthState {
         copy.downSince = downSince;
         copy.downtime = downtime;
         copy.checkFailures = checkFailures;
+        copy.checkErrors = checkErrors;
         copy.downTransitions = downTransitions;
         copy.lastCheck = lastCheck;
         return copy;
@@ -178,7 +193,7 @@ public final class HealthState {
     public HealthSnapshot snapshot() {
         Instant countingSince = state == ServerState.DOWN && decided ? downSince : null;
         return new HealthSnapshot(state, progress, progressMax(), lastChange, downtime, countingSince,
-                checkFailures, downTransitions, lastCheck);
+                checkFailures, checkErrors, downTransitions, lastCheck);
     }
 
     /** Whether a result changed whether the server takes new sessions. */

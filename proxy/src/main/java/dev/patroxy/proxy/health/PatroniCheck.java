@@ -29,7 +29,7 @@ import okhttp3.Response;
  * One server's HTTP health check against Patroni's REST API. Every request is complete and its connection is
  * closed afterwards: Patroni serves few connections at once, and an idle kept-alive socket pins one of them.
  */
-public final class PatroniCheck {
+public final class PatroniCheck implements Probe {
     private static final Pattern ROLE = Pattern.compile("\"role\"\\s*:\\s*\"([a-z_]+)\"");
     private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([a-z _]+)\"");
     private static final Pattern TIMELINE = Pattern.compile("\"timeline\"\\s*:\\s*(\\d{1,18})\\b");
@@ -44,7 +44,7 @@ public final class PatroniCheck {
     private final Clock clock;
 
     public PatroniCheck(OkHttpClient sharedClient, CheckConfig check, HostPort target, Clock clock) {
-        Duration timeout = check.timeout();
+        Duration timeout = new CheckTarget(target, check).deadline();
         this.client = sharedClient.newBuilder()
                 .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -81,6 +81,7 @@ public final class PatroniCheck {
     }
 
     /** Runs the check asynchronously; {@code done} gets the answer on an OkHttp thread. */
+    @Override
     public void run(Consumer<CheckAnswer> done) {
         Instant start = clock.instant();
         client.newCall(request).enqueue(new Callback() {

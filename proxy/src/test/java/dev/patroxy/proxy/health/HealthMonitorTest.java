@@ -41,11 +41,13 @@ class HealthMonitorTest {
             new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
                     Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(10)),
             2, 0, true, false, 0, List.of(server, server2)), List.of(pg01, pg02));
-    private final HealthMonitor monitor = new HealthMonitor(List.of(router), scheduler, clock);
+    private final CheckRegistry checks = CheckRegistry.overHttp(clock);
+    private final HealthMonitor monitor = new HealthMonitor(List.of(router), scheduler, clock, checks);
 
     @AfterEach
     void tearDown() throws InterruptedException {
         monitor.close();
+        checks.close();
         scheduler.shutdownNow();
         scheduler.awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -125,7 +127,7 @@ class HealthMonitorTest {
         Backend pg02Again = new Backend("primary", server2, Optional.of(CHECK), clock.instant());
         ListenerRouter reloaded = new ListenerRouter(router.listener(), List.of(pg01Again, pg02Again));
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
-        HealthMonitor next = new HealthMonitor(List.of(reloaded), thread, clock);
+        HealthMonitor next = new HealthMonitor(List.of(reloaded), thread, clock, checks);
         try {
             next.start(previous);
             thread.submit(() -> { }).get(5, TimeUnit.SECONDS);
@@ -280,5 +282,26 @@ class HealthMonitorTest {
         seenInRecovery();
 
         assertThat(router.current()).isEmpty();
+    }
+
+    @Test
+    void aPrimaryUpBeforeTheKeyFirstNamesItIsVouchedForAtOnce() throws Exception {
+        CheckConfig fallOne = new CheckConfig("GET", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(1), 1, 1);
+        Backend only = new Backend("primary", server, Optional.of(fallOne), clock.instant());
+        ListenerRouter single = new ListenerRouter(new ListenerConfig("primary",
+                List.of(new BindAddress("127.0.0.1", 0)), Balance.PRIMARY, Optional.of(fallOne),
+                router.listener().timeouts(), 2, 0, true, false, 0, List.of(server)), List.of(only));
+        HealthMonitor fallsAtOnce = new HealthMonitor(List.of(single), scheduler, clock, checks);
+        try {
+            onScheduler(() -> fallsAtOnce.apply(only, patroni(200, "primary"), clock.instant()));
+            onScheduler(() -> fallsAtOnce.leaderIs("pg01", 7));
+
+            onScheduler(() -> fallsAtOnce.apply(only, timedOut(), clock.instant()));
+
+            assertThat(only.health().state()).isEqualTo(ServerState.DOWN);
+            assertThat(single.current()).as("the key names it, and it was UP when it did").contains(only);
+        } finally {
+            fallsAtOnce.close();
+        }
     }
 }
