@@ -46,10 +46,13 @@ import org.postgresql.copy.CopyManager;
  * Faults and bad input on the real cluster ({@code deploy/cluster up --fast}), each case checked by
  * {@link FaultChecker}: patroxy stays up, a normal client writes through 5000 within 2 s during and after, the
  * session gauges come back, the log has no exception trace, RSS stays bounded, and no acknowledged row is lost or
- * doubled. Every case undoes its fault in a finally block. Independent of {@link SeedScenarioIT}: it starts from a
- * healthy cluster whatever node leads, and gives the lead back to pg01, where the seed scenario expects it.
- * Cases tagged {@code awaits-fix} fail until the fix named in their tag's comment is merged.
+ * doubled. Every case undoes its fault in a finally block. Runs after {@link SeedScenarioIT}
+ * (junit-platform.properties orders the classes) but does not depend on it: it starts from a healthy cluster whatever
+ * node leads, and gives the lead back to pg01, where the seed scenario expects it. Cases tagged {@code awaits-fix}
+ * fail until the fix their second tag names is merged: {@code startup-watch-leak}, {@code client-startup-timeout},
+ * {@code stats-limits}, {@code check-answer-limit}, {@code open-files}.
  */
+@Order(2)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultSuiteIT {
     private static final Duration HOSTILE_HOLD = Duration.ofSeconds(10);
@@ -88,6 +91,8 @@ class FaultSuiteIT {
 
     @Test
     @Order(1)
+    @Tag("awaits-fix")
+    @Tag("startup-watch-leak")
     void malformedStartupPacketsAreClosedAndCostNobodyAnything() throws Exception {
         Map<String, byte[]> kinds = new LinkedHashMap<>();
         kinds.put("negative length", HostileClients.lengthOnly(-1, HostileClients.PROTOCOL_3, 8));
@@ -101,19 +106,21 @@ class FaultSuiteIT {
         kinds.put("cancel with bogus keys", HostileClients.cancel(424242, 0x5eed));
         kinds.put("random bytes", random(4, 4096));
         try (FaultChecker check = FaultChecker.begin("malformed startup")) {
-            Map<String, String> figures = new LinkedHashMap<>();
+            Map<String, Long> stillOpen = new LinkedHashMap<>();
+            Map<String, Long> slowestClose = new LinkedHashMap<>();
             try (var probing = check.probing("during")) {
                 for (Map.Entry<String, byte[]> kind : kinds.entrySet()) {
                     List<Outcome> outcomes = concurrently(40, i -> HostileClients.sendAndAwaitEnd(PRIMARY_PORT,
                             kind.getValue(), Duration.ofSeconds(10)));
-                    long open = outcomes.stream().filter(o -> !o.closed()).count();
-                    long slowest = outcomes.stream().mapToLong(Outcome::closedAfterMillis).max().orElse(-1);
-                    figures.put(kind.getKey(), "40 sent, " + open + " still open after 10 s, slowest close "
-                            + slowest + " ms");
-                    assertThat(open).as("%s: connections nobody closed within 10 s", kind.getKey()).isZero();
+                    stillOpen.put(kind.getKey(), outcomes.stream().filter(o -> !o.closed()).count());
+                    slowestClose.put(kind.getKey(),
+                            outcomes.stream().mapToLong(Outcome::closedAfterMillis).max().orElse(-1));
                 }
             }
-            System.out.println("[fault] malformed startup: " + figures);
+            System.out.printf("[fault] malformed startup, 40 of each: still open after 10 s %s; slowest close (ms) %s%n",
+                    stillOpen, slowestClose);
+            assertThat(stillOpen).as("connections of each kind nobody closed within 10 s")
+                    .allSatisfy((kind, open) -> assertThat(open).as(kind).isZero());
             check.assertAllInTime("during");
         }
     }
@@ -385,8 +392,8 @@ class FaultSuiteIT {
         try (FaultChecker check = FaultChecker.begin("backend killed mid COPY in")) {
             long sent = 0;
             Throwable error = null;
-            try (var probing = check.probing("during");
-                    Connection c = Cluster.connect(PRIMARY_PORT, "demo", Duration.ofSeconds(60))) {
+            try (var probing = check.probing("during")) {
+                Connection c = Cluster.connect(PRIMARY_PORT, "demo", Duration.ofSeconds(60));
                 c.createStatement().execute("truncate fault_copy");
                 String backend = Cluster.scalar(c, "select pg_backend_pid()");
                 byte[] chunk = copyRows(1000);
@@ -404,6 +411,8 @@ class FaultSuiteIT {
                     in.endCopy();
                 } catch (SQLException e) {
                     error = e;
+                } finally {
+                    closeKilled(c);
                 }
             }
             System.out.printf("[fault] COPY in killed after %d MiB: %s%n", sent >> 20, error);
@@ -443,11 +452,13 @@ class FaultSuiteIT {
     @Order(12)
     void etcdStoppedForLessThanTheLeaderTtlKeepsThePrimaryPort() throws Exception {
         String primary = Cluster.primaryNode();
-        try (FaultChecker check = FaultChecker.begin("etcd stopped 5 s")) {
+        try (FaultChecker check = FaultChecker.begin("etcd stopped 2 s")) {
             try (var probing = check.probing("during")) {
                 Cluster.cluster("stop", "etcd");
                 try {
-                    Thread.sleep(5000);
+                    // Under the leader TTL (10 s) and Patroni's retry_timeout (3 s in --fast): any longer and Patroni
+                    // itself demotes the primary because it cannot renew the key, which no proxy can hide.
+                    Thread.sleep(2000);
                 } finally {
                     Cluster.cluster("start", "etcd");
                 }
@@ -460,6 +471,8 @@ class FaultSuiteIT {
 
     @Test
     @Order(13)
+    @Tag("awaits-fix")
+    @Tag("check-answer-limit")
     void aPatroniApiAnsweringGarbageSlowlyOrEndlesslyStaysDownAndCostsNothing() throws Exception {
         String original = Files.readString(Cluster.patroxyConfig());
         try (FakePatroniApi fake = new FakePatroniApi(List.of(FakePatroniApi.Answer.values()));
@@ -484,9 +497,9 @@ class FaultSuiteIT {
                     .allMatch(n -> n.get() > 0);
             assertThat(statuses).as("the server behind the bad API is never UP").noneMatch(s -> s.startsWith("UP"));
             assertThat(fake.mostBytesTaken().get(FakePatroniApi.Answer.HUGE_BODY).get())
-                    .as("bytes of an endless body the check read").isLessThan(FakePatroniApi.ANSWER_CAP_BYTES);
+                    .as("bytes of an endless body one check read").isLessThan(1 << 20);
             assertThat(fake.mostBytesTaken().get(FakePatroniApi.Answer.ENDLESS_HEADERS).get())
-                    .as("bytes of endless headers the check read").isLessThan(FakePatroniApi.ANSWER_CAP_BYTES);
+                    .as("bytes of endless headers one check read").isLessThan(1 << 20);
             check.assertAllInTime("during");
         }
     }
@@ -651,6 +664,15 @@ class FaultSuiteIT {
                 .replace("    balance: roundrobin\n", "    balance: roundrobin\n    servers: [pg01, pg02, pg03]\n")
                 + "  - name: fakeapi\n    bind: [\"127.0.0.1:5002\"]\n    balance: roundrobin\n"
                 + "    servers: [fakeapi]\n    check: {path: /replica, method: GET}\n";
+    }
+
+    /** Closing a connection whose backend was killed may fail in turn; it is gone either way. */
+    private static void closeKilled(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // the socket was already closed by the server
+        }
     }
 
     private static CopyManager copy(Connection c) throws SQLException {
