@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -493,13 +494,14 @@ class FaultSuiteIT {
             }
             System.out.printf("[fault] fake Patroni API: answers %s, most bytes each kind got out %s, statuses %s%n",
                     fake.counts(), fake.mostBytesTaken(), statuses);
-            assertThat(fake.counts().values()).as("checks of each kind of bad answer")
-                    .allMatch(n -> n.get() > 0);
-            assertThat(statuses).as("the server behind the bad API is never UP").noneMatch(s -> s.startsWith("UP"));
-            assertThat(fake.mostBytesTaken().get(FakePatroniApi.Answer.HUGE_BODY).get())
+            SoftAssertions soft = new SoftAssertions();
+            soft.assertThat(fake.counts().values()).as("checks of each kind of bad answer").allMatch(n -> n.get() > 0);
+            soft.assertThat(statuses).as("the server behind the bad API is never UP").noneMatch(s -> s.startsWith("UP"));
+            soft.assertThat(fake.mostBytesTaken().get(FakePatroniApi.Answer.HUGE_BODY).get())
                     .as("bytes of an endless body one check read").isLessThan(1 << 20);
-            assertThat(fake.mostBytesTaken().get(FakePatroniApi.Answer.ENDLESS_HEADERS).get())
+            soft.assertThat(fake.mostBytesTaken().get(FakePatroniApi.Answer.ENDLESS_HEADERS).get())
                     .as("bytes of endless headers one check read").isLessThan(1 << 20);
+            soft.assertAll();
             check.assertAllInTime("during");
         }
     }
