@@ -152,15 +152,16 @@ final class FaultChecker implements AutoCloseable {
             thread.start();
         }
 
+        /** At least one probe, however short the fault. */
         private void run() {
-            while (!stopped) {
+            do {
                 probe(phase);
                 try {
                     Thread.sleep(250);
                 } catch (InterruptedException e) {
                     return;
                 }
-            }
+            } while (!stopped);
         }
 
         @Override

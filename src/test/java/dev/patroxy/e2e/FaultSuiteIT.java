@@ -171,8 +171,6 @@ class FaultSuiteIT {
 
     @Test
     @Order(4)
-    @Tag("awaits-fix")
-    @Tag("stats-limits")
     void aFloodOfSlowClientsOnTheStatsPortLeavesItAnswering() throws Exception {
         try (FaultChecker check = FaultChecker.begin("2000 slow clients on 7000")) {
             List<Long> statsMillis = new ArrayList<>();
@@ -239,8 +237,6 @@ class FaultSuiteIT {
 
     @Test
     @Order(6)
-    @Tag("awaits-fix")
-    @Tag("stats-limits")
     void anOversizedRequestOnTheStatsPortIsRefused() throws Exception {
         long cap = 32L << 20;
         try (FaultChecker check = FaultChecker.begin("oversized request on 7000")) {
@@ -453,13 +449,17 @@ class FaultSuiteIT {
     @Order(12)
     void etcdStoppedForLessThanTheLeaderTtlKeepsThePrimaryPort() throws Exception {
         String primary = Cluster.primaryNode();
-        try (FaultChecker check = FaultChecker.begin("etcd stopped 2 s")) {
+        // Without Patroni's failsafe_mode the primary demotes itself as soon as it cannot renew the leader key
+        // (measured: 2 s without etcd restarted PostgreSQL in recovery), which no proxy can hide. With it, the
+        // primary goes on while it reaches every member's REST API: the outage patroxy has to ride through.
+        Cluster.cluster("patronictl", "edit-config", "--force", "--quiet", "-s", "failsafe_mode=true");
+        try (FaultChecker check = FaultChecker.begin("etcd stopped 5 s")) {
+            Thread.sleep(5000);
             try (var probing = check.probing("during")) {
                 Cluster.cluster("stop", "etcd");
                 try {
-                    // Under the leader TTL (10 s) and Patroni's retry_timeout (3 s in --fast): any longer and Patroni
-                    // itself demotes the primary because it cannot renew the key, which no proxy can hide.
-                    Thread.sleep(2000);
+                    // Under the leader key's TTL (10 s in --fast).
+                    Thread.sleep(5000);
                 } finally {
                     Cluster.cluster("start", "etcd");
                 }
@@ -467,6 +467,8 @@ class FaultSuiteIT {
             }
             System.out.printf("[fault] etcd stopped: primary before %s, after %s%n", primary, Cluster.primaryNode());
             check.assertAllInTime("during");
+        } finally {
+            Cluster.cluster("patronictl", "edit-config", "--force", "--quiet", "-s", "failsafe_mode=false");
         }
     }
 
