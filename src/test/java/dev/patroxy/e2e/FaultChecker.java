@@ -212,10 +212,47 @@ final class FaultChecker implements AutoCloseable {
      */
     @Override
     public void close() throws Exception {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> probe("after").inTime());
-        assertProbeWrites("after");
-        assertThat(Cluster.pid("patroxy")).as("%s: patroxy's pid", name).isEqualTo(pid);
+        List<AssertionError> broken = new ArrayList<>();
+        keep(broken, () -> {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> probe("after").inTime());
+            assertProbeWrites("after");
+        });
+        keep(broken, () -> assertThat(Cluster.pid("patroxy")).as("%s: patroxy's pid", name).isEqualTo(pid));
+        keep(broken, this::assertGaugesBack);
+        sampleRss();
+        keep(broken, () -> assertThat(exceptionTraces()).as("%s: exception traces in %s since the case began", name,
+                Cluster.patroxyLog()).isEmpty());
+        keep(broken, () -> assertThat(peakRssKib - startRssKib).as("%s: growth of patroxy's RSS (KiB) from %d MiB",
+                name, startRssKib / 1024).isLessThan(RSS_GROWTH_BOUND_KIB));
+        keep(broken, this::assertRowsExactlyOnce);
+        System.out.printf("[fault] %s: %d probes (%d failed), slowest acknowledged %d ms, RSS %d -> peak %d MiB,"
+                + " %.1f s, %d invariants broken%n", name, attempts.size(),
+                attempts.stream().filter(a -> !a.acknowledged()).count(),
+                attempts.stream().filter(Attempt::acknowledged).mapToLong(Attempt::millis).max().orElse(-1),
+                startRssKib / 1024, peakRssKib / 1024, (System.nanoTime() - startedNanos) / 1e9, broken.size());
+        if (!broken.isEmpty()) {
+            AssertionError all = new AssertionError(name + ": " + broken.size() + " invariant(s) broken: "
+                    + broken.stream().map(e -> e.getMessage().strip().replaceAll("\\s+", " ")).toList());
+            broken.forEach(all::addSuppressed);
+            throw all;
+        }
+    }
+
+    /** Every invariant is checked even when one before it broke, so a case reports all it broke at once. */
+    private interface Check {
+        void run() throws Exception;
+    }
+
+    private static void keep(List<AssertionError> broken, Check check) throws Exception {
+        try {
+            check.run();
+        } catch (AssertionError | ConditionTimeoutException e) {
+            broken.add(e instanceof AssertionError a ? a : new AssertionError(e.getMessage(), e));
+        }
+    }
+
+    private void assertGaugesBack() {
         AtomicReference<Map<String, Double>> last = new AtomicReference<>();
         try {
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
@@ -227,16 +264,6 @@ final class FaultChecker implements AutoCloseable {
             throw new AssertionError(name + ": gauges still above their baseline after 20 s: "
                     + (last.get() == null ? "stats did not answer" : differences(last.get())), e);
         }
-        sampleRss();
-        assertThat(exceptionTraces()).as("%s: exception traces in %s since the case began", name,
-                Cluster.patroxyLog()).isEmpty();
-        assertThat(peakRssKib - startRssKib).as("%s: growth of patroxy's RSS (KiB) from %d MiB", name,
-                startRssKib / 1024).isLessThan(RSS_GROWTH_BOUND_KIB);
-        assertRowsExactlyOnce();
-        System.out.printf("[fault] %s: %d probes (%d failed), slowest acknowledged %d ms, RSS %d -> peak %d MiB,"
-                + " %.1f s%n", name, attempts.size(), attempts.stream().filter(a -> !a.acknowledged()).count(),
-                attempts.stream().filter(Attempt::acknowledged).mapToLong(Attempt::millis).max().orElse(-1),
-                startRssKib / 1024, peakRssKib / 1024, (System.nanoTime() - startedNanos) / 1e9);
     }
 
     private void assertRowsExactlyOnce() throws SQLException {
