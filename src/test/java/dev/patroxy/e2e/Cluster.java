@@ -27,13 +27,35 @@ final class Cluster {
     static final Map<String, String> NODE_BY_ADDRESS = Map.of(
             "10.29.0.11", "pg01", "10.29.0.12", "pg02", "10.29.0.13", "pg03");
 
-    private static final OkHttpClient HTTP = new OkHttpClient();
+    static final Map<String, String> ADDRESS_BY_NODE = Map.of(
+            "pg01", "10.29.0.11", "pg02", "10.29.0.12", "pg03", "10.29.0.13");
+
+    private static final OkHttpClient HTTP = new OkHttpClient.Builder()
+            .callTimeout(Duration.ofSeconds(10)).build();
 
     private Cluster() {
     }
 
     static Path repo() {
         return Path.of(System.getProperty("patroxy.repo", "../..")).toAbsolutePath().normalize();
+    }
+
+    /** deploy/cluster's state directory: patroxy.yml, log/, run/. */
+    static Path stateDir() {
+        return Path.of(System.getenv().getOrDefault("PATROXY_CLUSTER_DIR", "/var/tmp/patroxy-cluster"));
+    }
+
+    static Path patroxyConfig() {
+        return stateDir().resolve("patroxy.yml");
+    }
+
+    static Path patroxyLog() {
+        return stateDir().resolve("log/patroxy.log");
+    }
+
+    /** The pid of a daemon deploy/cluster started (etcd, pg01..pg03, patroxy). */
+    static long pid(String daemon) {
+        return Long.parseLong(cluster("pid", daemon).strip());
     }
 
     /** Runs {@code deploy/cluster ARGS...} and returns its output; fails the test if it fails. */
@@ -66,6 +88,32 @@ final class Cluster {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** A session straight to a node's PostgreSQL, bypassing patroxy. */
+    static Connection connectDirect(String node, String database) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("password", PASSWORD);
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("socketTimeout", "120");
+        props.setProperty("sslmode", "disable");
+        return DriverManager.getConnection("jdbc:postgresql://" + ADDRESS_BY_NODE.get(node) + ":5432/" + database,
+                props);
+    }
+
+    /** The node Patroni names leader, asked of each node's PostgreSQL directly. */
+    static String primaryNode() throws SQLException {
+        for (String node : List.of("pg01", "pg02", "pg03")) {
+            try (Connection c = connectDirect(node, "postgres")) {
+                if (scalar(c, "select pg_is_in_recovery()").equals("f")) {
+                    return node;
+                }
+            } catch (SQLException e) {
+                // a node that is down or restarting is not the primary
+            }
+        }
+        throw new SQLException("no node is out of recovery");
     }
 
     /** A new session through patroxy on {@code port}. */

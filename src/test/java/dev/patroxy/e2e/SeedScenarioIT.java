@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * going through patroxy: the demo database, replication, pgbench, a switchover, a failover by cutting the
  * primary's link, a partial partition (the primary loses etcd only), and a restart-requiring parameter change.
  */
+@Order(1)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SeedScenarioIT {
     private static final Duration ROLE_CHANGE = Duration.ofSeconds(90);
