@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Any server answer after the startup, in chunks of any size: {@link RecoveryWatch} commits before the client sees
@@ -30,6 +31,7 @@ class RecoveryWatchFuzzTest {
 
         List<String> events = new ArrayList<>();
         ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        AtomicInteger ended = new AtomicInteger();
         RecoveryWatch watch = new RecoveryWatch(new RecoveryWatch.Session() {
             @Override
             public void committed() {
@@ -40,6 +42,11 @@ class RecoveryWatchFuzzTest {
             @Override
             public void inRecovery(boolean replayable) {
                 events.add("in recovery, replayable " + replayable);
+            }
+
+            @Override
+            public void ended() {
+                ended.incrementAndGet();
             }
         });
         EmbeddedChannel channel = new EmbeddedChannel(watch);
@@ -66,6 +73,7 @@ class RecoveryWatchFuzzTest {
             assertThat(toClient).as("every byte of a server not in recovery, in order").isEqualTo(server);
             assertThat(events).isIn(List.of(), List.of("committed"));
         }
+        assertThat(ended.get()).as("the watch steps out at most once").isLessThanOrEqualTo(1);
         assertThat(given).as("every buffer the server gave was released or handed on")
                 .allSatisfy(part -> assertThat(part.refCnt()).isZero());
         assertThat(channel.finishAndReleaseAll()).isFalse();
