@@ -1,6 +1,6 @@
 package dev.patroxy.proxy.health;
 
-import dev.patroxy.proxy.sched.TaskGuard;
+import dev.patroxy.proxy.sched.TaskFailures;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,9 +112,9 @@ public final class CheckRegistry implements AutoCloseable {
             this.onAnswer = onAnswer;
         }
 
-        void deliver(CheckAnswer answer, Instant sentAt, TaskGuard guard) {
+        void deliver(CheckAnswer answer, Instant sentAt, String check, TaskFailures failures) {
             try {
-                executor.execute(() -> guard.run(() -> onAnswer.accept(answer, sentAt), e -> { }));
+                executor.execute(() -> failures.run(check, () -> onAnswer.accept(answer, sentAt), e -> { }));
             } catch (RejectedExecutionException e) {
                 log.debug("an answer for a stopped subscriber dropped");
             }

@@ -1,6 +1,6 @@
 package dev.patroxy.proxy.health;
 
-import dev.patroxy.proxy.sched.TaskGuard;
+import dev.patroxy.proxy.sched.TaskFailures;
 import dev.patroxy.stats.CheckResult;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,7 +42,8 @@ final class SharedCheck {
     private final Clock clock;
     private final Function<CheckTarget, Probe> probes;
     private final RandomGenerator random;
-    private final TaskGuard guard;
+    private final String name;
+    private final TaskFailures failures = new TaskFailures(log);
     private final List<CheckRegistry.Subscriber> subscribers = new ArrayList<>();
     private Probe probe;
     private ScheduledFuture<?> next;
@@ -62,7 +63,7 @@ final class SharedCheck {
         this.clock = clock;
         this.probes = probes;
         this.random = random;
-        this.guard = new TaskGuard(log, "check " + target, System::nanoTime);
+        this.name = "check " + target;
     }
 
     List<CheckRegistry.Subscriber> subscribers() {
@@ -109,7 +110,7 @@ final class SharedCheck {
         long jitterNanos = (long) (Math.min(delay.toNanos() * JITTER, MAX_JITTER.toNanos()) * random.nextDouble());
         Duration withJitter = delay.plusNanos(jitterNanos);
         nextAt = clock.instant().plus(withJitter);
-        next = scheduler.schedule(() -> guard.run(this::send, this::sendFailed), withJitter.toNanos(),
+        next = scheduler.schedule(() -> failures.run(name, this::send, this::sendFailed), withJitter.toNanos(),
                 TimeUnit.NANOSECONDS);
     }
 
@@ -124,8 +125,8 @@ final class SharedCheck {
         lastSent = sentAt;
         inFlight = true;
         Duration deadline = target.deadline();
-        overdue = scheduler.schedule(() -> guard.run(() -> answered(id, noAnswer(sentAt, deadline), sentAt),
-                this::sendFailed), deadline.plus(OVERDUE_GRACE).toNanos(), TimeUnit.NANOSECONDS);
+        overdue = scheduler.schedule(() -> failures.run(name, () -> answered(id, noAnswer(sentAt, deadline),
+                sentAt), this::sendFailed), deadline.plus(OVERDUE_GRACE).toNanos(), TimeUnit.NANOSECONDS);
         if (probe == null) {
             probe = probes.apply(target);
         }
@@ -146,7 +147,7 @@ final class SharedCheck {
     }
 
     private CheckAnswer noAnswer(Instant sentAt, Duration deadline) {
-        guard.failed(new IllegalStateException("no answer within " + deadline.plus(OVERDUE_GRACE).toMillis() + "ms"));
+        failures.report(name, new IllegalStateException("no answer within " + deadline.plus(OVERDUE_GRACE).toMillis() + "ms"));
         Instant now = clock.instant();
         return new CheckAnswer(new CheckResult("L4TOUT", 0, Duration.between(sentAt, now),
                 "no answer within " + deadline.toMillis() + "ms", now), null, 0);
@@ -157,7 +158,7 @@ final class SharedCheck {
             return;
         }
         try {
-            scheduler.execute(() -> guard.run(task, this::sendFailed));
+            scheduler.execute(() -> failures.run(name, task, this::sendFailed));
         } catch (RejectedExecutionException e) {
             log.debug("{}: answer dropped, the checks have stopped", target);
         }
@@ -180,7 +181,7 @@ final class SharedCheck {
 
     private void deliver(CheckAnswer answer, Instant sentAt) {
         for (CheckRegistry.Subscriber subscriber : List.copyOf(subscribers)) {
-            subscriber.deliver(answer, sentAt, guard);
+            subscriber.deliver(answer, sentAt, name, failures);
         }
     }
 

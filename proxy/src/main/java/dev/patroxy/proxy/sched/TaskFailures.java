@@ -2,6 +2,7 @@ package dev.patroxy.proxy.sched;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
@@ -42,24 +43,30 @@ public final class TaskFailures {
      * reported too). A {@link VirtualMachineError} is reported and rethrown: the JVM cannot go on as if it were fine.
      */
     public Runnable guard(String name, Runnable task, Runnable recover) {
-        return () -> {
+        return () -> run(name, task, e -> recover.run());
+    }
+
+    /**
+     * Runs {@code task}; on failure reports it as {@code name} and hands it to {@code recover} (whose own failure is
+     * reported too). A {@link VirtualMachineError} is reported and rethrown.
+     */
+    public void run(String name, Runnable task, Consumer<Throwable> recover) {
+        try {
+            task.run();
+        } catch (RuntimeException | Error e) {
+            report(name, e);
+            if (e instanceof VirtualMachineError) {
+                throw e;
+            }
             try {
-                task.run();
-            } catch (RuntimeException | Error e) {
-                report(name, e);
-                if (e instanceof VirtualMachineError) {
-                    throw e;
-                }
-                try {
-                    recover.run();
-                } catch (RuntimeException | Error again) {
-                    report(name + " (recovering)", again);
-                    if (again instanceof VirtualMachineError) {
-                        throw again;
-                    }
+                recover.accept(e);
+            } catch (RuntimeException | Error again) {
+                report(name + " (recovering)", again);
+                if (again instanceof VirtualMachineError) {
+                    throw again;
                 }
             }
-        };
+        }
     }
 
     /** Counts {@code error}, and logs it unless a warning went out less than the interval ago. */

@@ -34,6 +34,18 @@ class TaskFailuresTest {
     }
 
     @Test
+    void theOwnerIsHandedWhatTheTaskThrew() {
+        List<Throwable> handled = new ArrayList<>();
+        failures.run("check of pg01", () -> {
+            throw new IllegalArgumentException("Invalid URL port: \"\"");
+        }, handled::add);
+
+        assertThat(handled).singleElement().isInstanceOf(IllegalArgumentException.class);
+        assertThat(failures.total()).isEqualTo(1);
+        assertThat(failures.last()).hasValue("check of pg01: java.lang.IllegalArgumentException: Invalid URL port: \"\"");
+    }
+
+    @Test
     void aTaskThatSucceedsIsNotCountedAndNotRecoveredFrom() {
         failures.guard("watch", () -> ran.add("ran"), () -> ran.add("recovered")).run();
 
