@@ -1,6 +1,7 @@
 package dev.patroxy.proxy.dcs;
 
 import dev.patroxy.config.HostPort;
+import dev.patroxy.proxy.json.Json;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -114,14 +115,18 @@ final class EtcdV2Api implements LeaderKeyApi {
     }
 
     private static LeaderKeyAnswer of(int status, String etcdIndex, String body) {
-        Map<String, Object> answer;
         try {
-            answer = Json.object(Json.parse(body));
+            return of(status, etcdIndex, Json.object(Json.parse(body)));
         } catch (IllegalArgumentException e) {
             return new LeaderKeyAnswer.Failed("HTTP " + status + ", " + e.getMessage());
         }
+    }
+
+    /** @throws IllegalArgumentException when an index in the answer is not one */
+    private static LeaderKeyAnswer of(int status, String etcdIndex, Map<String, Object> answer) {
         if (answer.get("errorCode") instanceof Long code) {
-            if (code == KEY_NOT_FOUND && answer.get("index") instanceof Long index) {
+            Long index = code == KEY_NOT_FOUND ? EtcdIndex.of("index", answer.get("index")) : null;
+            if (index != null) {
                 return new LeaderKeyAnswer.NoLeader(index, index + 1);
             }
             if (code == EVENT_INDEX_CLEARED) {
@@ -130,18 +135,13 @@ final class EtcdV2Api implements LeaderKeyApi {
             return new LeaderKeyAnswer.Failed("etcd error " + code + ": " + answer.get("message"));
         }
         Map<String, Object> node = Json.object(answer.get("node"));
+        Long modifiedIndex = EtcdIndex.of("modifiedIndex", node.get("modifiedIndex"));
         if ((status != 200 && status != 201) || !(answer.get("action") instanceof String action)
-                || !(node.get("modifiedIndex") instanceof Long modifiedIndex)) {
+                || modifiedIndex == null) {
             return new LeaderKeyAnswer.Failed("HTTP " + status + ", not an etcd v2 answer about a key");
         }
-        long nextIndex = modifiedIndex + 1;
-        if (etcdIndex != null) {
-            try {
-                nextIndex = Long.parseLong(etcdIndex.trim()) + 1;
-            } catch (NumberFormatException e) {
-                return new LeaderKeyAnswer.Failed("X-Etcd-Index is not a number: " + etcdIndex);
-            }
-        }
+        Long storeIndex = EtcdIndex.ofText("X-Etcd-Index", etcdIndex);
+        long nextIndex = (storeIndex != null ? storeIndex : modifiedIndex) + 1;
         if (REMOVALS.contains(action)) {
             return new LeaderKeyAnswer.NoLeader(modifiedIndex, nextIndex);
         }

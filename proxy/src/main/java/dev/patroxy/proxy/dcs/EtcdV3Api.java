@@ -1,6 +1,7 @@
 package dev.patroxy.proxy.dcs;
 
 import dev.patroxy.config.HostPort;
+import dev.patroxy.proxy.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -129,14 +130,18 @@ final class EtcdV3Api implements LeaderKeyApi {
         } catch (IllegalArgumentException e) {
             return new LeaderKeyAnswer.Failed("HTTP " + status + ", " + e.getMessage());
         }
-        Long revision = int64(Json.object(answer.get("header")).get("revision"));
-        if (status != 200 || revision == null) {
-            return failure(status, answer);
+        try {
+            Long revision = EtcdIndex.ofText("revision", Json.object(answer.get("header")).get("revision"));
+            if (status != 200 || revision == null) {
+                return failure(status, answer);
+            }
+            if (!(answer.get("kvs") instanceof List<?> kvs) || kvs.isEmpty()) {
+                return new LeaderKeyAnswer.NoLeader(revision, revision + 1);
+            }
+            return leader(Json.object(kvs.get(0)), revision + 1);
+        } catch (IllegalArgumentException e) {
+            return new LeaderKeyAnswer.Failed("HTTP " + status + ", " + e.getMessage());
         }
-        if (!(answer.get("kvs") instanceof List<?> kvs) || kvs.isEmpty()) {
-            return new LeaderKeyAnswer.NoLeader(revision, revision + 1);
-        }
-        return leader(Json.object(kvs.get(0)), revision + 1);
     }
 
     /** One message of a watch stream, or null when it reports no change (the watch was created, or progress). */
@@ -150,9 +155,18 @@ final class EtcdV3Api implements LeaderKeyApi {
         if (!answer.containsKey("result")) {
             return failure(200, answer);
         }
-        Map<String, Object> result = Json.object(answer.get("result"));
+        try {
+            return ofWatchResult(Json.object(answer.get("result")));
+        } catch (IllegalArgumentException e) {
+            return new LeaderKeyAnswer.Failed("watch message: " + e.getMessage());
+        }
+    }
+
+    /** @throws IllegalArgumentException when a revision in the result is not one */
+    private static LeaderKeyAnswer ofWatchResult(Map<String, Object> result) {
         if (Boolean.TRUE.equals(result.get("canceled"))) {
-            return int64(result.get("compact_revision")) != null ? new LeaderKeyAnswer.HistoryGone()
+            return EtcdIndex.ofText("compact_revision", result.get("compact_revision")) != null
+                    ? new LeaderKeyAnswer.HistoryGone()
                     : new LeaderKeyAnswer.Failed("etcd cancelled the watch: " + result.get("cancel_reason"));
         }
         if (!(result.get("events") instanceof List<?> events) || events.isEmpty()) {
@@ -161,7 +175,7 @@ final class EtcdV3Api implements LeaderKeyApi {
         // One message may carry several changes; the last is the key as it stands.
         Map<String, Object> event = Json.object(events.get(events.size() - 1));
         Map<String, Object> kv = Json.object(event.get("kv"));
-        Long modRevision = int64(kv.get("mod_revision"));
+        Long modRevision = EtcdIndex.ofText("mod_revision", kv.get("mod_revision"));
         if (modRevision == null) {
             return new LeaderKeyAnswer.Failed("a watch event without mod_revision");
         }
@@ -171,8 +185,9 @@ final class EtcdV3Api implements LeaderKeyApi {
         return leader(kv, modRevision + 1);
     }
 
+    /** @throws IllegalArgumentException when the key's mod_revision is not a revision */
     private static LeaderKeyAnswer leader(Map<String, Object> kv, long nextIndex) {
-        Long modRevision = int64(kv.get("mod_revision"));
+        Long modRevision = EtcdIndex.ofText("mod_revision", kv.get("mod_revision"));
         String member;
         try {
             member = kv.get("value") instanceof String value
@@ -193,17 +208,5 @@ final class EtcdV3Api implements LeaderKeyApi {
     private static String failureReason(int status, Map<String, Object> answer) {
         Object message = answer.containsKey("message") ? answer.get("message") : answer.get("error");
         return "HTTP " + status + ", etcd error " + answer.get("code") + ": " + message;
-    }
-
-    /** The gateway writes 64-bit numbers as strings. */
-    private static Long int64(Object value) {
-        if (value instanceof Long number) {
-            return number;
-        }
-        try {
-            return value instanceof String text ? Long.valueOf(text) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.patroxy.proxy.health;
 
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.HostPort;
+import dev.patroxy.proxy.json.Json;
 import dev.patroxy.stats.CheckResult;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -13,10 +14,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -24,16 +25,18 @@ import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okio.BufferedSource;
 
 /**
  * One server's HTTP health check against Patroni's REST API. Every request is complete and its connection is
  * closed afterwards: Patroni serves few connections at once, and an idle kept-alive socket pins one of them.
  */
 public final class PatroniCheck implements Probe {
-    private static final Pattern ROLE = Pattern.compile("\"role\"\\s*:\\s*\"([a-z_]+)\"");
-    private static final Pattern STATE = Pattern.compile("\"state\"\\s*:\\s*\"([a-z _]+)\"");
-    private static final Pattern TIMELINE = Pattern.compile("\"timeline\"\\s*:\\s*(\\d{1,18})\\b");
-    private static final long MAX_BODY = 64 * 1024;
+    /** Patroni's roles and states are lower-case words; anything else is not taken into the check's detail. */
+    private static final Pattern ROLE = Pattern.compile("[a-z_]{1,40}");
+    private static final Pattern STATE = Pattern.compile("[a-z _]{1,40}");
+    /** Patroni's status body is about 1 KiB; a longer one is refused rather than read into memory. */
+    static final long MAX_BODY = 64 * 1024;
     /** Patroni answers 200 on these while it holds the leader lock, whatever PostgreSQL's own state. */
     private static final Set<String> PRIMARY_PATHS = Set.of("/", "/primary", "/master", "/read-write");
 
@@ -106,24 +109,33 @@ public final class PatroniCheck implements Probe {
         long timeline = 0;
         String detail = code + " " + response.message();
         if (request.method().equals("GET")) {
+            Map<String, Object> body;
             try {
-                String body = response.peekBody(MAX_BODY).string();
-                Matcher m = ROLE.matcher(body);
-                if (m.find()) {
-                    role = normalizeRole(m.group(1));
-                    detail = detail + ", role " + role;
+                BufferedSource source = response.body().source();
+                if (source.request(MAX_BODY + 1)) {
+                    return new CheckAnswer(result(start, "L7RSP", code, "body longer than " + MAX_BODY + " bytes"),
+                            null, 0);
                 }
-                Matcher s = STATE.matcher(body);
-                if (s.find()) {
-                    state = s.group(1);
-                }
-                Matcher t = TIMELINE.matcher(body);
-                if (t.find()) {
-                    timeline = Long.parseLong(t.group(1));
-                    detail = detail + ", timeline " + timeline;
-                }
+                String text = source.readUtf8();
+                body = text.isBlank() ? Map.of() : Json.object(Json.parse(text));
             } catch (IOException e) {
                 return new CheckAnswer(result(start, "L7RSP", code, "unreadable body: " + e.getMessage()), null, 0);
+            } catch (IllegalArgumentException e) {
+                // Not Patroni's status body (a proxy's error page, say): the status code alone decides.
+                body = Map.of();
+                detail = detail + ", body not JSON";
+            }
+            // Only the top-level members: the same names recur nested (replication[].state, for one).
+            if (body.get("role") instanceof String reported && ROLE.matcher(reported).matches()) {
+                role = normalizeRole(reported);
+                detail = detail + ", role " + role;
+            }
+            if (body.get("state") instanceof String reported && STATE.matcher(reported).matches()) {
+                state = reported;
+            }
+            if (body.get("timeline") instanceof Long reported && reported > 0) {
+                timeline = reported;
+                detail = detail + ", timeline " + timeline;
             }
         }
         String status = code == expectStatus ? "L7OK" : "L7STS";

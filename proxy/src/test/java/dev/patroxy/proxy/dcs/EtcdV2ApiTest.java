@@ -81,4 +81,23 @@ class EtcdV2ApiTest {
         assertThat(EtcdV2Api.ofMembers(404, "{\"errorCode\":100,\"message\":\"Key not found\",\"index\":3}",
                 "/service/b/members")).as("no cluster of that scope").isEmpty();
     }
+
+    @Test
+    void anIndexAtOrBeyondTheLargestLongIsAFailureNotAWrappedNextIndex() {
+        String atMax = GET.replace("\"modifiedIndex\":4", "\"modifiedIndex\":9223372036854775807");
+        String beyond = GET.replace("\"modifiedIndex\":4", "\"modifiedIndex\":9223372036854775808");
+        String notFound = "{\"errorCode\":100,\"message\":\"Key not found\",\"index\":9223372036854775807}";
+
+        assertThat(EtcdV2Api.ofWatch(200, atMax)).isInstanceOf(LeaderKeyAnswer.Failed.class);
+        assertThat(EtcdV2Api.ofRead(200, "9223372036854775807", GET)).isInstanceOf(LeaderKeyAnswer.Failed.class);
+        assertThat(EtcdV2Api.ofRead(404, null, notFound)).isInstanceOf(LeaderKeyAnswer.Failed.class);
+        assertThat(EtcdV2Api.ofWatch(200, beyond)).isInstanceOfSatisfying(LeaderKeyAnswer.Failed.class,
+                failed -> assertThat(failed.reason()).contains("modifiedIndex"));
+    }
+
+    @Test
+    void aDeeplyNestedBodyIsAFailureNotAStackOverflow() {
+        assertThat(EtcdV2Api.ofWatch(200, "[".repeat(20_000))).isInstanceOfSatisfying(LeaderKeyAnswer.Failed.class,
+                failed -> assertThat(failed.reason()).startsWith("HTTP 200, not JSON: "));
+    }
 }

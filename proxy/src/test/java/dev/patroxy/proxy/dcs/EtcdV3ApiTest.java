@@ -84,4 +84,24 @@ class EtcdV3ApiTest {
         assertThat(new EtcdV3Api("/service/b/leader").members(new dev.patroxy.config.HostPort("h", 1),
                 "/service/b/members").url().encodedPath()).isEqualTo("/v3/kv/range");
     }
+
+    @Test
+    void aRevisionAtOrBeyondTheLargestLongIsAFailureNotAWrappedNextIndex() {
+        String atMax = HEADER.replace("\"revision\":\"7\"", "\"revision\":\"9223372036854775807\"");
+        String beyond = HEADER.replace("\"revision\":\"7\"", "\"revision\":\"9223372036854775808\"");
+        String putAtMax = "{\"type\":\"PUT\",\"kv\":" + KV_PG01.replace("\"5\"", "\"9223372036854775807\"") + "}";
+
+        assertThat(EtcdV3Api.ofRange(200, "{" + atMax + "}")).isInstanceOf(LeaderKeyAnswer.Failed.class);
+        assertThat(EtcdV3Api.ofRange(200, "{" + beyond + ",\"kvs\":[" + KV_PG01 + "]}"))
+                .isInstanceOfSatisfying(LeaderKeyAnswer.Failed.class,
+                        failed -> assertThat(failed.reason()).contains("revision"));
+        assertThat(EtcdV3Api.ofWatchMessage("{\"result\":{" + HEADER + ",\"events\":[" + putAtMax + "]}}"))
+                .isInstanceOf(LeaderKeyAnswer.Failed.class);
+    }
+
+    @Test
+    void aDeeplyNestedMessageIsAFailureNotAStackOverflow() {
+        assertThat(EtcdV3Api.ofWatchMessage("[".repeat(20_000))).isInstanceOf(LeaderKeyAnswer.Failed.class);
+        assertThat(EtcdV3Api.ofRange(200, "{\"a\":".repeat(20_000))).isInstanceOf(LeaderKeyAnswer.Failed.class);
+    }
 }

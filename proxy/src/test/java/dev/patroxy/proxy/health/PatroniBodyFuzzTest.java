@@ -17,7 +17,8 @@ import okhttp3.ResponseBody;
 
 /**
  * Any body Patroni's REST API answers a GET check with: {@link PatroniCheck} turns it into a check result, never
- * an exception, and a primary check whose body says {@code replica} is never up. The answer is made by an OkHttp
+ * an exception (a body beyond its limit is a bad response), and a primary check whose body says {@code replica} is
+ * never up. The answer is made by an OkHttp
  * interceptor, so no socket is opened.
  */
 class PatroniBodyFuzzTest {
@@ -38,6 +39,10 @@ class PatroniBodyFuzzTest {
         CheckAnswer answer = done.get(30, TimeUnit.SECONDS);
 
         assertThat(answer.result().code()).isEqualTo(200);
+        if (body.length > PatroniCheck.MAX_BODY) {
+            assertThat(answer.result().status()).isEqualTo("L7RSP");
+            return;
+        }
         assertThat(answer.result().status()).isIn("L7OK", "L7STS");
         assertThat(answer.timeline()).isNotNegative();
         if (answer.reportedRole() != null) {

@@ -149,4 +149,58 @@ class PatroniCheckTest {
         assertThat(answer.result().status()).isIn("L7RSP", "L4CON");
         assertThat(answer.result().passed()).isFalse();
     }
+
+    @Test
+    void onlyTheTopLevelRoleStateAndTimelineCountNotTheSameNamesNestedBeforeThem() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().code(200)
+                .body("{\"replication\": [{\"state\": \"streaming\", \"role\": \"replica\"}],"
+                        + " \"xlog\": {\"timeline\": 9}, \"state\": \"running\", \"role\": \"master\", \"timeline\": 3}")
+                .build());
+
+        CheckAnswer answer = check("GET", "/primary", Duration.ofSeconds(1));
+
+        assertThat(answer.result().status()).isEqualTo("L7OK");
+        assertThat(answer.reportedRole()).isEqualTo("primary");
+        assertThat(answer.timeline()).isEqualTo(3);
+    }
+
+    @Test
+    void aBodyLongerThan64KibIsABadResponse() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().code(200)
+                .body("{\"state\": \"running\", \"role\": \"master\", \"pad\": \"" + "x".repeat(70_000) + "\"}")
+                .build());
+
+        CheckAnswer answer = check("GET", "/primary", Duration.ofSeconds(1));
+
+        assertThat(answer.result().status()).isEqualTo("L7RSP");
+        assertThat(answer.result().detail()).contains("body longer than 65536 bytes");
+        assertThat(answer.reportedRole()).isNull();
+    }
+
+    @Test
+    void aBodyThatIsNotJsonOrTooDeepHasNoRoleAndTheStatusDecides() throws Exception {
+        patroni.enqueue(new MockResponse.Builder().code(200).body("{\"role\": \"master\"").build());
+        patroni.enqueue(new MockResponse.Builder().code(200).body("[".repeat(20_000)).build());
+
+        for (int i = 0; i < 2; i++) {
+            CheckAnswer answer = check("GET", "/primary", Duration.ofSeconds(1));
+
+            assertThat(answer.result().status()).isEqualTo("L7OK");
+            assertThat(answer.result().detail()).contains("body not JSON");
+            assertThat(answer.reportedRole()).isNull();
+        }
+    }
+
+    @Test
+    void aTimelineThatIsNotAWholeNumberWithinALongIsIgnored() throws Exception {
+        for (String timeline : new String[] {"99999999999999999999", "-3", "2.5", "\"3\""}) {
+            patroni.enqueue(new MockResponse.Builder().code(200)
+                    .body("{\"state\": \"running\", \"role\": \"master\", \"timeline\": " + timeline + "}").build());
+
+            CheckAnswer answer = check("GET", "/primary", Duration.ofSeconds(1));
+
+            assertThat(answer.timeline()).as(timeline).isZero();
+            assertThat(answer.reportedRole()).isEqualTo("primary");
+        }
+    }
 }
