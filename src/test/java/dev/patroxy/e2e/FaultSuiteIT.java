@@ -92,8 +92,6 @@ class FaultSuiteIT {
 
     @Test
     @Order(1)
-    @Tag("awaits-fix")
-    @Tag("startup-watch-leak")
     void malformedStartupPacketsAreClosedAndCostNobodyAnything() throws Exception {
         Map<String, byte[]> kinds = new LinkedHashMap<>();
         kinds.put("negative length", HostileClients.lengthOnly(-1, HostileClients.PROTOCOL_3, 8));
@@ -111,16 +109,18 @@ class FaultSuiteIT {
             Map<String, Long> slowestClose = new LinkedHashMap<>();
             try (var probing = check.probing("during")) {
                 for (Map.Entry<String, byte[]> kind : kinds.entrySet()) {
+                    // A kind the proxy cannot judge (junk after a GSSENCRequest, which PostgreSQL reads as a startup
+                    // it waits for) is closed at timeout client-startup (10 s in the cluster): wait past it.
                     List<Outcome> outcomes = concurrently(40, i -> HostileClients.sendAndAwaitEnd(PRIMARY_PORT,
-                            kind.getValue(), Duration.ofSeconds(10)));
+                            kind.getValue(), Duration.ofSeconds(15)));
                     stillOpen.put(kind.getKey(), outcomes.stream().filter(o -> !o.closed()).count());
                     slowestClose.put(kind.getKey(),
                             outcomes.stream().mapToLong(Outcome::closedAfterMillis).max().orElse(-1));
                 }
             }
-            System.out.printf("[fault] malformed startup, 40 of each: still open after 10 s %s; slowest close (ms) %s%n",
+            System.out.printf("[fault] malformed startup, 40 of each: still open after 15 s %s; slowest close (ms) %s%n",
                     stillOpen, slowestClose);
-            assertThat(stillOpen).as("connections of each kind nobody closed within 10 s")
+            assertThat(stillOpen).as("connections of each kind nobody closed within 15 s")
                     .allSatisfy((kind, open) -> assertThat(open).as(kind).isZero());
             check.assertAllInTime("during");
         }
@@ -129,8 +129,6 @@ class FaultSuiteIT {
     /** The startup-watch leak: a startup, 12.6 KB more before the server's answer, and the client gone. */
     @Test
     @Order(2)
-    @Tag("awaits-fix")
-    @Tag("startup-watch-leak")
     void clientsSendingPastTheirStartupAndLeavingReleaseTheirSessions() throws Exception {
         byte[] startupAndMore = concat(startup(HostileClients.PROTOCOL_3, "user", "postgres", "database", "demo"),
                 random(5, 12_600));
@@ -193,8 +191,6 @@ class FaultSuiteIT {
 
     @Test
     @Order(5)
-    @Tag("awaits-fix")
-    @Tag("stats-limits")
     void pipelinedRequestsNeverReadDoNotGrowTheProxy() throws Exception {
         byte[] request = "GET /;csv HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         try (FaultChecker check = FaultChecker.begin("200000 pipelined requests on 7000")) {
@@ -474,8 +470,6 @@ class FaultSuiteIT {
 
     @Test
     @Order(13)
-    @Tag("awaits-fix")
-    @Tag("check-answer-limit")
     void aPatroniApiAnsweringGarbageSlowlyOrEndlesslyStaysDownAndCostsNothing() throws Exception {
         String original = Files.readString(Cluster.patroxyConfig());
         try (FakePatroniApi fake = new FakePatroniApi(List.of(FakePatroniApi.Answer.values()));
@@ -535,8 +529,6 @@ class FaultSuiteIT {
 
     @Test
     @Order(15)
-    @Tag("awaits-fix")
-    @Tag("open-files")
     void runningOutOfOpenFilesDoesNotSpinAndRecoversWhenFilesAreFree() throws Exception {
         try (FaultChecker check = FaultChecker.begin("open files limited to 300")) {
             long pid = check.pid();

@@ -338,6 +338,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                         counters, false))
                 .resolver(backend.addressResolver())
                 .connect(backend.connectAddress());
+        if (connecting.isDone() && !connecting.channel().isRegistered()) {
+            // No socket could even be made (out of file descriptors): there is no channel to close or to wait for.
+            leg.closed();
+            connectFailed(ctx, backend, attempt, connecting.cause());
+            return;
+        }
         connecting.channel().closeFuture().addListener(leg);
         ChannelFutureListener abandonOnClientClose = f -> connecting.channel().close();
         client.closeFuture().addListener(abandonOnClientClose);
@@ -356,22 +362,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             connecting.channel().close();
-            backend.connectFailed();
-            log.debug("{}: connect to {} failed (attempt {}): {}", listener.name(), backend, attempt + 1, f.cause());
-            if (attempt < listener.retries() && client.isActive()) {
-                sessionLog.retried();
-                connect(ctx, attempt + 1);
-                return;
-            }
-            // The server is going away faster than its check says (PostgreSQL stopping for a switchover): wait
-            // for the routing to change rather than fail the client.
-            HeldClient held = heldClient(ctx);
-            if (held != null && client.isActive() && held.holdUntilRerouted(backend)) {
-                return;
-            }
-            sessionLog.end(SessionLog.Termination.CONNECT_FAILED);
-            client.close();
+            connectFailed(ctx, backend, attempt, f.cause());
         });
+    }
+
+    /** A connection to {@code backend} failed: try again, hold the client until the routing changes, or close it. */
+    private void connectFailed(ChannelHandlerContext ctx, Backend backend, int attempt, Throwable cause) {
+        Channel client = ctx.channel();
+        ListenerConfig listener = router.listener();
+        backend.connectFailed();
+        log.debug("{}: connect to {} failed (attempt {}): {}", listener.name(), backend, attempt + 1, cause);
+        if (attempt < listener.retries() && client.isActive()) {
+            sessionLog.retried();
+            connect(ctx, attempt + 1);
+            return;
+        }
+        // The server is going away faster than its check says (PostgreSQL stopping for a switchover): wait
+        // for the routing to change rather than fail the client.
+        HeldClient held = heldClient(ctx);
+        if (held != null && client.isActive() && held.holdUntilRerouted(backend)) {
+            return;
+        }
+        sessionLog.end(SessionLog.Termination.CONNECT_FAILED);
+        client.close();
     }
 
     private void relay(ChannelHandlerContext ctx, SessionLifecycle.ServerLeg leg, Channel server,

@@ -126,6 +126,7 @@ public final class ProxyListener implements AutoCloseable {
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
+                    .handler(new AcceptFailures(router.listener().name(), () -> acceptor.owner.updateAccepting()))
                     .childHandler(acceptor);
             ChannelFuture binding = bootstrap.bind(address.toSocketAddress()).awaitUninterruptibly();
             if (!binding.isSuccess()) {
