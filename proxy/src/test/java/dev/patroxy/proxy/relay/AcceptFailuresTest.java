@@ -32,6 +32,7 @@ class AcceptFailuresTest {
 
     @Test
     void aFailedAcceptPausesAcceptingAndResumesAfterThePause() {
+        socket.freezeTime();
         socket.pipeline().fireExceptionCaught(new IOException("accept(..) failed: Too many open files"));
 
         assertThat(socket.config().isAutoRead()).isFalse();
