@@ -4,6 +4,7 @@ import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.proxy.health.HealthMonitor;
+import dev.patroxy.proxy.relay.FirstPacketPlaces;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.proxy.routing.Admission;
@@ -45,6 +46,7 @@ public final class ProxyDaemon implements AutoCloseable {
     private EventLoopGroup workers;
     private Admission globalLimit;
     private Admission startupLimit;
+    private FirstPacketPlaces firstPacketPlaces;
     private StatsServer stats;
     private StatsSnapshots snapshots;
     private ScheduledExecutorService drainer;
@@ -73,7 +75,9 @@ public final class ProxyDaemon implements AutoCloseable {
             globalLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
             startupLimit = new Admission(initial.global().maxconnStartup(), System::nanoTime);
             startupLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
+            firstPacketPlaces = FirstPacketPlaces.fromOpenFilesLimit(initial.global().maxconn());
             current = new Generation(initial, clock).start(boss, workers, transport, globalLimit, startupLimit,
+                    firstPacketPlaces,
                     HealthMonitor.Knowledge.NONE, Set.of());
             snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
@@ -141,7 +145,8 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         Generation fresh;
         try {
-            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, startupLimit, known,
+            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, startupLimit,
+                    firstPacketPlaces, known,
                     current.boundAddresses());
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);

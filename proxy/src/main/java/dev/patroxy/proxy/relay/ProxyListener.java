@@ -28,6 +28,8 @@ public final class ProxyListener implements AutoCloseable {
     private final ListenerRouter router;
     private final Admission globalLimit;
     private final Admission startupLimit;
+    private final FirstPacketPlaces firstPacketPlaces;
+    private final FirstPacketRejections firstPacketRejections;
     private final Admission limit;
     /**
      * What each client takes before it is served, in order; one list for every session. The listener's own place
@@ -67,11 +69,15 @@ public final class ProxyListener implements AutoCloseable {
     /**
      * @param globalLimit the proxy-wide {@code maxconn}, shared by every listener
      * @param startupLimit the proxy-wide places of sessions not past their startup, shared by every listener
+     * @param firstPacketPlaces the proxy-wide bound on clients whose first packet is being read
      */
-    public ProxyListener(ListenerRouter router, Admission globalLimit, Admission startupLimit) {
+    public ProxyListener(ListenerRouter router, Admission globalLimit, Admission startupLimit,
+            FirstPacketPlaces firstPacketPlaces) {
         this.router = router;
         this.globalLimit = globalLimit;
         this.startupLimit = startupLimit;
+        this.firstPacketPlaces = firstPacketPlaces;
+        this.firstPacketRejections = new FirstPacketRejections(router.listener().name());
         this.limit = new Admission(router.listener().maxconn(), System::nanoTime);
         limit.onFullnessChange(this::updateAccepting);
         this.clientLimits = List.of(limit, startupLimit, globalLimit);
@@ -79,7 +85,7 @@ public final class ProxyListener implements AutoCloseable {
 
     private void accepted(Channel client) {
         client.pipeline().addLast(new FrontendHandler(router, clientLimits, STARTUP_LIMIT_INDEX, frontend,
-                countRefused, countStartupTimeout, transport));
+                countRefused, countStartupTimeout, transport, firstPacketPlaces, firstPacketRejections));
     }
 
     /**
@@ -175,6 +181,18 @@ public final class ProxyListener implements AutoCloseable {
     /** Clients closed because they did not finish their startup within {@code timeout client-startup}. */
     public long startupTimeouts() {
         return startupTimeouts.sum();
+    }
+
+    /**
+     * Clients closed before their first packet was read whole: silent or too slow for {@code timeout client-hello},
+     * gone before it was whole, not a PostgreSQL client, or past the proxy's bound on clients in their first packet.
+     */
+    public long firstPacketRejections() {
+        return firstPacketRejections.total();
+    }
+
+    long firstPacketRejections(FirstPacketRejections.Reason reason) {
+        return firstPacketRejections.count(reason);
     }
 
     /** The ports actually bound, in bind order (useful when the configuration asks for port 0). */

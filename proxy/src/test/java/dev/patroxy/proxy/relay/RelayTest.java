@@ -55,6 +55,7 @@ abstract class RelayTest {
     private ProxyListener listener;
     private Admission globalLimit;
     private Admission startupLimit;
+    private FirstPacketPlaces firstPacketPlaces = new FirstPacketPlaces(10_000);
     private ServerSocket backendSocket;
 
     @AfterEach
@@ -87,6 +88,8 @@ abstract class RelayTest {
     private Duration serverFinTimeout = Duration.ofMinutes(1);
     private Duration holdTimeout = Duration.ZERO;
     private Duration clientStartupTimeout = Duration.ofSeconds(10);
+    /** Off unless a test asks: most tests relay bytes that are not PostgreSQL's. */
+    private Duration clientHelloTimeout = Duration.ZERO;
     private int releaseRate;
     private boolean tcplog;
 
@@ -99,14 +102,15 @@ abstract class RelayTest {
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
                 balance, Optional.of(CHECK),
                 new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1), limits.queueTimeout(),
-                        Duration.ofMinutes(1), serverFinTimeout, holdTimeout, clientStartupTimeout),
+                        Duration.ofMinutes(1), serverFinTimeout, holdTimeout, clientStartupTimeout,
+                        clientHelloTimeout),
                 2, limits.listener(), true, tcplog, releaseRate, servers);
         ListenerRouter router = new ListenerRouter(config,
                 servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
         router.refresh(b -> routable);
         globalLimit = new Admission(limits.global(), System::nanoTime);
         startupLimit = new Admission(limits.startup(), System::nanoTime);
-        listener = new ProxyListener(router, globalLimit, startupLimit);
+        listener = new ProxyListener(router, globalLimit, startupLimit, firstPacketPlaces);
         listener.bind(boss, workers, transport);
         return listener.boundPorts().get(0);
     }
@@ -785,6 +789,37 @@ abstract class RelayTest {
             assertThat(listener.frontend().current()).as("the established session never noticed").isGreaterThan(0);
         }
         assertThat(listener.startupTimeouts()).isEqualTo(1);
+        assertEveryPlaceGivenBack();
+    }
+
+    @Test
+    void fiveHundredClientsStalledInTheirFirstPacketCostNoServerAndANewClientIsServedAtOnce() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startAnsweringBackend(accepted);
+        holdTimeout = Duration.ofSeconds(20);
+        clientStartupTimeout = Duration.ofSeconds(30);
+        clientHelloTimeout = Duration.ofSeconds(30);
+        int port = startProxy(Balance.ROUNDROBIN, Duration.ofMinutes(1), true, new Limits(10, 0, 0,
+                Duration.ofSeconds(1), 5), backendPort);
+
+        List<Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 500; i++) {
+                Socket s = connect(port);
+                stalled.add(s);
+                s.getOutputStream().write(0);
+            }
+            try (Socket next = connect(port)) {
+                next.setSoTimeout(10_000);
+                next.getOutputStream().write(startupMessage());
+                assertThat(readLine(next)).as("served while 500 clients stall").isEqualTo("ok");
+            }
+            assertThat(accepted.get()).as("no stalled client reached the server").isEqualTo(1);
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+        }
         assertEveryPlaceGivenBack();
     }
 
