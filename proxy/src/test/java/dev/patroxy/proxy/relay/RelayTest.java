@@ -793,6 +793,109 @@ abstract class RelayTest {
     }
 
     @Test
+    void aClientThatSendsOneByteAndStallsIsClosedAtTimeoutClientHelloHavingTakenNoPlace() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startAnsweringBackend(accepted);
+        holdTimeout = Duration.ofSeconds(20);
+        clientHelloTimeout = Duration.ofMillis(300);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true, new Limits(10, 0, 0,
+                Duration.ofSeconds(1), 10), backendPort);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(0);
+            long start = System.nanoTime();
+            await().atMost(Duration.ofSeconds(5)).until(() -> firstPacketPlaces.inUse() == 1);
+            assertThat(startupLimit.inUse() + globalLimit.inUse()).as("no place while in its first packet").isZero();
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(200L, 10_000L);
+        }
+        assertThat(listener.firstPacketRejections(FirstPacketRejections.Reason.TIMEOUT)).isEqualTo(1);
+        assertThat(accepted.get()).as("no server connection").isZero();
+        assertThat(listener.frontend().total()).as("never a session").isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> firstPacketPlaces.inUse() == 0);
+        assertEveryPlaceGivenBack();
+    }
+
+    @Test
+    void aStartupMessageSentByteByByteReachesTheServerWhole() throws Exception {
+        byte[] startupBytes = startupMessage();
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        int backendPort = startBackend(s -> {
+            received.complete(s.getInputStream().readNBytes(startupBytes.length));
+            s.getOutputStream().write(authenticatedStartup("off"));
+            s.getInputStream().read();
+        });
+        holdTimeout = Duration.ofSeconds(20);
+        clientHelloTimeout = Duration.ofSeconds(10);
+        int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+
+        try (Socket client = connect(port)) {
+            client.setTcpNoDelay(true);
+            for (byte b : startupBytes) {
+                client.getOutputStream().write(b);
+                client.getOutputStream().flush();
+                Thread.sleep(2);
+            }
+            assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(startupBytes);
+            assertThat(client.getInputStream().read()).as("the server's answer").isEqualTo('R');
+        }
+        assertThat(listener.firstPacketRejections()).isZero();
+    }
+
+    @Test
+    void anSslRequestFollowedByNothingReachesTheServerWhichAnswersIt() throws Exception {
+        for (char answer : new char[] {'N', 'S'}) {
+            CompletableFuture<byte[]> received = new CompletableFuture<>();
+            int backendPort = startBackend(s -> {
+                received.complete(s.getInputStream().readNBytes(8));
+                s.getOutputStream().write(answer);
+                s.getInputStream().read();
+            });
+            holdTimeout = Duration.ofSeconds(20);
+            clientHelloTimeout = Duration.ofSeconds(10);
+            int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+            byte[] sslRequest = {0, 0, 0, 8, 0x04, (byte) 0xd2, 0x16, 0x2f};
+
+            try (Socket client = connect(port)) {
+                client.getOutputStream().write(sslRequest);
+                assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(sslRequest);
+                assertThat(client.getInputStream().read()).as("the server's answer").isEqualTo(answer);
+            }
+            listener.close();
+            backendSocket.close();
+        }
+    }
+
+    @Test
+    void aFirstPacketOfAnotherProtocolIsAnsweredFatalAndClosedWithoutAServer() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startAnsweringBackend(accepted);
+        clientHelloTimeout = Duration.ofSeconds(10);
+        int port = startProxy(Balance.ROUNDROBIN, Duration.ofMinutes(1), true, new Limits(10, 0, 0,
+                Duration.ofSeconds(1), 10), backendPort);
+
+        try (Socket v2 = connect(port)) {
+            ByteArrayOutputStream packet = new ByteArrayOutputStream();
+            DataOutputStream data = new DataOutputStream(packet);
+            data.writeInt(296);
+            data.writeInt(2 << 16);
+            data.write(new byte[288]);
+            v2.getOutputStream().write(packet.toByteArray());
+            byte[] answer = v2.getInputStream().readAllBytes();
+            assertThat(answer[0]).as("an ErrorResponse, then the end").isEqualTo((byte) 'E');
+            assertThat(new String(answer, StandardCharsets.UTF_8)).contains("C0A000")
+                    .contains("unsupported frontend protocol 2.0");
+        }
+        try (Socket http = connect(port)) {
+            http.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(http.getInputStream().read()).as("closed without a word").isEqualTo(-1);
+        }
+        assertThat(listener.firstPacketRejections(FirstPacketRejections.Reason.INVALID)).isEqualTo(2);
+        assertThat(accepted.get()).isZero();
+        assertEveryPlaceGivenBack();
+    }
+
+    @Test
     void fiveHundredClientsStalledInTheirFirstPacketCostNoServerAndANewClientIsServedAtOnce() throws Exception {
         AtomicLong accepted = new AtomicLong();
         int backendPort = startAnsweringBackend(accepted);
@@ -815,6 +918,10 @@ abstract class RelayTest {
                 assertThat(readLine(next)).as("served while 500 clients stall").isEqualTo("ok");
             }
             assertThat(accepted.get()).as("no stalled client reached the server").isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                assertThat(startupLimit.inUse() + globalLimit.inUse()).as("nor holds a place").isZero();
+                assertThat(firstPacketPlaces.inUse()).as("each holds a first packet place").isEqualTo(500);
+            });
         } finally {
             for (Socket s : stalled) {
                 s.close();
