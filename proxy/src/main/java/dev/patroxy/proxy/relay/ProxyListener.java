@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +125,9 @@ public final class ProxyListener implements AutoCloseable {
             ServerBootstrap bootstrap = transport.keepaliveOnAccepted(new ServerBootstrap())
                     .group(boss, workers)
                     .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    // The kernel's own bound (net.core.somaxconn, 4096 since Linux 5.4): while accepting is paused at a
+                    // maxconn, a burst of new clients waits there, and one past it sends its SYN again a second later.
+                    .option(ChannelOption.SO_BACKLOG, NetUtil.SOMAXCONN)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.ALLOCATOR, transport.allocator())
                     .childOption(ChannelOption.RCVBUF_ALLOCATOR, transport.readSizes())
