@@ -96,8 +96,8 @@ public final class ProxyDaemon implements AutoCloseable {
             throw e;
         }
         describe(current);
-        log.info("stats on {}; transport {} on {} threads", initial.stats().binds(), transport.describe(),
-                relayThreads());
+        log.info("stats on {}; transport {} on {} threads; at most {} clients in their first packet", initial.stats()
+                .binds(), transport.describe(), relayThreads(), firstPacketPlaces.limit());
         return this;
     }
 

@@ -39,8 +39,7 @@ import org.slf4j.LoggerFactory;
  * ({@link FirstPacket}, under {@code timeout client-hello}), so that a client that stalls or is not a PostgreSQL
  * client costs no place and no server connection; then it reads nothing until the relay, though a transport may
  * still deliver bytes and a half-close early (epoll reads on EPOLLRDHUP). The first packet and those are held and
- * replayed. Where
- * the session is, and what it gives back when it ends, is its {@link SessionLifecycle}'s.
+ * replayed. Where the session is, and what it gives back when it ends, is its {@link SessionLifecycle}'s.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);

@@ -27,11 +27,12 @@ import java.util.List;
  * ROUTING --hold over--> TURNING_AWAY
  * any --client channel closed--> CLOSED
  * </pre>
- * Each waiting state has its own deadline: {@code timeout client-hello} for READING_FIRST_PACKET, none for
- * WaitingForPlace (it reads nothing, and holds at most its
- * listener's place and a startup place, never one of the proxy's {@code maxconn}), {@code timeout queue} for QueuedOnServer, {@code timeout hold} for Held,
- * {@code timeout connect} per attempt in ROUTING, and {@code timeout client-startup} for WATCHING and
- * TURNING_AWAY, the states in which patroxy waits for the client.
+ * Each waiting state has its own deadline: {@code timeout client-hello} for READING_FIRST_PACKET (it holds only
+ * one of the proxy's places for clients in their first packet), none for WaitingForPlace (it reads nothing, and
+ * holds at most its listener's place and a startup place, never one of the proxy's {@code maxconn}),
+ * {@code timeout queue} for QueuedOnServer, {@code timeout hold} for Held, {@code timeout connect} per attempt in
+ * ROUTING, and {@code timeout client-startup} for WATCHING and TURNING_AWAY, the states in which patroxy waits
+ * for the client.
  */
 final class SessionLifecycle implements ChannelFutureListener {
     private final List<Admission> limits;
