@@ -867,6 +867,28 @@ abstract class RelayTest {
     }
 
     @Test
+    void aCancelRequestReachesTheServerWhole() throws Exception {
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        int backendPort = startBackend(s -> received.complete(s.getInputStream().readNBytes(16)));
+        holdTimeout = Duration.ofSeconds(20);
+        clientHelloTimeout = Duration.ofSeconds(10);
+        int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+        ByteArrayOutputStream cancel = new ByteArrayOutputStream();
+        DataOutputStream data = new DataOutputStream(cancel);
+        data.writeInt(16);
+        data.writeInt(PgStartup.CANCEL_REQUEST_CODE);
+        data.writeInt(4242);
+        data.writeInt(77);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(cancel.toByteArray());
+            assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(cancel.toByteArray());
+            assertThat(client.getInputStream().read()).as("closed by the server, without a word").isEqualTo(-1);
+        }
+        assertThat(listener.firstPacketRejections()).isZero();
+    }
+
+    @Test
     void aFirstPacketOfAnotherProtocolIsAnsweredFatalAndClosedWithoutAServer() throws Exception {
         AtomicLong accepted = new AtomicLong();
         int backendPort = startAnsweringBackend(accepted);
