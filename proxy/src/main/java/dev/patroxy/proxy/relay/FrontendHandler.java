@@ -662,6 +662,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (firstPacketDeadline != null) {
+            // A client gone in its first packet: its deadline need not keep the session's handler alive.
+            firstPacketDeadline.cancel(false);
+            firstPacketDeadline = null;
+        }
         if (firstPacket != null) {
             firstPacket.release();
             firstPacket = null;

@@ -110,6 +110,17 @@ class FrontendFirstPacketTest {
     }
 
     @Test
+    void aClientGoneInItsFirstPacketGivesItsPlaceBackAtOnceAndIsNoRejection() {
+        EmbeddedChannel client = client();
+        client.writeInbound(Unpooled.buffer().writeByte(0));
+        client.close();
+        assertNothingHeld();
+        client.advanceTimeBy(HELLO.toMillis() * 2, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        assertThat(rejections.total()).as("gone of its own accord: not a rejection").isZero();
+    }
+
+    @Test
     void aClientThatEndsItsSideInItsFirstPacketIsClosed() {
         EmbeddedChannel client = client();
         client.writeInbound(Unpooled.buffer().writeInt(40));
