@@ -90,6 +90,11 @@ abstract class RelayTest {
     private Duration clientStartupTimeout = Duration.ofSeconds(10);
     /** Off unless a test asks: most tests relay bytes that are not PostgreSQL's. */
     private Duration clientHelloTimeout = Duration.ZERO;
+
+    /** patroxy reads the client's first packet itself, as by default: for the tests whose clients speak PostgreSQL. */
+    private void readFirstPacket() {
+        clientHelloTimeout = Timeouts.DEFAULT_CLIENT_HELLO;
+    }
     private int releaseRate;
     private boolean tcplog;
 
@@ -537,11 +542,13 @@ abstract class RelayTest {
 
     @Test
     void aServerThatTurnsTheStartupAwayWith57P03IsReplacedWithoutTheClientSeeingIt() throws Exception {
+        readFirstPacket();
         startupTurnedAway(false);
     }
 
     @Test
     void aServerThatClosesOnTheStartupWithoutAWordIsReplacedToo() throws Exception {
+        readFirstPacket();
         startupTurnedAway(true);
     }
 
@@ -654,6 +661,7 @@ abstract class RelayTest {
 
     @Test
     void aClientThatSendsMoreThanTheWatchKeepsBeforeTheFirstAnswerIsRelayedAndItsPlacesGoBack() throws Exception {
+        readFirstPacket();
         byte[] startupBytes = startupMessage();
         byte[] more = new byte[12_600];
         java.util.Arrays.fill(more, (byte) 'x');
@@ -954,6 +962,7 @@ abstract class RelayTest {
 
     @Test
     void onAPrimaryListenerANodeInRecoveryThatNeedsNoPasswordIsReplacedWithoutTheClientSeeingIt() throws Exception {
+        readFirstPacket();
         byte[] startupBytes = startupMessage();
         ServerSocket standby = startStandby(startupBytes, new byte[0], new CompletableFuture<>());
         CompletableFuture<byte[]> replayed = new CompletableFuture<>();
@@ -984,6 +993,7 @@ abstract class RelayTest {
 
     @Test
     void aClientTurnedAwayByANodeInRecoveryGoesAtOnceWhereTheRouterAlreadyPoints() throws Exception {
+        readFirstPacket();
         byte[] startupBytes = startupMessage();
         ServerSocket standby = startStandby(startupBytes, new byte[0], new CompletableFuture<>());
         byte[] primaryAnswer = authenticatedStartup("off");
@@ -1007,6 +1017,7 @@ abstract class RelayTest {
 
     @Test
     void aServerThatNegotiatesTheProtocolVersionFirstIsWatchedToo() throws Exception {
+        readFirstPacket();
         byte[] startupBytes = startupMessage();
         byte[] negotiate = pgMessage('v', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
         int port0 = startBackend(s -> {
@@ -1029,6 +1040,7 @@ abstract class RelayTest {
 
     @Test
     void onAPrimaryListenerAClientThatAuthenticatedWithANodeInRecoveryGets57P03() throws Exception {
+        readFirstPacket();
         byte[] startupBytes = startupMessage();
         byte[] passwordRequest = pgMessage('R', new byte[] {0, 0, 0, 3});
         CompletableFuture<byte[]> clientSaid = new CompletableFuture<>();
@@ -1055,6 +1067,7 @@ abstract class RelayTest {
 
     @Test
     void aClientWhoseHoldRunsOutIsAnsweredLikePostgresqlThatCannotConnectNow() throws Exception {
+        readFirstPacket();
         holdTimeout = Duration.ofMillis(300);
         int port = startProxy(1, Duration.ofMinutes(1), false);
 
