@@ -1,10 +1,11 @@
 #!/usr/bin/python3
 """Opens N idle sessions through a proxy and reports the proxy's resident memory before and after.
 
-Each session connects, sends one byte and waits for it to come back from the echo backend, so it
-is relayed end to end (the proxy holds both its client and its server socket) before it goes
-idle. Once every session is up and SETTLE seconds have passed, the proxy's VmRSS is read again;
-then all sessions are closed.
+Each session connects, sends a PostgreSQL startup message (patroxy reads a client's first packet
+before it connects to a server) and waits for it to come back from the echo backend, so it is
+relayed end to end (the proxy holds both its client and its server socket) before it goes idle.
+Once every session is up and SETTLE seconds have passed, the proxy's VmRSS is read again; then
+all sessions are closed.
 
 usage: idle_sessions.py HOST PORT COUNT PROXY_PID [SETTLE_SECONDS]
 Prints one JSON object: sessions, failed, rss_before_kb, rss_after_kb, open_seconds.
@@ -17,6 +18,8 @@ import time
 
 CONCURRENCY = 200  # connects in flight at once: fast, without overrunning accept backlogs
 IO_TIMEOUT = 30.0
+PARAMETERS = b"user\0bench\0\0"
+STARTUP = (8 + len(PARAMETERS)).to_bytes(4, "big") + (3 << 16).to_bytes(4, "big") + PARAMETERS
 
 
 def rss_kb(pid: int) -> int:
@@ -31,9 +34,9 @@ async def open_session(host, port, gate, sessions, errors):
     async with gate:
         try:
             reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), IO_TIMEOUT)
-            writer.write(b"x")
-            echoed = await asyncio.wait_for(reader.readexactly(1), IO_TIMEOUT)
-            if echoed != b"x":
+            writer.write(STARTUP)
+            echoed = await asyncio.wait_for(reader.readexactly(len(STARTUP)), IO_TIMEOUT)
+            if echoed != STARTUP:
                 raise RuntimeError(f"echo returned {echoed!r}")
             sessions.append(writer)
         except Exception as e:  # noqa: BLE001 - any failure is counted and reported, not fatal

@@ -2,9 +2,10 @@
 """Time from starting a proxy process to the first byte relayed through it.
 
 For each run: fork/exec COMMAND, then connect to ECHO_PORT over and over (every 2 ms) until a
-session carries one byte to the echo backend and back. A proxy that is not ready yet refuses the
-connection or closes it at once; both mean "try again". Then, if PG_PORT is given, the same
-against PostgreSQL through the proxy: an SSLRequest answered with 'N' or 'S' (8 bytes there, one
+session carries a startup message to the echo backend and its first byte back (a startup message,
+since patroxy reads a client's first packet whole before it connects to a server). A proxy that is
+not ready yet refuses the connection or closes it at once; both mean "try again". Then, if PG_PORT
+is given, the same against PostgreSQL through the proxy: an SSLRequest answered with 'N' or 'S' (8 bytes there, one
 back, no authentication), which for patroxy also waits for its first Patroni check. Then the
 process gets SIGTERM and is waited for before the next run.
 
@@ -22,6 +23,8 @@ import time
 HOST = "127.0.0.1"
 GIVE_UP = 30.0
 SSL_REQUEST = struct.pack("!ii", 8, 80877103)
+STARTUP_PARAMETERS = b"user\0bench\0\0"
+STARTUP = struct.pack("!ii", 8 + len(STARTUP_PARAMETERS), 3 << 16) + STARTUP_PARAMETERS
 
 
 def relayed(port: int, payload: bytes, answers: tuple) -> bool:
@@ -69,7 +72,7 @@ def main() -> None:
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
-            result["echo_ms"].append(round(wait_relayed(proc, started, echo_port, b"x", (b"x",)), 1))
+            result["echo_ms"].append(round(wait_relayed(proc, started, echo_port, STARTUP, (STARTUP[:1],)), 1))
             if pg_port is not None:
                 result["pg_ms"].append(round(wait_relayed(proc, started, pg_port, SSL_REQUEST, (b"N", b"S")), 1))
         finally:

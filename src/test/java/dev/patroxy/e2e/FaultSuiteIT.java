@@ -36,7 +36,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.postgresql.PGConnection;
@@ -49,9 +48,7 @@ import org.postgresql.copy.CopyManager;
  * session gauges come back, the log has no exception trace, RSS stays bounded, and no acknowledged row is lost or
  * doubled. Every case undoes its fault in a finally block. Runs after {@link SeedScenarioIT}
  * (junit-platform.properties orders the classes) but does not depend on it: it starts from a healthy cluster whatever
- * node leads, and gives the lead back to pg01, where the seed scenario expects it. Cases tagged {@code awaits-fix}
- * fail until the fix their second tag names is merged: {@code startup-watch-leak}, {@code client-startup-timeout},
- * {@code stats-limits}, {@code check-answer-limit}, {@code open-files}.
+ * node leads, and gives the lead back to pg01, where the seed scenario expects it.
  */
 @Order(2)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -149,8 +146,6 @@ class FaultSuiteIT {
     /** 2,000 clients each send one byte of a startup and stall: a normal client must still get through. */
     @Test
     @Order(3)
-    @Tag("awaits-fix")
-    @Tag("client-startup-timeout")
     void aFloodOfStalledClientsOnThePrimaryPortDoesNotBlockANormalClient() throws Exception {
         try (FaultChecker check = FaultChecker.begin("2000 stalled clients on 5000")) {
             int stillOpen;

@@ -47,7 +47,8 @@ public final class ConfigLoader {
     private static final Set<String> DEFAULTS_KEYS = Set.of(
             "timeout", "retries", "maxconn", "on-marked-down", "log", "check", "release-rate");
     private static final Set<String> TIMEOUT_KEYS = Set.of(
-            "connect", "client", "server", "queue", "client-fin", "server-fin", "hold", "client-startup");
+            "connect", "client", "server", "queue", "client-fin", "server-fin", "hold", "client-startup",
+            "client-hello");
     private static final Set<String> CHECK_KEYS = Set.of("method", "path", "expect", "inter", "timeout", "rise", "fall");
     private static final Set<String> SERVER_KEYS = Set.of(
             "name", "address", "check-port", "check-address", "maxconn", "member");
@@ -437,6 +438,7 @@ public final class ConfigLoader {
         Duration serverFin;
         Duration hold = Duration.ofSeconds(30);
         Duration clientStartup = Timeouts.DEFAULT_CLIENT_STARTUP;
+        Duration clientHello = Timeouts.DEFAULT_CLIENT_HELLO;
         int releaseRate;
         int retries = 2;
         int maxconn;
@@ -465,6 +467,7 @@ public final class ConfigLoader {
             c.serverFin = serverFin;
             c.hold = hold;
             c.clientStartup = clientStartup;
+            c.clientHello = clientHello;
             c.releaseRate = releaseRate;
             c.retries = retries;
             c.maxconn = maxconn;
@@ -495,6 +498,8 @@ public final class ConfigLoader {
                         .orElse(c.hold);
                 c.clientStartup = timeout.optional(t, "client-startup", ConfigLoader::durationOrNone)
                         .orElse(c.clientStartup);
+                c.clientHello = timeout.optional(t, "client-hello", ConfigLoader::durationOrNone)
+                        .orElse(c.clientHello);
             }
             c.releaseRate = node.optional(keys, "release-rate", n -> n.integer(0, MAXCONN_LIMIT)).orElse(c.releaseRate);
             c.retries = node.optional(keys, "retries", n -> n.integer(0, 100)).orElse(c.retries);
@@ -523,7 +528,7 @@ public final class ConfigLoader {
         Timeouts timeouts() {
             return new Timeouts(connect, client, server, queue != null ? queue : connect,
                     clientFin != null ? clientFin : client, serverFin != null ? serverFin : server, hold,
-                    clientStartup);
+                    clientStartup, clientHello);
         }
 
         /** The listener's check; the path defaults to the one that matches the balance. */

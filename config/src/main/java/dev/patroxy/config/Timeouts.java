@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * HAProxy's {@code timeout connect}, {@code client}, {@code server}, {@code queue}, {@code client-fin} and
- * {@code server-fin}, and patroxy's own {@code hold} and {@code client-startup}.
+ * {@code server-fin}, and patroxy's own {@code hold}, {@code client-startup} and {@code client-hello}.
  *
  * @param client inactivity allowed on the client side before the session is closed
  * @param server inactivity allowed on the server side before the session is closed
@@ -17,13 +17,21 @@ import java.time.Duration;
  * @param clientStartup how long a client may take over its startup once relayed to a server, up to the server's
  *     first answer for good (on a primary listener, to the end of authentication), and over its startup message
  *     when patroxy turns it away itself; zero: no limit
+ * @param clientHello how long a new client may take to send its first packet (an SSLRequest, a GSSENCRequest, a
+ *     CancelRequest or its startup message), which patroxy reads itself before the client takes any place or
+ *     costs a server connection; zero: patroxy does not read it, and the client goes to a server as it comes
  */
 public record Timeouts(
         Duration connect, Duration client, Duration server, Duration queue, Duration clientFin, Duration serverFin,
-        Duration hold, Duration clientStartup) {
+        Duration hold, Duration clientStartup, Duration clientHello) {
     /**
      * Tighter than PgBouncer's {@code client_login_timeout} (60 s): a client that has not logged in after 10 s
      * over a fast network is stalled or hostile, and it holds a place other clients need.
      */
     public static final Duration DEFAULT_CLIENT_STARTUP = Duration.ofSeconds(10);
+    /**
+     * libpq and the drivers send their first packet as soon as the connection is up, in one segment: 5 s covers a
+     * few lost segments on a bad network, while a stalled client costs only its socket for that long.
+     */
+    public static final Duration DEFAULT_CLIENT_HELLO = Duration.ofSeconds(5);
 }

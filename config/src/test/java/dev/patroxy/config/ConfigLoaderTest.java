@@ -70,7 +70,7 @@ class ConfigLoaderTest {
         assertThat(primary.timeouts()).as("timeout queue defaults to timeout connect; client to none (zero)")
                 .isEqualTo(new Timeouts(Duration.ofSeconds(2), Duration.ZERO, Duration.ofMinutes(10),
                         Duration.ofSeconds(2), Duration.ZERO, Duration.ofMinutes(10), Duration.ofSeconds(30),
-                        Duration.ofSeconds(10)));
+                        Duration.ofSeconds(10), Duration.ofSeconds(5)));
         assertThat(primary.releaseRate()).as("all at once").isZero();
         assertThat(config.global().maxconn()).isEqualTo(500);
         assertThat(config.global().io()).as("default").isEqualTo(GlobalConfig.IoEngine.AUTO);
@@ -109,7 +109,8 @@ class ConfigLoaderTest {
                 "GET", "/primary", 200, Duration.ofSeconds(3), Duration.ofSeconds(5), 2, 3));
         assertThat(batman.timeouts()).as("HAProxy's 30m client/server become none: keep-alive ends dead sessions")
                 .isEqualTo(new Timeouts(Duration.ofSeconds(4), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(4),
-                        Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10)));
+                        Duration.ZERO, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10),
+                        Duration.ofSeconds(5)));
         assertThat(config.global().keepalive()).isEqualTo(GlobalConfig.Keepalive.DEFAULTS);
         assertThat(config.global().maxconn()).isEqualTo(100);
         assertThat(config.servers()).extracting(ServerConfig::maxconn).containsExactly(100, 100);
@@ -150,6 +151,22 @@ class ConfigLoaderTest {
         assertThat(e.key()).isEqualTo("listeners[1].timeout.hold");
         assertThat(errorOf(VALID.replace("    maxconn: 50\n", "    maxconn: 50\n    release-rate: -1\n")).key())
                 .isEqualTo("listeners[1].release-rate");
+    }
+
+    @Test
+    void clientHelloIsATimeoutOfEachListenerAndNoneLeavesTheFirstPacketUnread() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(FILE, VALID
+                .replace("timeout: {connect: 2s, server: 10m}",
+                        "timeout: {connect: 2s, server: 10m, client-hello: 2s}")
+                .replace("timeout: {client: 1h,", "timeout: {client-hello: none, client: 1h,"));
+        assertThat(config.listeners().get(0).timeouts().clientHello()).as("from defaults")
+                .isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.listeners().get(1).timeouts().clientHello()).as("none").isZero();
+        assertThat(ConfigLoader.parse(FILE, VALID).listeners().get(0).timeouts().clientHello())
+                .isEqualTo(Duration.ofSeconds(5));
+
+        ConfigException e = errorOf(VALID.replace("timeout: {client: 1h,", "timeout: {client-hello: 1x, client: 1h,"));
+        assertThat(e.key()).isEqualTo("listeners[1].timeout.client-hello");
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.patroxy.config.ServerConfig;
 import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
 import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
+import dev.patroxy.proxy.relay.FirstPacketPlaces;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.proxy.routing.Admission;
@@ -64,14 +65,15 @@ final class Generation implements AutoCloseable {
      *
      * @param globalLimit the proxy-wide {@code maxconn}, shared with the generations before and after this one
      * @param startupLimit the proxy-wide places of sessions in their startup, shared alike
+     * @param firstPacketPlaces the proxy-wide bound on clients whose first packet is being read, shared alike
      * @param previous what the generation this one replaces knew about its servers ({@code Knowledge.NONE} at start)
      * @param inherited addresses the generation this one replaces is bound to: left for {@link #takeOver}
      * @param checks the proxy's running checks, shared with the other generations
      * @param watches the proxy's DCS watches, shared with the other generations
      */
     Generation start(EventLoopGroup boss, EventLoopGroup workers, Transport transport, Admission globalLimit,
-            Admission startupLimit, HealthMonitor.Knowledge previous, Set<BindAddress> inherited,
-            CheckRegistry checks, LeaderWatches watches) {
+            Admission startupLimit, FirstPacketPlaces firstPacketPlaces, HealthMonitor.Knowledge previous,
+            Set<BindAddress> inherited, CheckRegistry checks, LeaderWatches watches) {
         try {
             List<ListenerRouter> checkedRouters = new ArrayList<>();
             for (ListenerConfig listenerConfig : config.listeners()) {
@@ -85,7 +87,7 @@ final class Generation implements AutoCloseable {
                 } else {
                     router.refresh(b -> true);
                 }
-                ProxyListener listener = new ProxyListener(router, globalLimit, startupLimit);
+                ProxyListener listener = new ProxyListener(router, globalLimit, startupLimit, firstPacketPlaces);
                 listeners.add(listener);
                 listener.bindExcept(boss, workers, transport, inherited);
             }

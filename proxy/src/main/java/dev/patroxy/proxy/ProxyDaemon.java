@@ -6,6 +6,7 @@ import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.StatsConfig;
 import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
+import dev.patroxy.proxy.relay.FirstPacketPlaces;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.proxy.routing.Admission;
@@ -50,6 +51,7 @@ public final class ProxyDaemon implements AutoCloseable {
     private Admission startupLimit;
     private CheckRegistry checks;
     private LeaderWatches watches;
+    private FirstPacketPlaces firstPacketPlaces;
     private StatsServer stats;
     private StatsSnapshots snapshots;
     private ScheduledExecutorService drainer;
@@ -80,8 +82,9 @@ public final class ProxyDaemon implements AutoCloseable {
             startupLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
             checks = CheckRegistry.overHttp(clock);
             watches = LeaderWatches.overEtcd();
+            firstPacketPlaces = FirstPacketPlaces.fromOpenFilesLimit(initial.global().maxconn());
             current = new Generation(initial, clock).start(boss, workers, transport, globalLimit, startupLimit,
-                    HealthMonitor.Knowledge.NONE, Set.of(), checks, watches);
+                    firstPacketPlaces, HealthMonitor.Knowledge.NONE, Set.of(), checks, watches);
             snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
@@ -99,8 +102,8 @@ public final class ProxyDaemon implements AutoCloseable {
             throw e;
         }
         describe(current);
-        log.info("stats on {}; transport {} on {} threads", initial.stats().binds(), transport.describe(),
-                relayThreads());
+        log.info("stats on {}; transport {} on {} threads; at most {} clients in their first packet", initial.stats()
+                .binds(), transport.describe(), relayThreads(), firstPacketPlaces.limit());
         return this;
     }
 
@@ -159,8 +162,8 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         Generation fresh;
         try {
-            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, startupLimit, known,
-                    current.boundAddresses(), checks, watches);
+            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, startupLimit,
+                    firstPacketPlaces, known, current.boundAddresses(), checks, watches);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);
         }

@@ -97,7 +97,7 @@ class ConfigReloaderTest {
     }
 
     private static String nodeBehind(int port) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+        try (Socket s = PgClient.connect(port)) {
             s.setSoTimeout(5000);
             return readLine(s.getInputStream());
         }
@@ -105,7 +105,7 @@ class ConfigReloaderTest {
 
     /** A session that stays open; returns the socket after reading which node took it. */
     private Socket openSession(int port, String expectedNode) throws IOException {
-        Socket s = new Socket("127.0.0.1", port);
+        Socket s = PgClient.connect(port);
         clients.add(s);
         s.setSoTimeout(5000);
         assertThat(readLine(s.getInputStream())).isEqualTo(expectedNode);

@@ -185,7 +185,7 @@ class ProxyDaemonTest {
     }
 
     private static String nodeBehind(int port) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+        try (Socket s = PgClient.connect(port)) {
             s.setSoTimeout(5000);
             return readLine(s.getInputStream());
         }
@@ -230,7 +230,7 @@ class ProxyDaemonTest {
         int[] ports = startDaemon();
         await().atMost(Duration.ofSeconds(10)).until(() -> server("primary", "pg01").routable());
 
-        try (Socket held = new Socket("127.0.0.1", ports[0])) {
+        try (Socket held = PgClient.connect(ports[0])) {
             held.setSoTimeout(10_000);
             assertThat(readLine(held.getInputStream())).isEqualTo("pg01");
 
@@ -250,10 +250,10 @@ class ProxyDaemonTest {
         int[] ports = startDaemon(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> server("primary", "pg01").routable());
 
-        try (Socket held = new Socket("127.0.0.1", ports[0])) {
+        try (Socket held = PgClient.connect(ports[0])) {
             held.setSoTimeout(5000);
             assertThat(readLine(held.getInputStream())).isEqualTo("pg01");
-            try (Socket waiting = new Socket("127.0.0.1", ports[0])) {
+            try (Socket waiting = PgClient.connect(ports[0])) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> server("primary", "pg01").queueCurrent() == 1);
 
                 okhttp3.OkHttpClient http = new okhttp3.OkHttpClient();
@@ -389,7 +389,7 @@ class ProxyDaemonTest {
             nodes.get(0).primaryStatus.set(503);
             await().atMost(Duration.ofSeconds(5)).until(() -> server("primary", "pg01").lastCheck().code() == 503);
 
-            try (Socket held = new Socket("127.0.0.1", ports[0])) {
+            try (Socket held = PgClient.connect(ports[0])) {
                 held.setSoTimeout(5000);
                 assertThat(readLine(held.getInputStream())).isEqualTo("pg02");
                 nodes.get(1).primaryStatus.set(503);
@@ -418,7 +418,7 @@ class ProxyDaemonTest {
             dcsSection = "dcs: {type: etcd, hosts: [\"127.0.0.1:" + etcd.server.getPort() + "\"], scope: batman}\n";
             int[] ports = startDaemon();
             await().atMost(Duration.ofSeconds(10)).until(() -> server("primary", "pg01").routable());
-            try (Socket held = new Socket("127.0.0.1", ports[0])) {
+            try (Socket held = PgClient.connect(ports[0])) {
                 held.setSoTimeout(5000);
                 assertThat(readLine(held.getInputStream())).isEqualTo("pg01");
 
@@ -449,7 +449,7 @@ class ProxyDaemonTest {
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> server("primary", "pg01").lastCheck().code() == 503);
 
-        try (Socket s = new Socket("127.0.0.1", ports[0])) {
+        try (Socket s = PgClient.connect(ports[0])) {
             s.setSoTimeout(10_000);
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> daemon.snapshot().listeners().get(0).frontend().held() == 1);

@@ -13,6 +13,9 @@ package dev.patroxy.stats;
  * @param holdTimeouts held clients turned away because their hold ran out
  * @param startupTimeouts clients closed because they did not finish their startup within
  *     {@code timeout client-startup}
+ * @param firstPacketRejections clients closed before their first packet was read whole: silent or slow past
+ *     {@code timeout client-hello}, gone before it was whole, not a PostgreSQL client, or past the proxy's bound on
+ *     clients in their first packet
  */
 public record FrontendStats(
         long currentSessions,
@@ -26,5 +29,6 @@ public record FrontendStats(
         long maxHeld,
         long heldReleased,
         long holdTimeouts,
-        long startupTimeouts) {
+        long startupTimeouts,
+        long firstPacketRejections) {
 }

@@ -73,6 +73,7 @@ public final class JsonStats {
                 .field("heldReleased", frontend.heldReleased())
                 .field("holdTimeouts", frontend.holdTimeouts())
                 .field("startupTimeouts", frontend.startupTimeouts())
+                .field("firstPacketRejections", frontend.firstPacketRejections())
                 .endObject();
         BackendTotals backend = BackendTotals.of(listener);
         json.name("backend").beginObject()

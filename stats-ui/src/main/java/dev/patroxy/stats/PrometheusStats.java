@@ -215,6 +215,10 @@ public final class PrometheusStats {
         meters.add(frontend.counter("patroxy_frontend_startup_timeouts_total",
                 "Clients closed because they did not finish their startup within timeout client-startup",
                 FrontendStats::startupTimeouts));
+        meters.add(frontend.counter("patroxy_frontend_first_packet_rejections_total",
+                "Clients closed before their first packet was read whole: past timeout client-hello, gone, "
+                        + "not PostgreSQL, or past the bound on clients in their first packet",
+                FrontendStats::firstPacketRejections));
         meters.add(backend.gauge("haproxy_backend_active_servers", "Number of servers taking new sessions",
                 ListenerStats::activeServers));
         meters.add(backend.gauge("haproxy_backend_current_queue",

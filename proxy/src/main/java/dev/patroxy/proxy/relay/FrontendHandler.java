@@ -20,6 +20,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,9 +35,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens the server side of a new client session: asks the router for a server, connects on the client's own
  * event loop (no thread hop between the two sides), retries as configured, then hands both channels to
- * {@link RelayHandler}s and steps out of the pipeline. The client is not read from until then, but a transport
- * may still deliver bytes and a half-close early (epoll reads on EPOLLRDHUP): those are held and replayed. Where
- * the session is, and what it gives back when it ends, is its {@link SessionLifecycle}'s.
+ * {@link RelayHandler}s and steps out of the pipeline. Before any of that it reads the client's first packet itself
+ * ({@link FirstPacket}, under {@code timeout client-hello}), so that a client that stalls or is not a PostgreSQL
+ * client costs no place and no server connection; then it reads nothing until the relay, though a transport may
+ * still deliver bytes and a half-close early (epoll reads on EPOLLRDHUP). The first packet and those are held and
+ * replayed. Where the session is, and what it gives back when it ends, is its {@link SessionLifecycle}'s.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
@@ -49,7 +52,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final Runnable refused;
     private final Runnable startupTimedOut;
     private final Transport transport;
+    private final FirstPacketRejections firstPacketRejections;
     private final List<Object> early = new ArrayList<>();
+    /** What has come of the client's first packet while patroxy reads it; null otherwise. */
+    private ByteBuf firstPacket;
+    /** Runs out {@code timeout client-hello}; null once the first packet is decided, or when it is not read. */
+    private ScheduledFuture<?> firstPacketDeadline;
     private boolean earlyInputShutdown;
     private SessionLog sessionLog;
     private HeldClient heldClient;
@@ -63,15 +71,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      *     waits, unread
      * @param startupIndex which of {@code limits} is the proxy's limit on sessions in their startup
      * @param startupTimedOut told of each client closed at {@code timeout client-startup}
+     * @param firstPacketPlaces the proxy's bound on clients whose first packet is being read
+     * @param firstPacketRejections told of each client closed before its first packet was read whole
      */
     FrontendHandler(ListenerRouter router, List<Admission> limits, int startupIndex, TrafficCounters frontend,
-            Runnable refused, Runnable startupTimedOut, Transport transport) {
+            Runnable refused, Runnable startupTimedOut, Transport transport, FirstPacketPlaces firstPacketPlaces,
+            FirstPacketRejections firstPacketRejections) {
         this.router = router;
         this.frontend = frontend;
-        this.lifecycle = new SessionLifecycle(limits, startupIndex, frontend);
+        this.lifecycle = new SessionLifecycle(limits, startupIndex, frontend, firstPacketPlaces);
         this.refused = refused;
         this.startupTimedOut = startupTimedOut;
         this.transport = transport;
+        this.firstPacketRejections = firstPacketRejections;
     }
 
     @Override
@@ -85,7 +97,70 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             sessionLog = SessionLog.OFF;
         }
         ctx.channel().closeFuture().addListener(lifecycle);
+        Duration hello = router.listener().timeouts().clientHello();
+        if (hello.isZero()) {
+            admitClient(ctx);
+            return;
+        }
+        if (!lifecycle.readingFirstPacket()) {
+            rejectFirstPacket(ctx, FirstPacketRejections.Reason.OVER_LIMIT, null,
+                    SessionLog.Termination.FIRST_PACKET_OVER_LIMIT);
+            ctx.close();
+            return;
+        }
+        firstPacketDeadline = ctx.executor().schedule(() -> firstPacketExpired(ctx), hello.toNanos(),
+                TimeUnit.NANOSECONDS);
+        ctx.read();
+    }
+
+    /**
+     * Adds what came to the first packet read so far; once it is whole, the client goes on to take its places with
+     * the packet held for its server, or is refused as PostgreSQL refuses a bad one.
+     */
+    private void readFirstPacket(ChannelHandlerContext ctx, ByteBuf bytes) {
+        firstPacket = firstPacket == null ? bytes
+                : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), firstPacket, bytes);
+        FirstPacket.Decision decision = FirstPacket.decide(firstPacket);
+        if (decision.outcome() == FirstPacket.Outcome.NEED_MORE) {
+            return;
+        }
+        firstPacketDeadline.cancel(false);
+        firstPacketDeadline = null;
+        ByteBuf packet = firstPacket;
+        firstPacket = null;
+        if (!decision.proceeds()) {
+            packet.release();
+            rejectFirstPacket(ctx, FirstPacketRejections.Reason.INVALID, decision.reason(),
+                    SessionLog.Termination.FIRST_PACKET_INVALID);
+            if (decision.sqlState() == null) {
+                ctx.close();
+            } else {
+                ctx.writeAndFlush(PgStartup.fatalError(ctx.alloc(), decision.sqlState(), decision.reason()))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        lifecycle.firstPacketRead();
+        early.add(packet);
         admitClient(ctx);
+    }
+
+    private void firstPacketExpired(ChannelHandlerContext ctx) {
+        firstPacketDeadline = null;
+        if (!lifecycle.inFirstPacket()) {
+            return;
+        }
+        int got = firstPacket == null ? 0 : firstPacket.readableBytes();
+        rejectFirstPacket(ctx, FirstPacketRejections.Reason.TIMEOUT, got + " bytes of it within "
+                + router.listener().timeouts().clientHello().toMillis() + " ms",
+                SessionLog.Termination.FIRST_PACKET_TIMEOUT);
+        ctx.close();
+    }
+
+    private void rejectFirstPacket(ChannelHandlerContext ctx, FirstPacketRejections.Reason reason, String detail,
+            SessionLog.Termination termination) {
+        sessionLog.end(termination);
+        firstPacketRejections.rejected(reason, ctx.channel().remoteAddress(), detail, ctx.executor());
     }
 
     /** Takes the client's places in order; stops, unread, at the first that is full until it frees. */
@@ -556,6 +631,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (firstPacketDeadline != null) {
+            readFirstPacket(ctx, (ByteBuf) msg);
+            return;
+        }
         if (sent == null) {
             early.add(msg);
             return;
@@ -569,8 +648,26 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
+    /** While the first packet is incomplete, asks for more of it; otherwise the client is read by the relay. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (firstPacketDeadline != null) {
+            ctx.read();
+        } else {
+            ctx.fireChannelReadComplete();
+        }
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && firstPacketDeadline != null) {
+            firstPacketDeadline.cancel(false);
+            firstPacketDeadline = null;
+            rejectFirstPacket(ctx, FirstPacketRejections.Reason.INCOMPLETE, null,
+                    SessionLog.Termination.FIRST_PACKET_INCOMPLETE);
+            ctx.close();
+            return;
+        }
         if (evt instanceof ChannelInputShutdownEvent) {
             earlyInputShutdown = true;
         }
@@ -579,6 +676,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (firstPacketDeadline != null) {
+            // A client gone in its first packet: its deadline need not keep the session's handler alive.
+            firstPacketDeadline.cancel(false);
+            firstPacketDeadline = null;
+        }
+        if (firstPacket != null) {
+            firstPacket.release();
+            firstPacket = null;
+        }
         early.forEach(ReferenceCountUtil::release);
         early.clear();
         if (sent != null) {

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.NetUtil;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ public final class ProxyListener implements AutoCloseable {
     private final ListenerRouter router;
     private final Admission globalLimit;
     private final Admission startupLimit;
+    private final FirstPacketPlaces firstPacketPlaces;
+    private final FirstPacketRejections firstPacketRejections;
     private final Admission limit;
     /**
      * What each client takes before it is served, in order; one list for every session. The listener's own place
@@ -67,11 +70,15 @@ public final class ProxyListener implements AutoCloseable {
     /**
      * @param globalLimit the proxy-wide {@code maxconn}, shared by every listener
      * @param startupLimit the proxy-wide places of sessions not past their startup, shared by every listener
+     * @param firstPacketPlaces the proxy-wide bound on clients whose first packet is being read
      */
-    public ProxyListener(ListenerRouter router, Admission globalLimit, Admission startupLimit) {
+    public ProxyListener(ListenerRouter router, Admission globalLimit, Admission startupLimit,
+            FirstPacketPlaces firstPacketPlaces) {
         this.router = router;
         this.globalLimit = globalLimit;
         this.startupLimit = startupLimit;
+        this.firstPacketPlaces = firstPacketPlaces;
+        this.firstPacketRejections = new FirstPacketRejections(router.listener().name());
         this.limit = new Admission(router.listener().maxconn(), System::nanoTime);
         limit.onFullnessChange(this::updateAccepting);
         this.clientLimits = List.of(limit, startupLimit, globalLimit);
@@ -79,7 +86,7 @@ public final class ProxyListener implements AutoCloseable {
 
     private void accepted(Channel client) {
         client.pipeline().addLast(new FrontendHandler(router, clientLimits, STARTUP_LIMIT_INDEX, frontend,
-                countRefused, countStartupTimeout, transport));
+                countRefused, countStartupTimeout, transport, firstPacketPlaces, firstPacketRejections));
     }
 
     /**
@@ -118,7 +125,9 @@ public final class ProxyListener implements AutoCloseable {
             ServerBootstrap bootstrap = transport.keepaliveOnAccepted(new ServerBootstrap())
                     .group(boss, workers)
                     .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    // The kernel's own bound (net.core.somaxconn, 4096 since Linux 5.4): while accepting is paused at a
+                    // maxconn, a burst of new clients waits there, and one past it sends its SYN again a second later.
+                    .option(ChannelOption.SO_BACKLOG, NetUtil.SOMAXCONN)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.ALLOCATOR, transport.allocator())
                     .childOption(ChannelOption.RCVBUF_ALLOCATOR, transport.readSizes())
@@ -176,6 +185,18 @@ public final class ProxyListener implements AutoCloseable {
     /** Clients closed because they did not finish their startup within {@code timeout client-startup}. */
     public long startupTimeouts() {
         return startupTimeouts.sum();
+    }
+
+    /**
+     * Clients closed before their first packet was read whole: silent or too slow for {@code timeout client-hello},
+     * gone before it was whole, not a PostgreSQL client, or past the proxy's bound on clients in their first packet.
+     */
+    public long firstPacketRejections() {
+        return firstPacketRejections.total();
+    }
+
+    long firstPacketRejections(FirstPacketRejections.Reason reason) {
+        return firstPacketRejections.count(reason);
     }
 
     /** The ports actually bound, in bind order (useful when the configuration asks for port 0). */

@@ -16,6 +16,7 @@ import java.util.List;
  * Runs on the client's event loop.
  *
  * <pre>
+ * READING_FIRST_PACKET --read whole--> ACCEPTED
  * ACCEPTED --place taken--> ACCEPTED ... --all places--> ROUTING
  * ACCEPTED --limit full--> WaitingForPlace --place given--> ACCEPTED
  * ROUTING --server full--> QueuedOnServer --place given--> ROUTING
@@ -26,16 +27,19 @@ import java.util.List;
  * ROUTING --hold over--> TURNING_AWAY
  * any --client channel closed--> CLOSED
  * </pre>
- * Each waiting state has its own deadline: none for WaitingForPlace (it reads nothing, and holds at most its
- * listener's place and a startup place, never one of the proxy's {@code maxconn}), {@code timeout queue} for QueuedOnServer, {@code timeout hold} for Held,
- * {@code timeout connect} per attempt in ROUTING, and {@code timeout client-startup} for WATCHING and
- * TURNING_AWAY, the states in which patroxy waits for the client.
+ * Each waiting state has its own deadline: {@code timeout client-hello} for READING_FIRST_PACKET (it holds only
+ * one of the proxy's places for clients in their first packet), none for WaitingForPlace (it reads nothing, and
+ * holds at most its listener's place and a startup place, never one of the proxy's {@code maxconn}),
+ * {@code timeout queue} for QueuedOnServer, {@code timeout hold} for Held, {@code timeout connect} per attempt in
+ * ROUTING, and {@code timeout client-startup} for WATCHING and TURNING_AWAY, the states in which patroxy waits
+ * for the client.
  */
 final class SessionLifecycle implements ChannelFutureListener {
     private final List<Admission> limits;
     /** Which of {@link #limits} is the startup limit, whose place is given back past the startup. */
     private final int startupIndex;
     private final TrafficCounters frontend;
+    private final FirstPacketPlaces firstPacketPlaces;
     private SessionState state = SessionState.ACCEPTED;
     /** Places taken so far: {@code limits[0..entered)}. */
     private int entered;
@@ -47,11 +51,39 @@ final class SessionLifecycle implements ChannelFutureListener {
      * @param limits the places a client must take, in order; one list shared by a listener's sessions
      * @param startupIndex which of them is the limit on sessions not past their startup yet
      * @param frontend the listener's session counters, counting the session once it has every place
+     * @param firstPacketPlaces the proxy's bound on clients whose first packet is being read
      */
-    SessionLifecycle(List<Admission> limits, int startupIndex, TrafficCounters frontend) {
+    SessionLifecycle(List<Admission> limits, int startupIndex, TrafficCounters frontend,
+            FirstPacketPlaces firstPacketPlaces) {
         this.limits = limits;
         this.startupIndex = startupIndex;
         this.frontend = frontend;
+        this.firstPacketPlaces = firstPacketPlaces;
+    }
+
+    /**
+     * Takes one of the proxy's places for clients in their first packet (READING_FIRST_PACKET); false, taking
+     * nothing, if all are taken.
+     */
+    boolean readingFirstPacket() {
+        if (state != SessionState.ACCEPTED || !firstPacketPlaces.tryEnter()) {
+            return false;
+        }
+        state = SessionState.READING_FIRST_PACKET;
+        return true;
+    }
+
+    /** Whether patroxy is still reading the client's first packet. */
+    boolean inFirstPacket() {
+        return state == SessionState.READING_FIRST_PACKET;
+    }
+
+    /** The first packet is read whole: its place is given back, and the session goes on to take its places. */
+    void firstPacketRead() {
+        if (state == SessionState.READING_FIRST_PACKET) {
+            firstPacketPlaces.leave();
+            state = SessionState.ACCEPTED;
+        }
     }
 
     SessionState state() {
@@ -170,7 +202,9 @@ final class SessionLifecycle implements ChannelFutureListener {
         }
         state = SessionState.CLOSED;
         // A waiter whose place or release is already on its way finds the session CLOSED and gives it back.
-        if (last instanceof SessionState.WaitingForPlace waiting) {
+        if (last == SessionState.READING_FIRST_PACKET) {
+            firstPacketPlaces.leave();
+        } else if (last instanceof SessionState.WaitingForPlace waiting) {
             waiting.limit().withdraw(waiting.waiter());
         } else if (last instanceof SessionState.QueuedOnServer queued) {
             queued.backend().admission().withdraw(queued.waiter());

@@ -32,7 +32,13 @@ final class SessionLog {
         IN_RECOVERY("PC", "the server was in recovery on a primary listener"),
         QUEUE_TIMEOUT("sQ", "timeout queue"),
         /** HAProxy's "cR": the client's request (here its startup and authentication) did not come in time. */
-        STARTUP_TIMEOUT("cR", "timeout client-startup");
+        STARTUP_TIMEOUT("cR", "timeout client-startup"),
+        FIRST_PACKET_TIMEOUT("cR", "timeout client-hello"),
+        /** HAProxy's "CR": the client ended its side before its request (here its first packet) was whole. */
+        FIRST_PACKET_INCOMPLETE("CR", "closed in its first packet"),
+        /** HAProxy's "PR": the proxy refused the request (here a first packet that is not PostgreSQL's). */
+        FIRST_PACKET_INVALID("PR", "invalid first packet"),
+        FIRST_PACKET_OVER_LIMIT("PR", "too many clients in their first packet");
 
         private final String code;
         private final String reason;

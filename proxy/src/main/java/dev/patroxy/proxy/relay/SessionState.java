@@ -9,6 +9,11 @@ import dev.patroxy.proxy.routing.HoldQueue;
  * only what a session must withdraw from if it ends there; the places and counters it holds are the lifecycle's.
  */
 sealed interface SessionState {
+    /**
+     * Accepted, its first packet being read by patroxy under {@code timeout client-hello}; holds only one of the
+     * proxy's {@link FirstPacketPlaces}, none of its {@code maxconn} or startup places.
+     */
+    SessionState READING_FIRST_PACKET = new ReadingFirstPacket();
     /** Accepted, or given a place: taking its next place. */
     SessionState ACCEPTED = new Accepted();
     /** Holds all its places and counts as a session of its listener: a server is being picked or connected. */
@@ -21,6 +26,9 @@ sealed interface SessionState {
     SessionState RELAYING = new Relaying();
     /** Its client channel closed: everything it held is given back. */
     SessionState CLOSED = new Closed();
+
+    record ReadingFirstPacket() implements SessionState {
+    }
 
     record Accepted() implements SessionState {
     }

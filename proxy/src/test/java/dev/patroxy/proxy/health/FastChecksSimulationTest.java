@@ -78,7 +78,8 @@ class FastChecksSimulationTest {
         router = new ListenerRouter(new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
                 Balance.PRIMARY, Optional.of(CHECK),
                 new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
-                        Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(10)),
+                        Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
+                        Duration.ofSeconds(5)),
                 2, 0, true, false, 0, servers), backends);
         monitor = new HealthMonitor(List.of(router), scheduler, clock, registry);
         primary.put("pg01", true);

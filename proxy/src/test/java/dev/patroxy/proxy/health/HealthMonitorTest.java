@@ -39,7 +39,8 @@ class HealthMonitorTest {
     private final ListenerRouter router = new ListenerRouter(new ListenerConfig("primary",
             List.of(new BindAddress("127.0.0.1", 0)), Balance.PRIMARY, Optional.of(CHECK),
             new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
-                    Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(10)),
+                    Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(10),
+                    Duration.ofSeconds(5)),
             2, 0, true, false, 0, List.of(server, server2)), List.of(pg01, pg02));
     private final CheckRegistry checks = CheckRegistry.overHttp(clock);
     private final HealthMonitor monitor = new HealthMonitor(List.of(router), scheduler, clock, checks);

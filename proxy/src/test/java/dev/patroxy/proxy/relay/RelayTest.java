@@ -55,6 +55,7 @@ abstract class RelayTest {
     private ProxyListener listener;
     private Admission globalLimit;
     private Admission startupLimit;
+    private FirstPacketPlaces firstPacketPlaces = new FirstPacketPlaces(10_000);
     private ServerSocket backendSocket;
 
     @AfterEach
@@ -87,6 +88,13 @@ abstract class RelayTest {
     private Duration serverFinTimeout = Duration.ofMinutes(1);
     private Duration holdTimeout = Duration.ZERO;
     private Duration clientStartupTimeout = Duration.ofSeconds(10);
+    /** Off unless a test asks: most tests relay bytes that are not PostgreSQL's. */
+    private Duration clientHelloTimeout = Duration.ZERO;
+
+    /** patroxy reads the client's first packet itself, as by default: for the tests whose clients speak PostgreSQL. */
+    private void readFirstPacket() {
+        clientHelloTimeout = Timeouts.DEFAULT_CLIENT_HELLO;
+    }
     private int releaseRate;
     private boolean tcplog;
 
@@ -99,14 +107,15 @@ abstract class RelayTest {
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
                 balance, Optional.of(CHECK),
                 new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1), limits.queueTimeout(),
-                        Duration.ofMinutes(1), serverFinTimeout, holdTimeout, clientStartupTimeout),
+                        Duration.ofMinutes(1), serverFinTimeout, holdTimeout, clientStartupTimeout,
+                        clientHelloTimeout),
                 2, limits.listener(), true, tcplog, releaseRate, servers);
         ListenerRouter router = new ListenerRouter(config,
                 servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
         router.refresh(b -> routable);
         globalLimit = new Admission(limits.global(), System::nanoTime);
         startupLimit = new Admission(limits.startup(), System::nanoTime);
-        listener = new ProxyListener(router, globalLimit, startupLimit);
+        listener = new ProxyListener(router, globalLimit, startupLimit, firstPacketPlaces);
         listener.bind(boss, workers, transport);
         return listener.boundPorts().get(0);
     }
@@ -533,11 +542,13 @@ abstract class RelayTest {
 
     @Test
     void aServerThatTurnsTheStartupAwayWith57P03IsReplacedWithoutTheClientSeeingIt() throws Exception {
+        readFirstPacket();
         startupTurnedAway(false);
     }
 
     @Test
     void aServerThatClosesOnTheStartupWithoutAWordIsReplacedToo() throws Exception {
+        readFirstPacket();
         startupTurnedAway(true);
     }
 
@@ -650,6 +661,7 @@ abstract class RelayTest {
 
     @Test
     void aClientThatSendsMoreThanTheWatchKeepsBeforeTheFirstAnswerIsRelayedAndItsPlacesGoBack() throws Exception {
+        readFirstPacket();
         byte[] startupBytes = startupMessage();
         byte[] more = new byte[12_600];
         java.util.Arrays.fill(more, (byte) 'x');
@@ -789,7 +801,168 @@ abstract class RelayTest {
     }
 
     @Test
+    void aClientThatSendsOneByteAndStallsIsClosedAtTimeoutClientHelloHavingTakenNoPlace() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startAnsweringBackend(accepted);
+        holdTimeout = Duration.ofSeconds(20);
+        clientHelloTimeout = Duration.ofMillis(300);
+        int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true, new Limits(10, 0, 0,
+                Duration.ofSeconds(1), 10), backendPort);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(0);
+            long start = System.nanoTime();
+            await().atMost(Duration.ofSeconds(5)).until(() -> firstPacketPlaces.inUse() == 1);
+            assertThat(startupLimit.inUse() + globalLimit.inUse()).as("no place while in its first packet").isZero();
+            assertThat(client.getInputStream().read()).isEqualTo(-1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(200L, 10_000L);
+        }
+        assertThat(listener.firstPacketRejections(FirstPacketRejections.Reason.TIMEOUT)).isEqualTo(1);
+        assertThat(accepted.get()).as("no server connection").isZero();
+        assertThat(listener.frontend().total()).as("never a session").isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> firstPacketPlaces.inUse() == 0);
+        assertEveryPlaceGivenBack();
+    }
+
+    @Test
+    void aStartupMessageSentByteByByteReachesTheServerWhole() throws Exception {
+        byte[] startupBytes = startupMessage();
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        int backendPort = startBackend(s -> {
+            received.complete(s.getInputStream().readNBytes(startupBytes.length));
+            s.getOutputStream().write(authenticatedStartup("off"));
+            s.getInputStream().read();
+        });
+        holdTimeout = Duration.ofSeconds(20);
+        clientHelloTimeout = Duration.ofSeconds(10);
+        int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+
+        try (Socket client = connect(port)) {
+            client.setTcpNoDelay(true);
+            for (byte b : startupBytes) {
+                client.getOutputStream().write(b);
+                client.getOutputStream().flush();
+                Thread.sleep(2);
+            }
+            assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(startupBytes);
+            assertThat(client.getInputStream().read()).as("the server's answer").isEqualTo('R');
+        }
+        assertThat(listener.firstPacketRejections()).isZero();
+    }
+
+    @Test
+    void anSslRequestFollowedByNothingReachesTheServerWhichAnswersIt() throws Exception {
+        for (char answer : new char[] {'N', 'S'}) {
+            CompletableFuture<byte[]> received = new CompletableFuture<>();
+            int backendPort = startBackend(s -> {
+                received.complete(s.getInputStream().readNBytes(8));
+                s.getOutputStream().write(answer);
+                s.getInputStream().read();
+            });
+            holdTimeout = Duration.ofSeconds(20);
+            clientHelloTimeout = Duration.ofSeconds(10);
+            int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+            byte[] sslRequest = {0, 0, 0, 8, 0x04, (byte) 0xd2, 0x16, 0x2f};
+
+            try (Socket client = connect(port)) {
+                client.getOutputStream().write(sslRequest);
+                assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(sslRequest);
+                assertThat(client.getInputStream().read()).as("the server's answer").isEqualTo(answer);
+            }
+            listener.close();
+            backendSocket.close();
+        }
+    }
+
+    @Test
+    void aCancelRequestReachesTheServerWhole() throws Exception {
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        int backendPort = startBackend(s -> received.complete(s.getInputStream().readNBytes(16)));
+        holdTimeout = Duration.ofSeconds(20);
+        clientHelloTimeout = Duration.ofSeconds(10);
+        int port = startProxy(backendPort, Duration.ofMinutes(1), true);
+        ByteArrayOutputStream cancel = new ByteArrayOutputStream();
+        DataOutputStream data = new DataOutputStream(cancel);
+        data.writeInt(16);
+        data.writeInt(PgStartup.CANCEL_REQUEST_CODE);
+        data.writeInt(4242);
+        data.writeInt(77);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(cancel.toByteArray());
+            assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(cancel.toByteArray());
+            assertThat(client.getInputStream().read()).as("closed by the server, without a word").isEqualTo(-1);
+        }
+        assertThat(listener.firstPacketRejections()).isZero();
+    }
+
+    @Test
+    void aFirstPacketOfAnotherProtocolIsAnsweredFatalAndClosedWithoutAServer() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startAnsweringBackend(accepted);
+        clientHelloTimeout = Duration.ofSeconds(10);
+        int port = startProxy(Balance.ROUNDROBIN, Duration.ofMinutes(1), true, new Limits(10, 0, 0,
+                Duration.ofSeconds(1), 10), backendPort);
+
+        try (Socket v2 = connect(port)) {
+            ByteArrayOutputStream packet = new ByteArrayOutputStream();
+            DataOutputStream data = new DataOutputStream(packet);
+            data.writeInt(296);
+            data.writeInt(2 << 16);
+            data.write(new byte[288]);
+            v2.getOutputStream().write(packet.toByteArray());
+            byte[] answer = v2.getInputStream().readAllBytes();
+            assertThat(answer[0]).as("an ErrorResponse, then the end").isEqualTo((byte) 'E');
+            assertThat(new String(answer, StandardCharsets.UTF_8)).contains("C0A000")
+                    .contains("unsupported frontend protocol 2.0");
+        }
+        try (Socket http = connect(port)) {
+            http.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(http.getInputStream().read()).as("closed without a word").isEqualTo(-1);
+        }
+        assertThat(listener.firstPacketRejections(FirstPacketRejections.Reason.INVALID)).isEqualTo(2);
+        assertThat(accepted.get()).isZero();
+        assertEveryPlaceGivenBack();
+    }
+
+    @Test
+    void fiveHundredClientsStalledInTheirFirstPacketCostNoServerAndANewClientIsServedAtOnce() throws Exception {
+        AtomicLong accepted = new AtomicLong();
+        int backendPort = startAnsweringBackend(accepted);
+        holdTimeout = Duration.ofSeconds(20);
+        clientStartupTimeout = Duration.ofSeconds(30);
+        clientHelloTimeout = Duration.ofSeconds(30);
+        int port = startProxy(Balance.ROUNDROBIN, Duration.ofMinutes(1), true, new Limits(10, 0, 0,
+                Duration.ofSeconds(1), 5), backendPort);
+
+        List<Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 500; i++) {
+                Socket s = connect(port);
+                stalled.add(s);
+                s.getOutputStream().write(0);
+            }
+            try (Socket next = connect(port)) {
+                next.setSoTimeout(10_000);
+                next.getOutputStream().write(startupMessage());
+                assertThat(readLine(next)).as("served while 500 clients stall").isEqualTo("ok");
+            }
+            assertThat(accepted.get()).as("no stalled client reached the server").isEqualTo(1);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+                assertThat(startupLimit.inUse() + globalLimit.inUse()).as("nor holds a place").isZero();
+                assertThat(firstPacketPlaces.inUse()).as("each holds a first packet place").isEqualTo(500);
+            });
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+        }
+        assertEveryPlaceGivenBack();
+    }
+
+    @Test
     void onAPrimaryListenerANodeInRecoveryThatNeedsNoPasswordIsReplacedWithoutTheClientSeeingIt() throws Exception {
+        readFirstPacket();
         byte[] startupBytes = startupMessage();
         ServerSocket standby = startStandby(startupBytes, new byte[0], new CompletableFuture<>());
         CompletableFuture<byte[]> replayed = new CompletableFuture<>();
@@ -820,6 +993,7 @@ abstract class RelayTest {
 
     @Test
     void aClientTurnedAwayByANodeInRecoveryGoesAtOnceWhereTheRouterAlreadyPoints() throws Exception {
+        readFirstPacket();
         byte[] startupBytes = startupMessage();
         ServerSocket standby = startStandby(startupBytes, new byte[0], new CompletableFuture<>());
         byte[] primaryAnswer = authenticatedStartup("off");
@@ -843,6 +1017,7 @@ abstract class RelayTest {
 
     @Test
     void aServerThatNegotiatesTheProtocolVersionFirstIsWatchedToo() throws Exception {
+        readFirstPacket();
         byte[] startupBytes = startupMessage();
         byte[] negotiate = pgMessage('v', new byte[] {0, 0, 0, 0, 0, 0, 0, 0});
         int port0 = startBackend(s -> {
@@ -865,6 +1040,7 @@ abstract class RelayTest {
 
     @Test
     void onAPrimaryListenerAClientThatAuthenticatedWithANodeInRecoveryGets57P03() throws Exception {
+        readFirstPacket();
         byte[] startupBytes = startupMessage();
         byte[] passwordRequest = pgMessage('R', new byte[] {0, 0, 0, 3});
         CompletableFuture<byte[]> clientSaid = new CompletableFuture<>();
@@ -891,6 +1067,7 @@ abstract class RelayTest {
 
     @Test
     void aClientWhoseHoldRunsOutIsAnsweredLikePostgresqlThatCannotConnectNow() throws Exception {
+        readFirstPacket();
         holdTimeout = Duration.ofMillis(300);
         int port = startProxy(1, Duration.ofMinutes(1), false);
 

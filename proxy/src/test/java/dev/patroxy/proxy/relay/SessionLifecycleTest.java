@@ -26,6 +26,7 @@ class SessionLifecycleTest {
     private final Admission global = new Admission(1, () -> 0);
     private final Admission listener = new Admission(0, () -> 0);
     private final TrafficCounters frontend = new TrafficCounters();
+    private final FirstPacketPlaces firstPacketPlaces = new FirstPacketPlaces(1);
     private final ServerConfig server =
             new ServerConfig("pg01", new HostPort("127.0.0.1", 5432), new HostPort("127.0.0.1", 8008), 1);
     private final Backend backend = new Backend("primary", server, Optional.empty(), Instant.EPOCH);
@@ -35,13 +36,13 @@ class SessionLifecycleTest {
     SessionLifecycleTest() {
         Duration s = Duration.ofSeconds(1);
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
-                Balance.PRIMARY, Optional.empty(), new Timeouts(s, s, s, s, s, s, s, s), 2, 0, true, false, 0,
+                Balance.PRIMARY, Optional.empty(), new Timeouts(s, s, s, s, s, s, s, s, s), 2, 0, true, false, 0,
                 List.of(server));
         new ListenerRouter(config, List.of(backend)).refresh(b -> true);
     }
 
     private SessionLifecycle session() {
-        return new SessionLifecycle(List.of(listener, startup, global), 1, frontend);
+        return new SessionLifecycle(List.of(listener, startup, global), 1, frontend, firstPacketPlaces);
     }
 
     private Admission.Waiter waiter(String name) {
@@ -70,6 +71,35 @@ class SessionLifecycleTest {
         assertThat(backend.traffic().current()).as("server sessions").isZero();
         assertThat(backend.sessionCount()).as("registered sessions").isZero();
         assertThat(holdQueue.size()).as("held").isZero();
+        assertThat(firstPacketPlaces.inUse()).as("places of clients in their first packet").isZero();
+    }
+
+    @Test
+    void aClientInItsFirstPacketHoldsOnlyItsFirstPacketPlaceGivenBackOnceReadOrEnded() {
+        SessionLifecycle reading = session();
+        assertThat(reading.readingFirstPacket()).isTrue();
+        assertThat(reading.state()).isEqualTo(SessionState.READING_FIRST_PACKET);
+        assertThat(reading.inFirstPacket()).isTrue();
+        assertThat(startup.inUse() + global.inUse() + listener.inUse()).as("no maxconn or startup place").isZero();
+        SessionLifecycle past = session();
+        assertThat(past.readingFirstPacket()).as("the only place is taken").isFalse();
+        assertThat(past.state()).isEqualTo(SessionState.ACCEPTED);
+        past.ended();
+
+        reading.firstPacketRead();
+        assertThat(reading.state()).isEqualTo(SessionState.ACCEPTED);
+        assertThat(firstPacketPlaces.inUse()).as("given back once read").isZero();
+        assertThat(admit(reading, waiter("read"))).isTrue();
+        reading.ended();
+        assertEverythingGivenBack();
+
+        SessionLifecycle stalled = session();
+        assertThat(stalled.readingFirstPacket()).isTrue();
+        stalled.ended();
+        stalled.ended();
+        stalled.firstPacketRead();
+        assertThat(stalled.state()).isEqualTo(SessionState.CLOSED);
+        assertEverythingGivenBack();
     }
 
     @Test
@@ -177,10 +207,10 @@ class SessionLifecycleTest {
     void aClientWaitingForItsListenersPlaceHoldsNoStartupPlaceAnotherListenerNeeds() {
         Admission ownListener = new Admission(1, () -> 0);
         Admission proxy = new Admission(0, () -> 0);
-        SessionLifecycle first = new SessionLifecycle(List.of(ownListener, startup, proxy), 1, frontend);
+        SessionLifecycle first = new SessionLifecycle(List.of(ownListener, startup, proxy), 1, frontend, firstPacketPlaces);
         admit(first, waiter("first"));
         first.pastStartup();
-        SessionLifecycle second = new SessionLifecycle(List.of(ownListener, startup, proxy), 1, frontend);
+        SessionLifecycle second = new SessionLifecycle(List.of(ownListener, startup, proxy), 1, frontend, firstPacketPlaces);
 
         assertThat(admit(second, waiter("second"))).isFalse();
         assertThat(startup.inUse()).isZero();
@@ -203,7 +233,7 @@ class SessionLifecycleTest {
         SessionLifecycle.ServerLeg firstLeg = new SessionLifecycle.ServerLeg(backend);
         firstLeg.relaying(new RelaySession(null, null, SessionLog.OFF));
         Admission global2 = new Admission(0, () -> 0);
-        SessionLifecycle second = new SessionLifecycle(List.of(new Admission(0, () -> 0), global2), 0, frontend);
+        SessionLifecycle second = new SessionLifecycle(List.of(new Admission(0, () -> 0), global2), 0, frontend, firstPacketPlaces);
         admit(second, waiter("second"));
         Admission.Waiter onServer = waiter("second on server");
 

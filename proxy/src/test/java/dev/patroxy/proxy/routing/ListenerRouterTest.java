@@ -40,7 +40,8 @@ class ListenerRouterTest {
     private static ListenerRouter router(Balance balance, List<ServerConfig> servers) {
         ListenerConfig listener = new ListenerConfig("l", List.of(new BindAddress("127.0.0.1", 5000)), balance, Optional.of(CHECK),
                 new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
-                        Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(10)),
+                        Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(10),
+                        Duration.ofSeconds(5)),
                 2, 0, true, false, 0, servers);
         List<Backend> backends = servers.stream().map(s -> new Backend("l", s, Optional.of(CHECK), Instant.EPOCH)).toList();
         return new ListenerRouter(listener, backends);
