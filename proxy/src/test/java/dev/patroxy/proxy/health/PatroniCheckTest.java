@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.HostPort;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
@@ -175,6 +181,39 @@ class PatroniCheckTest {
         assertThat(answer.result().status()).isEqualTo("L7RSP");
         assertThat(answer.result().detail()).contains("body longer than 65536 bytes");
         assertThat(answer.reportedRole()).isNull();
+    }
+
+    @Test
+    void anEndlessBodyIsNotReadOnPastTheLimit() throws Exception {
+        AtomicLong written = new AtomicLong();
+        try (ServerSocket endless = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread writer = new Thread(() -> {
+                try (Socket s = endless.accept(); OutputStream out = s.getOutputStream()) {
+                    s.getInputStream().read(new byte[4096]);
+                    out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + (1L << 40)
+                            + "\r\n\r\n{\"pad\": \"")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    byte[] chunk = "x".repeat(65_536).getBytes(StandardCharsets.US_ASCII);
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (System.nanoTime() < end) {
+                        out.write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (IOException e) {
+                    // The check closed the connection: what was written until then is the measure.
+                }
+            });
+            writer.start();
+            CheckConfig config = new CheckConfig("GET", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(5),
+                    1, 1);
+
+            CheckAnswer answer = check(config, new HostPort("127.0.0.1", endless.getLocalPort()));
+            writer.join(15_000);
+
+            assertThat(answer.result().status()).isEqualTo("L7RSP");
+            // Socket buffers on loopback take a few MiB; reading on to discard the rest took over 100 MiB.
+            assertThat(written.get()).as("bytes the endless server got out").isLessThan(16L << 20);
+        }
     }
 
     @Test
