@@ -8,6 +8,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -48,6 +50,8 @@ public final class StatsServer implements AutoCloseable {
     private final StatsConnectionCounters counters;
     private final List<Channel> listeners = new ArrayList<>();
     private EventLoopGroup group;
+    /** The connections open now: each leaves when it closes, and one that joins after close() is closed at once. */
+    private ChannelGroup connections;
     private boolean closed;
 
     /** A server with its own Prometheus registry. */
@@ -90,6 +94,7 @@ public final class StatsServer implements AutoCloseable {
         }
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("patroxy-stats", true),
                 NioIoHandler.newFactory());
+        connections = new DefaultChannelGroup("patroxy-stats-connections", group.next(), true);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
@@ -103,6 +108,7 @@ public final class StatsServer implements AutoCloseable {
                             return;
                         }
                         channel.closeFuture().addListener(closed -> counters.connectionClosed());
+                        connections.add(channel);
                         StatsTimeoutHandler timeouts = new StatsTimeoutHandler(
                                 new ConnectionDeadline(limits, System::nanoTime), counters);
                         channel.pipeline().addLast(
@@ -145,6 +151,11 @@ public final class StatsServer implements AutoCloseable {
         listeners.forEach(channel -> channel.close().awaitUninterruptibly());
         listeners.clear();
         if (group != null) {
+            // Closed here rather than left to the loop's shutdown, which closes the channels still registered only
+            // when it sees the shutdown before running its tasks: a connection it misses is never closed, and the
+            // half request its decoder holds is never released. The teardown each close queues on the loop (the
+            // pipeline's channelInactive and handlerRemoved) runs before the loop ends.
+            connections.close().awaitUninterruptibly();
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }
     }
