@@ -76,12 +76,7 @@ final class EtcdV2Api implements LeaderKeyApi {
 
     /** The names below {@code membersKey} in an answer to a read of that directory. */
     static Set<String> ofMembers(int status, String body, String membersKey) throws IOException {
-        Map<String, Object> answer;
-        try {
-            answer = Json.object(Json.parse(body));
-        } catch (IllegalArgumentException e) {
-            throw new IOException("HTTP " + status + ", " + e.getMessage());
-        }
+        Map<String, Object> answer = LeaderKeyApi.jsonObject(status, body);
         if (answer.get("errorCode") instanceof Long code) {
             if (code == KEY_NOT_FOUND) {
                 return Set.of();

@@ -62,12 +62,7 @@ final class EtcdV3Api implements LeaderKeyApi {
 
     /** The names below {@code membersKey} in an answer to a range over that prefix. */
     static Set<String> ofMembers(int status, String body, String membersKey) throws IOException {
-        Map<String, Object> answer;
-        try {
-            answer = Json.object(Json.parse(body));
-        } catch (IllegalArgumentException e) {
-            throw new IOException("HTTP " + status + ", " + e.getMessage());
-        }
+        Map<String, Object> answer = LeaderKeyApi.jsonObject(status, body);
         if (status != 200) {
             throw new IOException(failureReason(status, answer));
         }

@@ -1,7 +1,9 @@
 package dev.patroxy.proxy.dcs;
 
 import dev.patroxy.config.HostPort;
+import dev.patroxy.proxy.json.Json;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -28,6 +30,15 @@ interface LeaderKeyApi {
 
     /** The member names in the answer to {@link #members}, none when the directory does not exist. */
     Set<String> membersAnswer(Response response, String membersKey) throws IOException;
+
+    /** An answer's body as a JSON object (empty when it is another JSON value); not JSON is an I/O failure. */
+    static Map<String, Object> jsonObject(int status, String body) throws IOException {
+        try {
+            return Json.object(Json.parse(body));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("HTTP " + status + ", " + e.getMessage());
+        }
+    }
 
     static String limitedBody(BufferedSource source) throws IOException {
         if (source.request(MAX_ANSWER + 1)) {
