@@ -143,9 +143,12 @@ final class Generation implements AutoCloseable {
         listeners.forEach(ProxyListener::close);
     }
 
-    /** Clients this generation still serves. */
+    /**
+     * Clients this generation still has: served, or accepted and not yet served (in their first packet, waiting for a
+     * place): a generation retired under those would leave them with no server.
+     */
     long sessions() {
-        return listeners.stream().mapToLong(l -> l.frontend().current()).sum();
+        return listeners.stream().mapToLong(ProxyListener::openClients).sum();
     }
 
     /**

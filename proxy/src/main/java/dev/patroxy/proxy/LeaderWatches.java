@@ -60,8 +60,8 @@ final class LeaderWatches {
         if (shared == null) {
             shared = new Shared();
             shared.followers.add(follower);
-            watches.put(dcs, shared);
             shared.watch = startWatch.apply(dcs, shared);
+            watches.put(dcs, shared);
         } else {
             shared.join(follower);
         }

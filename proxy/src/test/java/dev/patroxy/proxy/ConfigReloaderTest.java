@@ -150,6 +150,24 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void aClientStillInItsFirstPacketAtAReloadIsServedByTheConfigurationThatAcceptedIt() throws Exception {
+        start(config("pg02", ""));
+        Socket early = new Socket("127.0.0.1", plainPort);
+        clients.add(early);
+        early.setSoTimeout(5000);
+        await().atMost(Duration.ofSeconds(5)).until(() -> daemon.snapshot().reload().drainingSessions() == 0
+                && daemon.snapshot().listeners().stream().anyMatch(l -> l.name().equals("plain")));
+
+        Files.writeString(file, config("pg03", ""));
+        assertThat(reloader.reload()).isTrue();
+        // Past the drain check: a configuration counted as drained while a client it accepted waits would be retired.
+        Thread.sleep(2 * ProxyDaemon.DRAIN_CHECK.toMillis() + 500);
+        early.getOutputStream().write(PgClient.startupMessage());
+
+        assertThat(readLine(early.getInputStream())).as("the old configuration's server").isEqualTo("pg02");
+    }
+
+    @Test
     void aBadFileIsRefusedWithItsLineAndKeyAndTheConfigurationInForceStays() throws Exception {
         start(config("pg02", ""));
 

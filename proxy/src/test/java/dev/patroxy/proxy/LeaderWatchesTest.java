@@ -1,6 +1,7 @@
 package dev.patroxy.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.patroxy.config.DcsConfig;
 import dev.patroxy.config.DcsType;
@@ -74,5 +75,22 @@ class LeaderWatchesTest {
 
         assertThat(started).hasSize(2);
         assertThat(watches.running()).isEqualTo(2);
+    }
+
+    @Test
+    void aWatchThatFailsToStartLeavesNothingBehindForTheNextReload() {
+        AtomicInteger attempts = new AtomicInteger();
+        LeaderWatches failingOnce = new LeaderWatches((dcs, listener) -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new IllegalStateException("unable to create native thread");
+            }
+            return new LeaderWatches.Started(() -> { }, null);
+        });
+
+        assertThatThrownBy(() -> failingOnce.follow(dcs("batman"), Runnable::run, new Heard()))
+                .hasMessageContaining("native thread");
+        assertThat(failingOnce.running()).isZero();
+        failingOnce.follow(dcs("batman"), Runnable::run, new Heard()).close();
+        assertThat(attempts).hasValue(2);
     }
 }

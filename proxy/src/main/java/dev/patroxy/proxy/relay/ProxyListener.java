@@ -7,6 +7,7 @@ import dev.patroxy.proxy.routing.TrafficCounters;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -47,6 +48,9 @@ public final class ProxyListener implements AutoCloseable {
     private final Runnable countRefused = refused::increment;
     private final Runnable countStartupTimeout = startupTimeouts::increment;
     private final Map<BindAddress, BoundSocket> bound = new ConcurrentHashMap<>();
+    /** Clients accepted here whose connection is open, served or not yet (in their first packet, waiting in line). */
+    private final LongAdder openClients = new LongAdder();
+    private final ChannelFutureListener clientClosed = f -> openClients.decrement();
     private Transport transport;
 
     /** A listening socket and the listener its new clients go to. */
@@ -85,6 +89,8 @@ public final class ProxyListener implements AutoCloseable {
     }
 
     private void accepted(Channel client) {
+        openClients.increment();
+        client.closeFuture().addListener(clientClosed);
         client.pipeline().addLast(new FrontendHandler(router, clientLimits, STARTUP_LIMIT_INDEX, frontend,
                 countRefused, countStartupTimeout, transport, firstPacketPlaces, firstPacketRejections));
     }
@@ -99,6 +105,11 @@ public final class ProxyListener implements AutoCloseable {
         for (BoundSocket socket : bound.values()) {
             socket.channel().config().setAutoRead(accepting);
         }
+    }
+
+    /** Clients this listener accepted whose connection is still open, whether or not a server serves them yet. */
+    public long openClients() {
+        return openClients.sum();
     }
 
     public Admission limit() {
