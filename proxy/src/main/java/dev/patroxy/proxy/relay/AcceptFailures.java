@@ -1,5 +1,6 @@
 package dev.patroxy.proxy.relay;
 
+import dev.patroxy.proxy.sched.LogThrottle;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -18,13 +19,11 @@ import org.slf4j.LoggerFactory;
 final class AcceptFailures extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(AcceptFailures.class);
     static final Duration PAUSE = Duration.ofSeconds(1);
-    private static final long LOG_EVERY = TimeUnit.SECONDS.toNanos(10);
+    private static final Duration LOG_EVERY = Duration.ofSeconds(10);
 
     private final String listener;
     private final Runnable resume;
-    private long lastLogged;
-    private boolean loggedOnce;
-    private long unlogged;
+    private final LogThrottle throttle = new LogThrottle(LOG_EVERY);
 
     AcceptFailures(String listener, Runnable resume) {
         this.listener = listener;
@@ -38,17 +37,13 @@ final class AcceptFailures extends ChannelInboundHandlerAdapter {
         report(ctx, cause);
     }
 
-    private synchronized void report(ChannelHandlerContext ctx, Throwable cause) {
-        long now = System.nanoTime();
-        if (loggedOnce && now - lastLogged < LOG_EVERY) {
-            unlogged++;
+    private void report(ChannelHandlerContext ctx, Throwable cause) {
+        long unlogged = throttle.pass(System.nanoTime());
+        if (unlogged < 0) {
             return;
         }
         String more = unlogged == 0 ? "" : " (" + unlogged + " more since the last line)";
         log.warn("{}: accepting on {} failed: {}; paused {} ms{}", listener, ctx.channel().localAddress(), cause,
                 PAUSE.toMillis(), more);
-        loggedOnce = true;
-        lastLogged = now;
-        unlogged = 0;
     }
 }

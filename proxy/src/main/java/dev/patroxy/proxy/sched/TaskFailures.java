@@ -14,13 +14,10 @@ import org.slf4j.Logger;
  */
 public final class TaskFailures {
     private final Logger log;
-    private final long logEveryNanos;
+    private final LogThrottle throttle;
     private final LongSupplier nanoTime;
     private long total;
     private String last;
-    private boolean logged;
-    private long lastLoggedAt;
-    private long unlogged;
 
     /**
      * @param log where warnings go
@@ -29,7 +26,7 @@ public final class TaskFailures {
      */
     public TaskFailures(Logger log, Duration logEvery, LongSupplier nanoTime) {
         this.log = log;
-        this.logEveryNanos = logEvery.toNanos();
+        this.throttle = new LogThrottle(logEvery);
         this.nanoTime = nanoTime;
     }
 
@@ -71,21 +68,11 @@ public final class TaskFailures {
 
     /** Counts {@code error}, and logs it unless a warning went out less than the interval ago. */
     public void report(String name, Throwable error) {
-        long now = nanoTime.getAsLong();
-        long suppressed;
         synchronized (this) {
             total++;
             last = name + ": " + error;
-            if (logged && now - lastLoggedAt < logEveryNanos) {
-                unlogged++;
-                suppressed = -1;
-            } else {
-                logged = true;
-                lastLoggedAt = now;
-                suppressed = unlogged;
-                unlogged = 0;
-            }
         }
+        long suppressed = throttle.pass(nanoTime.getAsLong());
         if (suppressed < 0) {
             log.debug("{} failed: {}", name, error.toString());
         } else if (suppressed == 0) {
