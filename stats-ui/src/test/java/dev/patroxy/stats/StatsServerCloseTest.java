@@ -9,6 +9,8 @@ import io.netty.util.internal.ThreadExecutorMap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -16,7 +18,6 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -69,17 +70,25 @@ class StatsServerCloseTest {
         loop.submit(() -> { }).syncUninterruptibly();
 
         // The loop's tasks spin rather than wait: a wait on an event loop is what BlockingCheck fails a test for.
+        AtomicBoolean holding = new AtomicBoolean();
         AtomicBoolean released = new AtomicBoolean();
-        loop.execute(() -> spinUntil(released::get, "the test releases the loop"));
-        CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+        loop.execute(() -> {
+            holding.set(true);
+            spinUntil(released::get, "the test releases the loop");
+        });
+        // Until the loop has taken the holding task, that task is the one pending, not the listener's close.
+        spinUntil(holding::get, "the loop holds");
+        Thread closer = new Thread(server::close, "stats-closer");
+        closer.start();
         spinUntil(() -> loop.pendingTasks() > 0, "close() queues the listener's close");
         loop.execute(() -> {
-            // Runs right after the listener's close: holds the loop in its tasks until close() goes on.
-            int queued = loop.pendingTasks();
-            spinUntil(() -> loop.isShuttingDown() || loop.pendingTasks() > queued, "close() goes on");
+            // Runs right after the listener's close: holds the loop in its tasks until close() has gone on, to the
+            // loop's shutdown or to a wait on the connections' close (queued behind this task, so it cannot end).
+            spinUntil(() -> loop.isShuttingDown() || waitsOnTheConnectionsClose(closer), "close() goes on");
         });
         released.set(true);
-        closing.get(BOUND_SECONDS, TimeUnit.SECONDS);
+        closer.join(TimeUnit.SECONDS.toMillis(BOUND_SECONDS));
+        assertThat(closer.isAlive()).as("close() returned").isFalse();
 
         try {
             in.readAllBytes();
@@ -87,6 +96,13 @@ class StatsServerCloseTest {
             fail("close() left the connection open");
         }
         assertThat(LeakCheck.collect()).as("buffers leaked").isEmpty();
+    }
+
+    /** Whether the thread waits on a channel group's close: which object a thread waits on is what tells the waits apart. */
+    private static boolean waitsOnTheConnectionsClose(Thread thread) {
+        ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(thread.getId());
+        return info != null && info.getThreadState() == Thread.State.WAITING && info.getLockInfo() != null
+                && info.getLockInfo().getClassName().equals("io.netty.channel.group.DefaultChannelGroupFuture");
     }
 
     private static void spinUntil(BooleanSupplier condition, String what) {
