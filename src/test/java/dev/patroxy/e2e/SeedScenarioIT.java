@@ -161,6 +161,7 @@ class SeedScenarioIT {
     void aSwitchoverMovesThePrimaryPortWithoutAFailedOrMisroutedSessionAndClosesSessionsToTheOldPrimary()
             throws Exception {
         assertThat(Cluster.land(PRIMARY_PORT)).isEqualTo(new Landing("pg01", false));
+        long pausesBefore = metric(SWITCHOVER_PAUSES);
         Reconnector reconnector = new Reconnector();
         try (reconnector; Connection held = Cluster.connect(PRIMARY_PORT, "postgres")) {
             assertThat(Cluster.scalar(held, "select host(inet_server_addr())")).isEqualTo("10.29.0.11");
@@ -176,6 +177,9 @@ class SeedScenarioIT {
                             .isInstanceOf(SQLException.class));
         }
         assertThat(reconnector.failures).as("new sessions are held through the switchover, not refused").isEmpty();
+        assertThat(metric(SWITCHOVER_PAUSES)).as("held from the failover key on, not from the shutdown")
+                .isEqualTo(pausesBefore + 1);
+        assertThat(metric("patroxy_frontend_switchover_paused{proxy=\"primary\"}")).isZero();
         assertThat(reconnector.landings).as("no session through 5000 lands on a node in recovery")
                 .noneMatch(Landing::inRecovery)
                 .extracting(Landing::node).containsOnly("pg01", "pg03");
@@ -277,6 +281,8 @@ class SeedScenarioIT {
         assertNoSessionInRecoveryAndHeldClientsGotThrough(reconnector, "partition " + cut);
         awaitRejoined(cut);
     }
+
+    private static final String SWITCHOVER_PAUSES = "patroxy_frontend_switchover_pauses_total{proxy=\"primary\"}";
 
     private static long killedSessions(String server) throws Exception {
         return metric("patroxy_server_killed_sessions_total{proxy=\"primary\",server=\"" + server + "\"}");

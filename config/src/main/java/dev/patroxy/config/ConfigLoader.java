@@ -56,7 +56,7 @@ public final class ConfigLoader {
             "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "log", "check",
             "release-rate");
     private static final Set<String> DCS_KEYS = Set.of(
-            "type", "hosts", "scope", "namespace", "timeout", "watch-timeout", "revalidate");
+            "type", "hosts", "scope", "namespace", "timeout", "watch-timeout", "revalidate", "switchover-pause");
     private static final Map<String, DcsType> DCS_TYPES = Map.of(
             DcsType.ETCD_V2.configName(), DcsType.ETCD_V2, DcsType.ETCD_V3.configName(), DcsType.ETCD_V3);
     private static final Map<String, Boolean> LOG_FORMATS = Map.of("tcplog", true, "none", false);
@@ -205,8 +205,12 @@ public final class ConfigLoader {
             Duration watchTimeout = node.optional(keys, "watch-timeout", ConfigNode::duration)
                     .orElse(Duration.ofSeconds(10));
             Duration revalidate = node.optional(keys, "revalidate", ConfigNode::duration).orElse(Duration.ofSeconds(10));
+            // A switchover takes Patroni a second or two (a checkpoint, a fast shutdown, a promotion); 30 s matches
+            // timeout hold, past which a held client is turned away anyway.
+            Duration switchoverPause = node.optional(keys, "switchover-pause", ConfigLoader::durationOrNone)
+                    .orElse(Duration.ofSeconds(30));
             return new DcsConfig(type, hosts, scope, canonicalNamespace(namespace), timeout, watchTimeout,
-                    revalidate);
+                    revalidate, switchoverPause);
         }
 
         private static List<HostPort> dcsHosts(ConfigNode node) throws ConfigException {

@@ -15,9 +15,11 @@ import java.util.List;
  *     silently mid-watch is noticed within {@code watchTimeout + timeout}
  * @param revalidate how often patroxy confirms what the watch says with a quorum read, so that a change the watch
  *     missed (or a watch that fell behind without saying so) is found within this long
+ * @param switchoverPause the longest primary listeners hold new sessions, from the moment Patroni's failover key
+ *     asks the current leader to hand over, until the leader key names another member; {@link Duration#ZERO}: never
  */
 public record DcsConfig(DcsType type, List<HostPort> hosts, String scope, String namespace, Duration timeout,
-        Duration watchTimeout, Duration revalidate) {
+        Duration watchTimeout, Duration revalidate, Duration switchoverPause) {
     public DcsConfig {
         hosts = List.copyOf(hosts);
     }
@@ -25,6 +27,14 @@ public record DcsConfig(DcsType type, List<HostPort> hosts, String scope, String
     /** The path of the leader key below the API's key space, as Patroni builds it: {@code /service/batman/leader}. */
     public String leaderKey() {
         return namespace + "/" + scope + "/leader";
+    }
+
+    /**
+     * The key where {@code patronictl switchover} (through the leader's REST API, or directly) asks for a switchover:
+     * {@code /service/batman/failover}.
+     */
+    public String failoverKey() {
+        return namespace + "/" + scope + "/failover";
     }
 
     /** The directory where every Patroni member of the cluster keeps a key named by its member name. */

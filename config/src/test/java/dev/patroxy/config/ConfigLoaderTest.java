@@ -543,6 +543,7 @@ class ConfigLoaderTest {
                   timeout: 500ms
                   watch-timeout: 5s
                   revalidate: 30s
+                  switchover-pause: 5s
                 """);
 
         DcsConfig dcs = config.dcs().orElseThrow();
@@ -552,6 +553,8 @@ class ConfigLoaderTest {
         assertThat(dcs.timeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(dcs.watchTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(dcs.revalidate()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(dcs.failoverKey()).isEqualTo("/service/batman/failover");
+        assertThat(dcs.switchoverPause()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
@@ -565,6 +568,9 @@ class ConfigLoaderTest {
         assertThat(dcs.timeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(dcs.watchTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(dcs.revalidate()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(dcs.switchoverPause()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ConfigLoader.parse(FILE, VALID + "dcs: {type: etcd, hosts: [\"h:1\"], scope: b, switchover-pause: none}\n")
+                .dcs().orElseThrow().switchoverPause()).isZero();
         assertThat(ConfigLoader.parse(FILE, VALID + "dcs: {type: etcd, hosts: [\"h:1\"], scope: b, namespace: /}\n")
                 .dcs().orElseThrow().leaderKey()).isEqualTo("/b/leader");
     }
@@ -578,7 +584,7 @@ class ConfigLoaderTest {
         assertThat(unknownKey.line()).isEqualTo(dcsLine + 4);
         assertThat(unknownKey.key()).isEqualTo("dcs.prefix");
         assertThat(unknownKey.getMessage()).contains("unknown key; expected one of hosts, namespace, revalidate, scope, "
-                + "timeout, type, watch-timeout");
+                + "switchover-pause, timeout, type, watch-timeout");
 
         ConfigException badHost = errorOf(VALID + dcs.replace("10.29.0.10:2379", "10.29.0.10"));
         assertThat(badHost.line()).isEqualTo(dcsLine + 2);

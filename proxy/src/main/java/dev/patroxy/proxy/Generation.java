@@ -1,6 +1,7 @@
 package dev.patroxy.proxy;
 
 import dev.patroxy.config.BindAddress;
+import dev.patroxy.config.DcsConfig;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.ServerConfig;
@@ -15,6 +16,7 @@ import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import io.netty.channel.EventLoopGroup;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -96,7 +98,8 @@ final class Generation implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            health = new HealthMonitor(checkedRouters, healthThread, clock, checks);
+            health = new HealthMonitor(checkedRouters, healthThread, clock, checks,
+                    config.dcs().map(DcsConfig::switchoverPause).orElse(Duration.ZERO));
             health.start(previous);
             if (config.dcs().isPresent()) {
                 leaderWatch = watches.follow(config.dcs().get(), healthThread, health);

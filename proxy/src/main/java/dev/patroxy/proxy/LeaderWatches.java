@@ -2,7 +2,9 @@ package dev.patroxy.proxy;
 
 import dev.patroxy.config.DcsConfig;
 import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
+import dev.patroxy.proxy.dcs.FailoverKeyWatch;
 import dev.patroxy.proxy.dcs.LeaderListener;
+import dev.patroxy.proxy.routing.SwitchoverRequest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +36,10 @@ final class LeaderWatches {
         this.startWatch = startWatch;
     }
 
-    /** Watches over etcd, each on a thread of its own with a client of its own. */
+    /**
+     * Watches over etcd, each on a thread of its own with a client of its own; a section that holds sessions for a
+     * switchover also watches Patroni's failover key there.
+     */
     static LeaderWatches overEtcd() {
         return new LeaderWatches((dcs, listener) -> {
             ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -45,8 +50,12 @@ final class LeaderWatches {
             OkHttpClient http = new OkHttpClient();
             EtcdLeaderWatch watch = new EtcdLeaderWatch(dcs, http, thread, listener);
             watch.start();
+            Optional<FailoverKeyWatch> failover = dcs.switchoverPause().isZero() ? Optional.empty()
+                    : Optional.of(new FailoverKeyWatch(dcs, http, thread, listener));
+            failover.ifPresent(FailoverKeyWatch::start);
             return new Started(() -> {
                 watch.close();
+                failover.ifPresent(FailoverKeyWatch::close);
                 http.dispatcher().executorService().shutdown();
                 thread.shutdownNow();
             }, watch);
@@ -111,12 +120,17 @@ final class LeaderWatches {
     private static final class Shared implements LeaderListener {
         private final List<Follower> followers = new ArrayList<>();
         private Consumer<LeaderListener> last;
+        private SwitchoverRequest lastSwitchover = SwitchoverRequest.NONE;
         private Started watch;
 
         synchronized void join(Follower follower) {
             followers.add(follower);
             if (last != null) {
                 follower.tell(last);
+            }
+            SwitchoverRequest request = lastSwitchover;
+            if (!request.equals(SwitchoverRequest.NONE)) {
+                follower.tell(l -> l.switchoverIs(request));
             }
         }
 
@@ -144,6 +158,12 @@ final class LeaderWatches {
         @Override
         public void unreachable(String reason) {
             tellAll(l -> l.unreachable(reason));
+        }
+
+        @Override
+        public synchronized void switchoverIs(SwitchoverRequest request) {
+            lastSwitchover = request;
+            followers.forEach(f -> f.tell(l -> l.switchoverIs(request)));
         }
     }
 }

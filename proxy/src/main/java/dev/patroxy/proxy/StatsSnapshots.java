@@ -53,7 +53,8 @@ final class StatsSnapshots {
             FrontendStats frontend = new FrontendStats(
                     f.current(), f.max(), f.total(), f.bytesIn(), f.bytesOut(), listener.refused(),
                     listener.limit().limit(), held.size(), held.maxHeld(), held.released(), held.timeouts(),
-                    listener.startupTimeouts(), listener.firstPacketRejections());
+                    listener.startupTimeouts(), listener.firstPacketRejections(), listener.router().paused(),
+                    listener.router().pauses());
             List<ServerStats> servers = listener.router().backends().stream()
                     .map(b -> server(b, ServerRoles.roleOf(checksByServer.get(b.server().name())).label(), now))
                     .toList();

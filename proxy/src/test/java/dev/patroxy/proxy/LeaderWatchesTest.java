@@ -7,6 +7,7 @@ import dev.patroxy.config.DcsConfig;
 import dev.patroxy.config.DcsType;
 import dev.patroxy.config.HostPort;
 import dev.patroxy.proxy.dcs.LeaderListener;
+import dev.patroxy.proxy.routing.SwitchoverRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ class LeaderWatchesTest {
 
     private static DcsConfig dcs(String scope) {
         return new DcsConfig(DcsType.values()[0], List.of(new HostPort("127.0.0.1", 2379)), scope, "/service",
-                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10));
+                Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30));
     }
 
     /** A generation's monitor: records what it hears. */
@@ -43,6 +44,11 @@ class LeaderWatchesTest {
         @Override
         public void unreachable(String reason) {
             events.add("unreachable");
+        }
+
+        @Override
+        public void switchoverIs(SwitchoverRequest request) {
+            events.add("switchover " + request);
         }
     }
 
@@ -92,5 +98,21 @@ class LeaderWatchesTest {
         assertThat(failingOnce.running()).isZero();
         failingOnce.follow(dcs("batman"), Runnable::run, new Heard()).close();
         assertThat(attempts).hasValue(2);
+    }
+
+    @Test
+    void aGenerationJoiningDuringASwitchoverHearsTheLeaderAndTheRequestBoth() {
+        Heard old = new Heard();
+        Heard fresh = new Heard();
+        watches.follow(dcs("batman"), Runnable::run, old);
+        started.get(0).leaderIs("pg01", 7);
+        started.get(0).switchoverIs(new SwitchoverRequest("pg01", "pg03", null, null));
+
+        watches.follow(dcs("batman"), Runnable::run, fresh);
+
+        assertThat(fresh.events).containsExactly("pg01", "switchover pg01 to pg03");
+        started.get(0).switchoverIs(SwitchoverRequest.NONE);
+        assertThat(old.events).containsExactly("pg01", "switchover pg01 to pg03", "switchover none");
+        assertThat(fresh.events).containsExactly("pg01", "switchover pg01 to pg03", "switchover none");
     }
 }

@@ -16,6 +16,8 @@ package dev.patroxy.stats;
  * @param firstPacketRejections clients closed before their first packet was read whole: silent or slow past
  *     {@code timeout client-hello}, gone before it was whole, not a PostgreSQL client, or past the proxy's bound on
  *     clients in their first packet
+ * @param switchoverPaused whether new clients are held now because Patroni was asked for a switchover
+ * @param switchoverPauses how many times new clients were held for a switchover since start
  */
 public record FrontendStats(
         long currentSessions,
@@ -30,5 +32,7 @@ public record FrontendStats(
         long heldReleased,
         long holdTimeouts,
         long startupTimeouts,
-        long firstPacketRejections) {
+        long firstPacketRejections,
+        boolean switchoverPaused,
+        long switchoverPauses) {
 }

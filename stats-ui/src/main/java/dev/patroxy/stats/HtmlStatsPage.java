@@ -197,7 +197,8 @@ public final class HtmlStatsPage {
         // Held clients whose hold ran out gave up waiting, as a queue timeout.
         html.append("<td></td>");
         cell(html, frontend.holdTimeouts());
-        html.append("<td class=\"ac\">OPEN</td><td colspan=\"7\"></td></tr>\n");
+        html.append("<td class=\"ac\">").append(frontend.switchoverPaused() ? "OPEN, held for a switchover" : "OPEN")
+                .append("</td><td colspan=\"7\"></td></tr>\n");
     }
 
     private static void serverRow(StringBuilder html, ServerStats server, StatsSnapshot snapshot) {

@@ -74,6 +74,8 @@ public final class JsonStats {
                 .field("holdTimeouts", frontend.holdTimeouts())
                 .field("startupTimeouts", frontend.startupTimeouts())
                 .field("firstPacketRejections", frontend.firstPacketRejections())
+                .field("switchoverPaused", frontend.switchoverPaused())
+                .field("switchoverPauses", frontend.switchoverPauses())
                 .endObject();
         BackendTotals backend = BackendTotals.of(listener);
         json.name("backend").beginObject()

@@ -219,6 +219,11 @@ public final class PrometheusStats {
                 "Clients closed before their first packet was read whole: past timeout client-hello, gone, "
                         + "not PostgreSQL, or past the bound on clients in their first packet",
                 FrontendStats::firstPacketRejections));
+        meters.add(frontend.gauge("patroxy_frontend_switchover_paused",
+                "1 while new clients are held because Patroni's failover key asks the leader to hand over",
+                f -> f.switchoverPaused() ? 1 : 0));
+        meters.add(frontend.counter("patroxy_frontend_switchover_pauses_total",
+                "Times new clients were held for a switchover Patroni was asked for", FrontendStats::switchoverPauses));
         meters.add(backend.gauge("haproxy_backend_active_servers", "Number of servers taking new sessions",
                 ListenerStats::activeServers));
         meters.add(backend.gauge("haproxy_backend_current_queue",

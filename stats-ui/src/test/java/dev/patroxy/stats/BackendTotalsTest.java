@@ -30,7 +30,7 @@ class BackendTotalsTest {
 
     private static ListenerStats listener(ServerStats... servers) {
         return new ListenerStats("primary", List.of("0.0.0.0:5000"), "primary", "OPTIONS /primary expect 200",
-                new FrontendStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), List.of(servers), List.of(), 0,
+                new FrontendStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0), List.of(servers), List.of(), 0,
                 DetectionHistogram.EMPTY);
     }
 

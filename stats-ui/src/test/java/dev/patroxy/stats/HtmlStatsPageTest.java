@@ -123,7 +123,7 @@ class HtmlStatsPageTest {
         assertThat(html).contains("<tr class=\"frontend\"><td class=\"al\">Frontend</td><td class=\"al\">0.0.0.0:5000, [::]:5000</td>"
                 + "<td>2</td><td>9</td><td>3</td><td>17</td><td>500</td><td>1240</td>");
         assertThat(html).as("held clients whose hold ran out, under queue timeouts")
-                .contains("<td>6</td><td></td><td>1</td><td class=\"ac\">OPEN</td>");
+                .contains("<td>6</td><td></td><td>1</td><td class=\"ac\">OPEN, held for a switchover</td>");
         assertThat(html).contains("<tr class=\"backend\"><td class=\"al\">Backend</td><td class=\"al\"></td>"
                 + "<td><span title=\"avg wait 11 ms over the last 1024 sessions of each server\">2</span></td><td></td>"
                 + "<td>3</td><td></td><td></td><td>1238</td>");

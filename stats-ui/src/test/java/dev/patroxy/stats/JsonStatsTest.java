@@ -38,7 +38,7 @@ class JsonStatsTest {
         assertThat(json).contains("\"frontend\":{\"status\":\"OPEN\",\"currentSessions\":3,\"maxSessions\":17,"
                 + "\"totalSessions\":1240,\"bytesIn\":987654,\"bytesOut\":12345678,\"refused\":6,\"sessionLimit\":500,"
                 + "\"held\":2,\"maxHeld\":9,\"heldReleased\":41,\"holdTimeouts\":1,\"startupTimeouts\":4,"
-                + "\"firstPacketRejections\":7}");
+                + "\"firstPacketRejections\":7,\"switchoverPaused\":true,\"switchoverPauses\":3}");
         assertThat(json).as("no maxconn").contains("\"refused\":1,\"sessionLimit\":0,");
         assertThat(json).contains("\"backend\":{\"status\":\"UP\",\"activeServers\":1,\"currentSessions\":3,"
                 + "\"totalSessions\":1238,\"bytesIn\":988264,\"bytesOut\":12346294,\"connectErrors\":6,"

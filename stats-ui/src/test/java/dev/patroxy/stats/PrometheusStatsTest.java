@@ -31,6 +31,8 @@ class PrometheusStatsTest {
                 "patroxy_frontend_hold_timeouts_total",
                 "patroxy_frontend_startup_timeouts_total",
                 "patroxy_frontend_first_packet_rejections_total",
+                "patroxy_frontend_switchover_paused",
+                "patroxy_frontend_switchover_pauses_total",
                 "haproxy_backend_active_servers",
                 "haproxy_backend_status",
                 "haproxy_backend_current_queue",
@@ -95,6 +97,9 @@ class PrometheusStatsTest {
                 .contains("patroxy_frontend_hold_timeouts_total{proxy=\"primary\"} 1.0\n")
                 .contains("patroxy_frontend_startup_timeouts_total{proxy=\"primary\"} 4.0\n")
                 .contains("patroxy_frontend_first_packet_rejections_total{proxy=\"primary\"} 7.0\n")
+                .contains("patroxy_frontend_switchover_paused{proxy=\"primary\"} 1.0\n")
+                .contains("patroxy_frontend_switchover_paused{proxy=\"replicas\"} 0.0\n")
+                .contains("patroxy_frontend_switchover_pauses_total{proxy=\"primary\"} 3.0\n")
                 .contains("haproxy_frontend_denied_connections_total{proxy=\"primary\"} 6.0\n")
                 .contains("haproxy_server_sessions_total{proxy=\"primary\",server=\"pg01\"} 1234.0\n")
                 .contains("haproxy_server_bytes_in_total{proxy=\"primary\",server=\"pg01\"} 988234.0\n")

@@ -34,7 +34,7 @@ final class TestSnapshots {
     static StatsSnapshot snapshot(Instant takenAt, long pg01TotalSessions) {
         ListenerStats primary = new ListenerStats("primary", List.of("0.0.0.0:5000", "[::]:5000"), "primary",
                 "OPTIONS /primary expect 200",
-                new FrontendStats(3, 17, 1240, 987_654, 12_345_678, 6, 500, 2, 9, 41, 1, 4, 7),
+                new FrontendStats(3, 17, 1240, 987_654, 12_345_678, 6, 500, 2, 9, 41, 1, 4, 7, true, 3),
                 List.of(
                         server("pg01", ServerState.UP, 0, 0, "primary", true, pg01TotalSessions,
                                 new CheckResult("L7OK", 200, Duration.ofMillis(3), "HTTP 200", takenAt.minusSeconds(1)),
@@ -58,7 +58,7 @@ final class TestSnapshots {
                 new DetectionHistogram(List.of(1L, 0L, 1L, 0L, 0L, 0L, 1L, 0L, 0L, 0L, 0L, 0L), 1.978));
         ListenerStats replicas = new ListenerStats("replicas", List.of("0.0.0.0:5001"), "roundrobin",
                 "OPTIONS /replica expect 200",
-                new FrontendStats(0, 2, 9, 100, 200, 1, 0, 0, 0, 0, 0, 0, 0),
+                new FrontendStats(0, 2, 9, 100, 200, 1, 0, 0, 0, 0, 0, 0, 0, false, 0),
                 List.of(server("pg03", ServerState.DOWN, 0, 0, "unknown", false, 0,
                         new CheckResult("L4TOUT", 0, Duration.ofMillis(1000), "timed out", takenAt.minusSeconds(1)),
                         TAKEN.minusSeconds(45))),

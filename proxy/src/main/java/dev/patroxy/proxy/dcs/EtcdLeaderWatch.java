@@ -21,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows Patroni's leader key in etcd, through the v2 keys API or the v3 JSON gateway as the configuration says:
+ * Follows one of Patroni's keys in etcd (the leader key; the failover key for {@link FailoverKeyWatch}), through the
+ * v2 keys API or the v3 JSON gateway as the configuration says:
  * reads it, then watches it from the index after the read, one change at a time, so that a new leader is known
  * the moment etcd records it. Tells its {@link LeaderListener} of each change, and that etcd is unreachable once
  * every host has failed in a row; after a failure or a gap in etcd's history it reads the key afresh.
@@ -46,6 +47,8 @@ public final class EtcdLeaderWatch implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final LeaderChanges listener;
     private final LeaderKeyApi api;
+    /** The key as the log names it: "leader key". */
+    private final String keyName;
     private final HostFailover hosts;
     /** Bumped for every request, so that the late callbacks of an abandoned one are recognised and dropped. */
     private long attempt;
@@ -69,7 +72,17 @@ public final class EtcdLeaderWatch implements AutoCloseable {
      */
     public EtcdLeaderWatch(DcsConfig config, OkHttpClient http, ScheduledExecutorService scheduler,
             LeaderListener listener) {
+        this(config, config.leaderKey(), "leader key", http, scheduler, listener);
+    }
+
+    /**
+     * A watch of {@code key}, whose value the listener hears through {@link LeaderListener#leaderIs} and whose
+     * absence through {@link LeaderListener#noLeader}.
+     */
+    EtcdLeaderWatch(DcsConfig config, String key, String keyName, OkHttpClient http,
+            ScheduledExecutorService scheduler, LeaderListener listener) {
         this.config = config;
+        this.keyName = keyName;
         this.http = http.newBuilder()
                 .connectTimeout(config.timeout())
                 .readTimeout(Duration.ZERO)
@@ -80,8 +93,7 @@ public final class EtcdLeaderWatch implements AutoCloseable {
                 .build();
         this.scheduler = scheduler;
         this.listener = new LeaderChanges(listener);
-        this.api = config.type() == DcsType.ETCD_V2 ? new EtcdV2Api(config.leaderKey())
-                : new EtcdV3Api(config.leaderKey());
+        this.api = config.type() == DcsType.ETCD_V2 ? new EtcdV2Api(key) : new EtcdV3Api(key);
         this.hosts = new HostFailover(config.hosts(), MIN_RETRY_DELAY, MAX_RETRY_DELAY);
     }
 
@@ -117,7 +129,7 @@ public final class EtcdLeaderWatch implements AutoCloseable {
     }
 
     private Runnable guarded(Runnable task) {
-        return taskFailures.guard("the DCS leader watch", task, this::recover);
+        return taskFailures.guard("the DCS " + keyName + " watch", task, this::recover);
     }
 
     /** After a task threw: drops whatever was under way and reads the key again after a pause. */
@@ -244,8 +256,8 @@ public final class EtcdLeaderWatch implements AutoCloseable {
             noteCorrection(read, before);
             watch(none.nextIndex());
         } else {
-            log.debug("etcd {} no longer has the history the watch needs; reading the leader key again",
-                    hosts.current());
+            log.debug("etcd {} no longer has the history the watch needs; reading the {} again", hosts.current(),
+                    keyName);
             read();
         }
     }
@@ -260,8 +272,8 @@ public final class EtcdLeaderWatch implements AutoCloseable {
     /** A re-validating read that found something else than the watch had said: the watch missed a change. */
     private void noteCorrection(boolean read, String before) {
         if (read && revalidating && !before.equals(listener.passedOn())) {
-            log.warn("a quorum read of etcd {} found the leader key at {} where the watch still said {}: the watch"
-                    + " missed a change, or it came just as the watch was replaced", hosts.current(),
+            log.warn("a quorum read of etcd {} found the {} at {} where the watch still said {}: the watch"
+                    + " missed a change, or it came just as the watch was replaced", hosts.current(), keyName,
                     listener.passedOn(), before);
         }
         revalidating = false;

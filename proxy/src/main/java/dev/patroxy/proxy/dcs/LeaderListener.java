@@ -1,8 +1,10 @@
 package dev.patroxy.proxy.dcs;
 
+import dev.patroxy.proxy.routing.SwitchoverRequest;
+
 /**
- * What a DCS watch learns about Patroni's leader key. Each call reports a change from the previous one: a
- * watch says nothing while the leader stays the same (Patroni rewrites its key every {@code loop_wait}).
+ * What DCS watches learn about Patroni's leader key and failover key. Each call reports a change from the previous
+ * one: a watch says nothing while the leader stays the same (Patroni rewrites its key every {@code loop_wait}).
  */
 public interface LeaderListener {
     /**
@@ -21,4 +23,11 @@ public interface LeaderListener {
 
     /** No DCS host answers: what the key says is unknown until one of the other calls (fall back to REST checks). */
     void unreachable(String reason);
+
+    /**
+     * What the failover key asks for now: {@link SwitchoverRequest#NONE} once it is gone, emptied, or cannot be
+     * read from any DCS host. Heard only where the configuration holds sessions for a switchover.
+     */
+    default void switchoverIs(SwitchoverRequest request) {
+    }
 }

@@ -7,6 +7,8 @@ import dev.patroxy.proxy.dcs.LeaderListener;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.DcsLeader;
 import dev.patroxy.proxy.routing.ListenerRouter;
+import dev.patroxy.proxy.routing.SwitchoverPause;
+import dev.patroxy.proxy.routing.SwitchoverRequest;
 import dev.patroxy.stats.CheckResult;
 import dev.patroxy.stats.ServerState;
 import java.time.Clock;
@@ -22,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
@@ -58,11 +61,24 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     private final Map<Backend, Instant> recoverySeen = new HashMap<>();
     private final Set<ListenerRouter> routers = new LinkedHashSet<>();
     private DcsLeader leader = DcsLeader.UNKNOWN;
+    private final SwitchoverPause switchover;
+    /** Re-decides the switchover pause when time alone changes it; null when nothing is due. */
+    private ScheduledFuture<?> switchoverTimer;
     private volatile boolean closed;
 
-    /** @param registry the proxy's running checks, which this monitor subscribes to at {@link #start} */
+    /** A monitor that never holds sessions for a switchover. */
     public HealthMonitor(List<ListenerRouter> routers, ScheduledExecutorService scheduler, Clock clock,
             CheckRegistry registry) {
+        this(routers, scheduler, clock, registry, Duration.ZERO);
+    }
+
+    /**
+     * @param registry the proxy's running checks, which this monitor subscribes to at {@link #start}
+     * @param switchoverPause the longest primary listeners hold new sessions for a switchover Patroni was asked for
+     */
+    public HealthMonitor(List<ListenerRouter> routers, ScheduledExecutorService scheduler, Clock clock,
+            CheckRegistry registry, Duration switchoverPause) {
+        this.switchover = new SwitchoverPause(switchoverPause, clock);
         this.scheduler = scheduler;
         this.clock = clock;
         this.registry = registry;
@@ -354,6 +370,61 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         for (Backend added : routing.added()) {
             log.info("{} takes new sessions (DCS leader: {})", added, leader);
         }
+        holdForSwitchover(router);
+    }
+
+    /** Holds or lets go a primary listener's new sessions as the failover key and the leader key say now. */
+    private void holdForSwitchover(ListenerRouter router) {
+        if (router.listener().balance() != Balance.PRIMARY) {
+            return;
+        }
+        boolean hold = switchover.holds(leader);
+        if (!router.pause(hold)) {
+            return;
+        }
+        if (hold) {
+            log.info("{}: holding new sessions: Patroni is asked to switch over from {} ({}), for at most the"
+                    + " switchover pause", router.listener().name(), leader, switchover.request());
+        } else {
+            log.info("{}: new sessions go on, to {} (DCS leader: {}; switchover asked: {})", router.listener().name(),
+                    router.current().map(Backend::toString).orElse("nobody yet"), leader, switchover.request());
+        }
+    }
+
+    /**
+     * What Patroni's failover key asks for; runs on the scheduler. Primary listeners hold new sessions while it asks
+     * the leader to hand over, until the leader key names another member or the pause runs out.
+     */
+    @Override
+    public void switchoverIs(SwitchoverRequest request) {
+        if (!switchover.requested(request)) {
+            return;
+        }
+        if (request.unreadable() != null) {
+            log.warn("Patroni's failover key is {}: new sessions are not held for it", request);
+        } else {
+            log.info("Patroni's failover key asks for a switchover: {}", request);
+        }
+        decideSwitchoverPause();
+    }
+
+    private void decideSwitchoverPause() {
+        if (closed) {
+            return;
+        }
+        if (switchoverTimer != null) {
+            switchoverTimer.cancel(false);
+            switchoverTimer = null;
+        }
+        routers.forEach(this::holdForSwitchover);
+        switchover.untilChange(leader).ifPresent(delay -> {
+            try {
+                switchoverTimer = scheduler.schedule(this::decideSwitchoverPause, delay.toNanos(),
+                        TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                log.debug("switchover pause not re-decided: the scheduler has stopped");
+            }
+        });
     }
 
     /**
@@ -398,6 +469,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                 reroute(router, "DCS unreachable: the checks alone decide");
             }
         }
+        decideSwitchoverPause();
     }
 
     /** Runs on the scheduler (the watch calls its listener there): reroutes now, then checks fast. */
@@ -423,6 +495,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                         router.backends().stream().map(b -> b.server().member()).distinct().toList());
             }
         }
+        decideSwitchoverPause();
         if (now.equals(before)) {
             // A new watch (a reload's) reading the key it already knew: nothing changed, nothing to check fast.
             return;
@@ -439,6 +512,10 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     @Override
     public void close() {
         closed = true;
+        ScheduledFuture<?> timer = switchoverTimer;
+        if (timer != null) {
+            timer.cancel(false);
+        }
         checks.values().forEach(CheckRegistry.Subscription::close);
     }
 }

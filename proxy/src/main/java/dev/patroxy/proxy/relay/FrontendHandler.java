@@ -318,7 +318,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .map(b -> b.server().name() + " " + b.health().state())
                 .collect(Collectors.joining(", "));
         String message = "patroxy: no server of listener " + router.listener().name() + " took the session within "
-                + hold.toMillis() + " ms on hold (" + servers + ")";
+                + hold.toMillis() + " ms on hold (" + servers + (router.paused() ? "; a switchover under way" : "")
+                + ")";
         log.info("{}: turning {} away: {}", router.listener().name(), ctx.channel().remoteAddress(), message);
         lifecycle.turningAway();
         startStartupDeadline(ctx);

@@ -29,6 +29,8 @@ public final class ListenerRouter {
     private final RoleChanges roleChanges = new RoleChanges();
     private volatile List<Backend> routable = List.of();
     private volatile boolean leaderNamesNoServer;
+    private volatile boolean paused;
+    private final AtomicInteger pauses = new AtomicInteger();
 
     public ListenerRouter(ListenerConfig listener, List<Backend> backends) {
         this.listener = listener;
@@ -56,6 +58,9 @@ public final class ListenerRouter {
 
     /** The server for a new session, or empty when none may take it. */
     public Optional<Backend> pick() {
+        if (paused) {
+            return Optional.empty();
+        }
         List<Backend> now = routable;
         if (now.isEmpty()) {
             return Optional.empty();
@@ -100,7 +105,7 @@ public final class ListenerRouter {
                 dropped.add(b);
             }
         }
-        if (!after.isEmpty()) {
+        if (!after.isEmpty() && !paused) {
             held.releaseAll();
         }
         return new RoutingChange(added, dropped);
@@ -117,6 +122,34 @@ public final class ListenerRouter {
     private List<Backend> leaderIfUp(Predicate<Backend> isUp, DcsLeader leader) {
         return backends.stream().filter(b -> leader.names(b.server()) && isUp.test(b))
                 .findFirst().map(List::of).orElse(List.of());
+    }
+
+    /**
+     * Holds every new session while {@code pause} is on, without taking any server out: the current primary keeps
+     * its sessions and its place, and takes new ones again when the pause ends unless a refresh has moved the port.
+     * Returns whether the pause changed.
+     */
+    public boolean pause(boolean pause) {
+        if (pause == paused) {
+            return false;
+        }
+        paused = pause;
+        if (pause) {
+            pauses.incrementAndGet();
+        } else if (!routable.isEmpty()) {
+            held.releaseAll();
+        }
+        return true;
+    }
+
+    /** Whether new sessions are held for a switchover under way. */
+    public boolean paused() {
+        return paused;
+    }
+
+    /** How many times new sessions were held for a switchover. */
+    public int pauses() {
+        return pauses.get();
     }
 
     /** Whether the latest refresh had a leader key naming a member that is none of this primary listener's servers. */

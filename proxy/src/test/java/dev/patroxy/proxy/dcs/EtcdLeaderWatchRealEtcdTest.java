@@ -9,6 +9,7 @@ import dev.patroxy.config.DcsConfig;
 import dev.patroxy.config.DcsType;
 import dev.patroxy.config.HostPort;
 import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.proxy.routing.SwitchoverRequest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -116,25 +117,33 @@ class EtcdLeaderWatchRealEtcdTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() >= count);
     }
 
+    /** Writes down each thing it hears in {@link #heard}. */
+    private final class Recording implements LeaderListener {
+        @Override
+        public void leaderIs(String member, long index) {
+            heard.add("leader " + member);
+        }
+
+        @Override
+        public void noLeader(long index) {
+            heard.add("no leader");
+        }
+
+        @Override
+        public void unreachable(String reason) {
+            heard.add("unreachable");
+        }
+
+        @Override
+        public void switchoverIs(SwitchoverRequest request) {
+            heard.add("switchover " + request);
+        }
+    }
+
     private void startWatching(DcsType type, int port) {
         DcsConfig config = new DcsConfig(type, List.of(new HostPort("127.0.0.1", port)), "batman", "/service",
-                Duration.ofSeconds(2), WATCH_TIMEOUT, Duration.ofSeconds(10));
-        watch = new EtcdLeaderWatch(config, http, scheduler, new LeaderListener() {
-            @Override
-            public void leaderIs(String member, long index) {
-                heard.add("leader " + member);
-            }
-
-            @Override
-            public void noLeader(long index) {
-                heard.add("no leader");
-            }
-
-            @Override
-            public void unreachable(String reason) {
-                heard.add("unreachable");
-            }
-        });
+                Duration.ofSeconds(2), WATCH_TIMEOUT, Duration.ofSeconds(10), Duration.ZERO);
+        watch = new EtcdLeaderWatch(config, http, scheduler, new Recording());
         watch.start();
         awaitHeard(1);
     }
@@ -215,4 +224,33 @@ class EtcdLeaderWatchRealEtcdTest {
                         + " members: node1); set member: to the node's Patroni name");
     }
 
+    @Test
+    void theFailoverKeyWatchHearsWhatPatronictlSwitchoverWritesAndTheEmptyObjectAfter() throws Exception {
+        assumeTrue(Files.isExecutable(ETCD), "etcd-server is not installed");
+        int port = startEtcd();
+        DcsConfig config = new DcsConfig(DcsType.ETCD_V2, List.of(new HostPort("127.0.0.1", port)), "batman",
+                "/service", Duration.ofSeconds(2), WATCH_TIMEOUT, Duration.ofSeconds(10), Duration.ofSeconds(30));
+        FailoverKeyWatch failover = new FailoverKeyWatch(config, http, scheduler, new Recording());
+        try {
+            failover.start();
+            awaitHeard(1);
+            String failoverUrl = clientUrl + "/v2/keys/service/batman/failover";
+            // What Patroni 3.0's dcs.manual_failover writes, then what the new leader writes once it holds the lock.
+            call(new Request.Builder().url(failoverUrl).put(new FormBody.Builder()
+                    .add("value", "{\"leader\":\"pg01\",\"member\":\"pg03\"}").build()).build());
+            awaitHeard(2);
+            call(new Request.Builder().url(failoverUrl).put(new FormBody.Builder().add("value", "{}").build())
+                    .build());
+            awaitHeard(3);
+            put("pg03", "prevExist", "false");
+            etcd.destroy();
+            etcd.waitFor(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(500)).until(() -> true);
+
+            assertThat(heard).as("the leader key is not what this watch reads; etcd gone asks for nothing, heard once")
+                    .containsExactly("switchover none", "switchover pg01 to pg03", "switchover none");
+        } finally {
+            failover.close();
+        }
+    }
 }

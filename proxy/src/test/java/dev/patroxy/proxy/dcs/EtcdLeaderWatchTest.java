@@ -52,7 +52,7 @@ class EtcdLeaderWatchTest {
 
     private void startWatching(DcsType type, HostPort... hosts) {
         DcsConfig config = new DcsConfig(type, List.of(hosts), "batman", "/service", TIMEOUT, WATCH_TIMEOUT,
-                REVALIDATE);
+                REVALIDATE, Duration.ZERO);
         watch = new EtcdLeaderWatch(config, new OkHttpClient(), scheduler, new LeaderListener() {
             @Override
             public void leaderIs(String member, long index) {

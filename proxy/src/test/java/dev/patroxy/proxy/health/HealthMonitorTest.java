@@ -12,6 +12,7 @@ import dev.patroxy.config.Timeouts;
 import dev.patroxy.proxy.ManualClock;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
+import dev.patroxy.proxy.routing.SwitchoverRequest;
 import dev.patroxy.stats.CheckResult;
 import dev.patroxy.stats.ServerState;
 import java.time.Duration;
@@ -304,5 +305,75 @@ class HealthMonitorTest {
         } finally {
             fallsAtOnce.close();
         }
+    }
+
+    /** A monitor of a router of its own that holds sessions for a switchover for at most 30 s. */
+    private record Pausing(HealthMonitor monitor, ListenerRouter router, Backend pg01, Backend pg02) {
+    }
+
+    private Pausing pausing() {
+        Backend first = new Backend("primary", server, Optional.of(CHECK), clock.instant());
+        Backend second = new Backend("primary", server2, Optional.of(CHECK), clock.instant());
+        ListenerRouter own = new ListenerRouter(router.listener(), List.of(first, second));
+        return new Pausing(new HealthMonitor(List.of(own), scheduler, clock, checks, Duration.ofSeconds(30)), own,
+                first, second);
+    }
+
+    @Test
+    void aSwitchoverRequestHoldsNewSessionsUntilTheLeaderKeyNamesTheCandidate() throws Exception {
+        Pausing p = pausing();
+        try {
+            onScheduler(() -> p.monitor().leaderIs("pg01", 7));
+            onScheduler(() -> p.monitor().apply(p.pg01(), patroni(200, "primary"), clock.instant()));
+            assertThat(p.router().pick()).contains(p.pg01());
+
+            onScheduler(() -> p.monitor().switchoverIs(SwitchoverRequest.of("{\"leader\":\"pg01\",\"member\":\"pg02\"}")));
+            assertThat(p.router().paused()).isTrue();
+            assertThat(p.router().pick()).as("held, not sent to a primary about to shut down").isEmpty();
+            assertThat(p.router().current()).as("its sessions stay until Patroni ends them").contains(p.pg01());
+
+            onScheduler(() -> p.monitor().noLeader(8));
+            onScheduler(() -> p.monitor().apply(p.pg02(), patroni(200, "primary"), clock.instant()));
+            onScheduler(() -> p.monitor().leaderIs("pg02", 9));
+            assertThat(p.router().paused()).isFalse();
+            assertThat(p.router().pick()).contains(p.pg02());
+            assertThat(p.router().pauses()).isEqualTo(1);
+        } finally {
+            p.monitor().close();
+        }
+    }
+
+    @Test
+    void aSwitchoverPatroniNeverCarriesOutHoldsForTheLimitOnlyAndOneItGivesUpEndsAtOnce() throws Exception {
+        Pausing p = pausing();
+        try {
+            onScheduler(() -> p.monitor().leaderIs("pg01", 7));
+            onScheduler(() -> p.monitor().apply(p.pg01(), patroni(200, "primary"), clock.instant()));
+            SwitchoverRequest request = SwitchoverRequest.of("{\"leader\":\"pg01\",\"member\":\"pg02\"}");
+            onScheduler(() -> p.monitor().switchoverIs(request));
+            assertThat(p.router().paused()).isTrue();
+            onScheduler(() -> p.monitor().switchoverIs(SwitchoverRequest.NONE));
+            assertThat(p.router().pick()).as("Patroni gave up (no healthy candidate)").contains(p.pg01());
+
+            onScheduler(() -> p.monitor().switchoverIs(request));
+            assertThat(p.router().paused()).isTrue();
+            clock.advance(Duration.ofSeconds(30));
+            // The monitor's own timer runs on real time; the same leader heard again re-decides on the clock.
+            onScheduler(() -> p.monitor().leaderIs("pg01", 10));
+            assertThat(p.router().paused()).as("the limit ran out: the leader takes sessions again").isFalse();
+            assertThat(p.router().pick()).contains(p.pg01());
+        } finally {
+            p.monitor().close();
+        }
+    }
+
+    @Test
+    void aMonitorWithoutASwitchoverPauseNeverHolds() throws Exception {
+        onScheduler(() -> monitor.leaderIs("pg01", 7));
+        answer(patroni(200, "primary"), clock.instant());
+        onScheduler(() -> monitor.switchoverIs(SwitchoverRequest.of("{\"leader\":\"pg01\"}")));
+
+        assertThat(router.paused()).isFalse();
+        assertThat(router.pick()).contains(pg01);
     }
 }

@@ -225,4 +225,42 @@ class ListenerRouterTest {
         assertThat(IntStream.range(0, 4).mapToObj(i -> router.pick().orElseThrow().server().name()))
                 .containsOnly("pg02");
     }
+
+    @Test
+    void aPauseHoldsNewSessionsWithoutTakingTheCurrentPrimaryOutAndItsEndLetsTheHeldGo() {
+        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        Backend pg01 = named(router, "pg01");
+        up.add(pg01);
+        router.refresh(up::contains, DcsLeader.of("pg01"));
+        List<Long> released = new java.util.ArrayList<>();
+
+        assertThat(router.pause(true)).isTrue();
+        assertThat(router.pause(true)).as("already paused").isFalse();
+        assertThat(router.pick()).isEmpty();
+        assertThat(router.current()).as("still the primary, sessions and all").contains(pg01);
+        assertThat(pg01.isRoutable()).as("a session picked just before registers").isTrue();
+        router.held().hold(released::add);
+        ListenerRouter.RoutingChange change = router.refresh(up::contains, DcsLeader.of("pg01"));
+        assertThat(change.dropped()).isEmpty();
+        assertThat(released).as("a refresh during the pause lets nobody go").isEmpty();
+
+        assertThat(router.pause(false)).isTrue();
+        assertThat(router.pick()).contains(pg01);
+        assertThat(released).hasSize(1);
+        assertThat(router.pauses()).isEqualTo(1);
+    }
+
+    @Test
+    void aPauseEndingWithNoServerRoutableLetsNobodyGo() {
+        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        List<Long> released = new java.util.ArrayList<>();
+        router.pause(true);
+        router.held().hold(released::add);
+        router.refresh(up::contains, DcsLeader.NONE);
+
+        router.pause(false);
+
+        assertThat(released).as("they wait for a primary as without a pause").isEmpty();
+        assertThat(router.held().size()).isEqualTo(1);
+    }
 }
