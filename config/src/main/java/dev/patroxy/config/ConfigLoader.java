@@ -205,10 +205,11 @@ public final class ConfigLoader {
             Duration watchTimeout = node.optional(keys, "watch-timeout", ConfigNode::duration)
                     .orElse(Duration.ofSeconds(10));
             Duration revalidate = node.optional(keys, "revalidate", ConfigNode::duration).orElse(Duration.ofSeconds(10));
-            // A switchover takes Patroni a second or two (a checkpoint, a fast shutdown, a promotion); 30 s matches
-            // timeout hold, past which a held client is turned away anyway.
+            // A switchover takes Patroni a second or two (a checkpoint, a fast shutdown, a promotion); half the
+            // default timeout hold, so that a client held from the start of a pause Patroni never ends still goes
+            // to the leader before its own hold runs out.
             Duration switchoverPause = node.optional(keys, "switchover-pause", ConfigLoader::durationOrNone)
-                    .orElse(Duration.ofSeconds(30));
+                    .orElse(Duration.ofSeconds(15));
             return new DcsConfig(type, hosts, scope, canonicalNamespace(namespace), timeout, watchTimeout,
                     revalidate, switchoverPause);
         }

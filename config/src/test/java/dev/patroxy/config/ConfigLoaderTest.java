@@ -568,7 +568,7 @@ class ConfigLoaderTest {
         assertThat(dcs.timeout()).isEqualTo(Duration.ofSeconds(1));
         assertThat(dcs.watchTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(dcs.revalidate()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(dcs.switchoverPause()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(dcs.switchoverPause()).isEqualTo(Duration.ofSeconds(15));
         assertThat(ConfigLoader.parse(FILE, VALID + "dcs: {type: etcd, hosts: [\"h:1\"], scope: b, switchover-pause: none}\n")
                 .dcs().orElseThrow().switchoverPause()).isZero();
         assertThat(ConfigLoader.parse(FILE, VALID + "dcs: {type: etcd, hosts: [\"h:1\"], scope: b, namespace: /}\n")

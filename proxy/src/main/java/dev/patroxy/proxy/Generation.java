@@ -141,6 +141,11 @@ final class Generation implements AutoCloseable {
         }
     }
 
+    /** Closes every client connection of this generation, served or not; for the proxy's own stop. */
+    void closeClients() {
+        listeners.forEach(ProxyListener::closeClients);
+    }
+
     /** Closes the listening sockets: no new client reaches this generation; its sessions go on. */
     void stopAccepting() {
         listeners.forEach(ProxyListener::close);

@@ -5,6 +5,8 @@ import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
 import dev.patroxy.proxy.dcs.FailoverKeyWatch;
 import dev.patroxy.proxy.dcs.LeaderListener;
 import dev.patroxy.proxy.routing.SwitchoverRequest;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -40,7 +42,7 @@ final class LeaderWatches {
      * Watches over etcd, each on a thread of its own with a client of its own; a section that holds sessions for a
      * switchover also watches Patroni's failover key there.
      */
-    static LeaderWatches overEtcd() {
+    static LeaderWatches overEtcd(Clock clock) {
         return new LeaderWatches((dcs, listener) -> {
             ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "patroxy-dcs");
@@ -51,7 +53,7 @@ final class LeaderWatches {
             EtcdLeaderWatch watch = new EtcdLeaderWatch(dcs, http, thread, listener);
             watch.start();
             Optional<FailoverKeyWatch> failover = dcs.switchoverPause().isZero() ? Optional.empty()
-                    : Optional.of(new FailoverKeyWatch(dcs, http, thread, listener));
+                    : Optional.of(new FailoverKeyWatch(dcs, http, thread, listener, clock));
             failover.ifPresent(FailoverKeyWatch::start);
             return new Started(() -> {
                 watch.close();
@@ -121,6 +123,7 @@ final class LeaderWatches {
         private final List<Follower> followers = new ArrayList<>();
         private Consumer<LeaderListener> last;
         private SwitchoverRequest lastSwitchover = SwitchoverRequest.NONE;
+        private Instant lastSwitchoverHeardAt = Instant.EPOCH;
         private Started watch;
 
         synchronized void join(Follower follower) {
@@ -129,8 +132,9 @@ final class LeaderWatches {
                 follower.tell(last);
             }
             SwitchoverRequest request = lastSwitchover;
+            Instant heardAt = lastSwitchoverHeardAt;
             if (!request.equals(SwitchoverRequest.NONE)) {
-                follower.tell(l -> l.switchoverIs(request));
+                follower.tell(l -> l.switchoverIs(request, heardAt));
             }
         }
 
@@ -161,9 +165,10 @@ final class LeaderWatches {
         }
 
         @Override
-        public synchronized void switchoverIs(SwitchoverRequest request) {
+        public synchronized void switchoverIs(SwitchoverRequest request, Instant heardAt) {
             lastSwitchover = request;
-            followers.forEach(f -> f.tell(l -> l.switchoverIs(request)));
+            lastSwitchoverHeardAt = heardAt;
+            followers.forEach(f -> f.tell(l -> l.switchoverIs(request, heardAt)));
         }
     }
 }

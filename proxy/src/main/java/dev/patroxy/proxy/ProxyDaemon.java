@@ -81,7 +81,7 @@ public final class ProxyDaemon implements AutoCloseable {
             startupLimit = new Admission(initial.global().maxconnStartup(), System::nanoTime);
             startupLimit.onFullnessChange(() -> current.listeners().forEach(ProxyListener::updateAccepting));
             checks = CheckRegistry.overHttp(clock);
-            watches = LeaderWatches.overEtcd();
+            watches = LeaderWatches.overEtcd(clock);
             firstPacketPlaces = FirstPacketPlaces.fromOpenFilesLimit(initial.global().maxconn());
             current = new Generation(initial, clock).start(boss, workers, transport, globalLimit, startupLimit,
                     firstPacketPlaces, HealthMonitor.Knowledge.NONE, Set.of(), checks, watches);
@@ -228,9 +228,11 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         for (Draining d : draining) {
             d.generation().close();
+            d.generation().closeClients();
         }
         if (current != null) {
             current.close();
+            current.closeClients();
         }
         if (checks != null) {
             checks.close();

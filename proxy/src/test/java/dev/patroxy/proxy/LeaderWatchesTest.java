@@ -9,6 +9,7 @@ import dev.patroxy.config.HostPort;
 import dev.patroxy.proxy.dcs.LeaderListener;
 import dev.patroxy.proxy.routing.SwitchoverRequest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,8 +48,8 @@ class LeaderWatchesTest {
         }
 
         @Override
-        public void switchoverIs(SwitchoverRequest request) {
-            events.add("switchover " + request);
+        public void switchoverIs(SwitchoverRequest request, Instant heardAt) {
+            events.add("switchover " + request + " heard " + heardAt.getEpochSecond());
         }
     }
 
@@ -106,13 +107,15 @@ class LeaderWatchesTest {
         Heard fresh = new Heard();
         watches.follow(dcs("batman"), Runnable::run, old);
         started.get(0).leaderIs("pg01", 7);
-        started.get(0).switchoverIs(new SwitchoverRequest("pg01", "pg03", null, null));
+        started.get(0).switchoverIs(new SwitchoverRequest("pg01", "pg03", null, null, 8), Instant.ofEpochSecond(100));
 
         watches.follow(dcs("batman"), Runnable::run, fresh);
 
-        assertThat(fresh.events).containsExactly("pg01", "switchover pg01 to pg03");
-        started.get(0).switchoverIs(SwitchoverRequest.NONE);
-        assertThat(old.events).containsExactly("pg01", "switchover pg01 to pg03", "switchover none");
-        assertThat(fresh.events).containsExactly("pg01", "switchover pg01 to pg03", "switchover none");
+        assertThat(fresh.events).as("when it was first heard, not when this one joined")
+                .containsExactly("pg01", "switchover pg01 to pg03 heard 100");
+        started.get(0).switchoverIs(SwitchoverRequest.NONE, Instant.ofEpochSecond(103));
+        assertThat(old.events).containsExactly("pg01", "switchover pg01 to pg03 heard 100", "switchover none heard 103");
+        assertThat(fresh.events).containsExactly("pg01", "switchover pg01 to pg03 heard 100",
+                "switchover none heard 103");
     }
 }

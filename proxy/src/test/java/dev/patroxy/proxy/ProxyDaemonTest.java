@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -291,12 +292,17 @@ class ProxyDaemonTest {
         final AtomicLong index = new AtomicLong(7);
         volatile String leader;
         volatile boolean closed;
+        private final CountDownLatch stopped = new CountDownLatch(1);
 
         FakeEtcd(String leader) throws IOException {
             this.leader = leader;
             server.setDispatcher(new Dispatcher() {
                 @Override
                 public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                    if (!request.getTarget().startsWith("/v2/keys/service/batman/leader?")) {
+                        // Patroni's other keys (the failover key): none, and a watch on them that never fires.
+                        return request.getTarget().contains("wait=true") ? silentWatch() : notFound();
+                    }
                     if (request.getTarget().contains("wait=true")) {
                         return watchAnswer();
                     }
@@ -306,8 +312,18 @@ class ProxyDaemonTest {
             server.start();
         }
 
-        /** As etcd does, the headers at once, the change when there is one. */
-        private MockResponse watchAnswer() {
+        private MockResponse notFound() {
+            return new MockResponse.Builder().code(404).addHeader("X-Etcd-Index", index.get())
+                    .body("{\"errorCode\":100,\"message\":\"Key not found\",\"index\":" + index.get() + "}").build();
+        }
+
+        /** What a watch answers once something changes; throws to end the watch without a change. */
+        private interface Change {
+            byte[] await() throws IOException;
+        }
+
+        /** As etcd does, the headers at once, then the change when there is one. */
+        private MockResponse watch(Change change) {
             // Chunked by hand: MockWebServer writes a body of unknown length as it is.
             return new MockResponse.Builder().code(200).addHeader("X-Etcd-Index", index.get())
                     .addHeader("Transfer-Encoding", "chunked")
@@ -320,22 +336,41 @@ class ProxyDaemonTest {
                         @Override
                         public void writeTo(BufferedSink sink) throws IOException {
                             sink.flush();
-                            String next;
-                            try {
-                                next = nextLeader.poll(30, TimeUnit.SECONDS);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                                throw new IOException(e);
-                            }
-                            if (next == null || closed) {
-                                throw new IOException("etcd stopped");
-                            }
-                            FakeEtcd.this.leader = next;
-                            byte[] change = node("set", index.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
-                            sink.writeUtf8(Integer.toHexString(change.length) + "\r\n").write(change)
+                            byte[] body = change.await();
+                            sink.writeUtf8(Integer.toHexString(body.length) + "\r\n").write(body)
                                     .writeUtf8("\r\n0\r\n\r\n");
                         }
                     }).build();
+        }
+
+        /** A watch of a key nobody writes: nothing until the fake closes. */
+        private MockResponse silentWatch() {
+            return watch(() -> {
+                try {
+                    stopped.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("etcd stopped");
+            });
+        }
+
+        /** A watch of the leader key: the next leader put in {@code nextLeader}. */
+        private MockResponse watchAnswer() {
+            return watch(() -> {
+                String next;
+                try {
+                    next = nextLeader.poll(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
+                if (next == null || closed) {
+                    throw new IOException("etcd stopped");
+                }
+                FakeEtcd.this.leader = next;
+                return node("set", index.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
+            });
         }
 
         private String node(String action, long modifiedIndex) {
@@ -353,6 +388,7 @@ class ProxyDaemonTest {
         @Override
         public void close() throws IOException {
             closed = true;
+            stopped.countDown();
             for (int i = 0; i < 4; i++) {
                 nextLeader.add(leader);
             }
@@ -442,23 +478,38 @@ class ProxyDaemonTest {
         }
     }
 
-    @Test
-    void withNoPrimaryNewClientsAreHeldUntilANodeTakesTheRole() throws Exception {
+    /** Starts the daemon with no primary and connects a client to the primary port, which holds it. */
+    private Socket heldClient() throws Exception {
         nodes.get(0).primaryStatus.set(503);
         int[] ports = startDaemon();
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> server("primary", "pg01").lastCheck().code() == 503);
+        Socket s = PgClient.connect(ports[0]);
+        s.setSoTimeout(10_000);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> daemon.snapshot().listeners().get(0).frontend().held() == 1);
+        return s;
+    }
 
-        try (Socket s = PgClient.connect(ports[0])) {
-            s.setSoTimeout(10_000);
-            await().atMost(Duration.ofSeconds(5))
-                    .until(() -> daemon.snapshot().listeners().get(0).frontend().held() == 1);
+    @Test
+    void withNoPrimaryNewClientsAreHeldUntilANodeTakesTheRole() throws Exception {
+        try (Socket s = heldClient()) {
             nodes.get(0).primaryStatus.set(200);
             assertThat(readLine(s.getInputStream())).isEqualTo("pg01");
         }
         FrontendStats frontend = daemon.snapshot().listeners().get(0).frontend();
         assertThat(frontend.heldReleased()).isEqualTo(1);
         assertThat(frontend.refused()).isZero();
+    }
+
+    @Test
+    void aClientHeldWhenTheProxyStopsIsClosedAndWhatItSentReleased() throws Exception {
+        try (Socket s = heldClient()) {
+            daemon.close();
+            daemon = null;
+
+            assertThat(s.getInputStream().read()).as("closed by the proxy as it stops").isEqualTo(-1);
+        }
     }
 
     @Test

@@ -2,27 +2,33 @@ package dev.patroxy.proxy.dcs;
 
 import dev.patroxy.config.DcsConfig;
 import dev.patroxy.proxy.routing.SwitchoverRequest;
+import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import okhttp3.OkHttpClient;
 
 /**
  * Follows Patroni's failover key as {@link EtcdLeaderWatch} follows the leader key, telling its listener's
- * {@link LeaderListener#switchoverIs} what the key asks for. A key that cannot be read asks for nothing: without it
- * patroxy routes as it would with no switchover requested, on the leader key and the checks.
+ * {@link LeaderListener#switchoverIs} what the key asks for. While etcd cannot be reached the request last heard
+ * stands (its pause is bounded anyway); a key that cannot be read as a request asks for nothing.
  */
 public final class FailoverKeyWatch implements AutoCloseable {
     private final EtcdLeaderWatch watch;
-    /** The last request passed on; the key absent, emptied and unreadable all ask for nothing, heard once. */
+    /** The last request passed on; the key absent and the key emptied both ask for nothing, heard once. */
     private SwitchoverRequest passedOn;
+    private final Clock clock;
 
-    /** @param scheduler as {@link EtcdLeaderWatch}'s: one task at a time; the listener is called from it */
+    /**
+     * @param scheduler as {@link EtcdLeaderWatch}'s: one task at a time; the listener is called from it
+     * @param clock what tells when a request was first heard
+     */
     public FailoverKeyWatch(DcsConfig config, OkHttpClient http, ScheduledExecutorService scheduler,
-            LeaderListener listener) {
+            LeaderListener listener, Clock clock) {
+        this.clock = clock;
         this.watch = new EtcdLeaderWatch(config, config.failoverKey(), "failover key", http, scheduler,
                 new LeaderListener() {
                     @Override
                     public void leaderIs(String value, long index) {
-                        passOn(listener, SwitchoverRequest.of(value));
+                        passOn(listener, SwitchoverRequest.of(value, index));
                     }
 
                     @Override
@@ -32,14 +38,14 @@ public final class FailoverKeyWatch implements AutoCloseable {
 
                     @Override
                     public void unreachable(String reason) {
-                        passOn(listener, SwitchoverRequest.NONE);
+                        // The same request read again once etcd answers must not start a new pause.
                     }
                 });
     }
 
     private void passOn(LeaderListener listener, SwitchoverRequest request) {
         if (!request.equals(passedOn)) {
-            listener.switchoverIs(request);
+            listener.switchoverIs(request, clock.instant());
             passedOn = request;
         }
     }

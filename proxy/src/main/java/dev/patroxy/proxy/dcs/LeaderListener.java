@@ -1,6 +1,7 @@
 package dev.patroxy.proxy.dcs;
 
 import dev.patroxy.proxy.routing.SwitchoverRequest;
+import java.time.Instant;
 
 /**
  * What DCS watches learn about Patroni's leader key and failover key. Each call reports a change from the previous
@@ -25,9 +26,12 @@ public interface LeaderListener {
     void unreachable(String reason);
 
     /**
-     * What the failover key asks for now: {@link SwitchoverRequest#NONE} once it is gone, emptied, or cannot be
-     * read from any DCS host. Heard only where the configuration holds sessions for a switchover.
+     * What the failover key asks for now, {@link SwitchoverRequest#NONE} once it is gone or emptied; heard only where
+     * the configuration holds sessions for a switchover.
+     *
+     * @param heardAt when the watch first heard this request: a configuration that joins the watch later hears the
+     *     same time, so a reload does not start its pause again
      */
-    default void switchoverIs(SwitchoverRequest request) {
+    default void switchoverIs(SwitchoverRequest request, Instant heardAt) {
     }
 }

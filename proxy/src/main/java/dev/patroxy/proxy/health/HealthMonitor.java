@@ -302,7 +302,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         if (change == HealthState.Change.NONE && !unvouched && !timelineMoved) {
             if (backend.isRoutable()) {
                 // Clients held after their server refused them retry once its check has answered again.
-                router.held().releaseAll();
+                router.releaseHeld();
             }
             return;
         }
@@ -378,7 +378,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         if (router.listener().balance() != Balance.PRIMARY) {
             return;
         }
-        boolean hold = switchover.holds(leader);
+        boolean hold = switchover.holds(leader) && pausable(router);
         if (!router.pause(hold)) {
             return;
         }
@@ -392,12 +392,23 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     }
 
     /**
+     * Whether a switchover request concerns this listener and may hold its clients: its hold is on (with
+     * {@code timeout hold: none} a pause would turn every client away), the leader key picks its server, and the
+     * candidate, if named, is one of its servers (Patroni drops a request for a member it does not have).
+     */
+    private boolean pausable(ListenerRouter router) {
+        String candidate = switchover.request().candidate();
+        return !router.listener().timeouts().hold().isZero() && router.leaderDecides(leader)
+                && (candidate == null || router.backends().stream().anyMatch(b -> b.server().member().equals(candidate)));
+    }
+
+    /**
      * What Patroni's failover key asks for; runs on the scheduler. Primary listeners hold new sessions while it asks
      * the leader to hand over, until the leader key names another member or the pause runs out.
      */
     @Override
-    public void switchoverIs(SwitchoverRequest request) {
-        if (!switchover.requested(request)) {
+    public void switchoverIs(SwitchoverRequest request, Instant heardAt) {
+        if (!switchover.requested(request, heardAt)) {
             return;
         }
         if (request.unreadable() != null) {

@@ -262,7 +262,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             if (router.pick().isPresent()) {
                 // A server came back between the pick that found none and the hold: nobody else will release.
-                router.held().releaseAll();
+                router.releaseHeld();
             }
             return true;
         }
@@ -277,7 +277,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return false;
             }
             if (router.pick().filter(b -> b != failed).isPresent()) {
-                router.held().releaseAll();
+                router.releaseHeld();
             }
             return true;
         }

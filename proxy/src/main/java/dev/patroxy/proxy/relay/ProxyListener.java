@@ -7,11 +7,13 @@ import dev.patroxy.proxy.routing.TrafficCounters;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.NetUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +50,11 @@ public final class ProxyListener implements AutoCloseable {
     private final Runnable countRefused = refused::increment;
     private final Runnable countStartupTimeout = startupTimeouts::increment;
     private final Map<BindAddress, BoundSocket> bound = new ConcurrentHashMap<>();
-    /** Clients accepted here whose connection is open, served or not yet (in their first packet, waiting in line). */
-    private final LongAdder openClients = new LongAdder();
-    private final ChannelFutureListener clientClosed = f -> openClients.decrement();
+    /**
+     * Clients accepted here whose connection is open, served or not yet (in their first packet, waiting in line); a
+     * channel leaves the group as it closes.
+     */
+    private final ChannelGroup openClients = new DefaultChannelGroup("patroxy-clients", GlobalEventExecutor.INSTANCE);
     private Transport transport;
 
     /** A listening socket and the listener its new clients go to. */
@@ -89,8 +93,7 @@ public final class ProxyListener implements AutoCloseable {
     }
 
     private void accepted(Channel client) {
-        openClients.increment();
-        client.closeFuture().addListener(clientClosed);
+        openClients.add(client);
         client.pipeline().addLast(new FrontendHandler(router, clientLimits, STARTUP_LIMIT_INDEX, frontend,
                 countRefused, countStartupTimeout, transport, firstPacketPlaces, firstPacketRejections));
     }
@@ -109,7 +112,16 @@ public final class ProxyListener implements AutoCloseable {
 
     /** Clients this listener accepted whose connection is still open, whether or not a server serves them yet. */
     public long openClients() {
-        return openClients.sum();
+        return openClients.size();
+    }
+
+    /**
+     * Closes every client still open, served or not, and waits until they are: what the proxy does as it stops,
+     * before its event loops end. A loop's own shutdown closes the channels still registered only when it sees the
+     * shutdown before running its tasks; one it missed would keep the startup message it holds for its server.
+     */
+    public void closeClients() {
+        openClients.close().awaitUninterruptibly();
     }
 
     public Admission limit() {

@@ -142,6 +142,13 @@ public final class ListenerRouter {
         return true;
     }
 
+    /** Lets the held clients go, unless a pause holds them. */
+    public void releaseHeld() {
+        if (!paused) {
+            held.releaseAll();
+        }
+    }
+
     /** Whether new sessions are held for a switchover under way. */
     public boolean paused() {
         return paused;

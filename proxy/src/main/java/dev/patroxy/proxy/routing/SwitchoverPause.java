@@ -14,6 +14,7 @@ import java.util.Optional;
  * Used on the health thread only.
  */
 public final class SwitchoverPause {
+    static final Duration LONGEST_WAIT = Duration.ofHours(1);
     private final Duration limit;
     private final Clock clock;
     private SwitchoverRequest request = SwitchoverRequest.NONE;
@@ -25,13 +26,16 @@ public final class SwitchoverPause {
         this.clock = clock;
     }
 
-    /** What the failover key asks for now; returns whether it differs from what it asked before. */
-    public boolean requested(SwitchoverRequest now) {
+    /**
+     * What the failover key asks for now, first heard at {@code heardAt}; returns whether it differs from what it
+     * asked before.
+     */
+    public boolean requested(SwitchoverRequest now, Instant heardAt) {
         if (now.equals(request)) {
             return false;
         }
         request = now;
-        seenAt = clock.instant();
+        seenAt = heardAt;
         return true;
     }
 
@@ -48,14 +52,18 @@ public final class SwitchoverPause {
         return !now.isBefore(start()) && now.isBefore(start().plus(limit));
     }
 
-    /** How long until {@link #holds} changes by time alone (the scheduled time comes, the limit runs out), if ever. */
+    /**
+     * How long until {@link #holds} may change by time alone (the scheduled time comes, the limit runs out), if
+     * ever; at most {@link #LONGEST_WAIT}, so that a switchover scheduled years ahead is still one timer.
+     */
     public Optional<Duration> untilChange(DcsLeader leader) {
         if (!applies(leader)) {
             return Optional.empty();
         }
         Instant now = clock.instant();
         if (now.isBefore(start())) {
-            return Optional.of(Duration.between(now, start()));
+            Duration wait = Duration.between(now, start());
+            return Optional.of(wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait);
         }
         Instant end = start().plus(limit);
         return now.isBefore(end) ? Optional.of(Duration.between(now, end)) : Optional.empty();

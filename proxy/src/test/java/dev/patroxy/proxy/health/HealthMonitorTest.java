@@ -307,14 +307,20 @@ class HealthMonitorTest {
         }
     }
 
+    private static final SwitchoverRequest PG01_TO_PG02 = SwitchoverRequest.of("{\"leader\":\"pg01\",\"member\":\"pg02\"}");
+
     /** A monitor of a router of its own that holds sessions for a switchover for at most 30 s. */
     private record Pausing(HealthMonitor monitor, ListenerRouter router, Backend pg01, Backend pg02) {
     }
 
     private Pausing pausing() {
+        return pausing(router.listener());
+    }
+
+    private Pausing pausing(ListenerConfig listener) {
         Backend first = new Backend("primary", server, Optional.of(CHECK), clock.instant());
         Backend second = new Backend("primary", server2, Optional.of(CHECK), clock.instant());
-        ListenerRouter own = new ListenerRouter(router.listener(), List.of(first, second));
+        ListenerRouter own = new ListenerRouter(listener, List.of(first, second));
         return new Pausing(new HealthMonitor(List.of(own), scheduler, clock, checks, Duration.ofSeconds(30)), own,
                 first, second);
     }
@@ -327,7 +333,7 @@ class HealthMonitorTest {
             onScheduler(() -> p.monitor().apply(p.pg01(), patroni(200, "primary"), clock.instant()));
             assertThat(p.router().pick()).contains(p.pg01());
 
-            onScheduler(() -> p.monitor().switchoverIs(SwitchoverRequest.of("{\"leader\":\"pg01\",\"member\":\"pg02\"}")));
+            onScheduler(() -> p.monitor().switchoverIs(PG01_TO_PG02, clock.instant()));
             assertThat(p.router().paused()).isTrue();
             assertThat(p.router().pick()).as("held, not sent to a primary about to shut down").isEmpty();
             assertThat(p.router().current()).as("its sessions stay until Patroni ends them").contains(p.pg01());
@@ -349,13 +355,13 @@ class HealthMonitorTest {
         try {
             onScheduler(() -> p.monitor().leaderIs("pg01", 7));
             onScheduler(() -> p.monitor().apply(p.pg01(), patroni(200, "primary"), clock.instant()));
-            SwitchoverRequest request = SwitchoverRequest.of("{\"leader\":\"pg01\",\"member\":\"pg02\"}");
-            onScheduler(() -> p.monitor().switchoverIs(request));
+            SwitchoverRequest request = PG01_TO_PG02;
+            onScheduler(() -> p.monitor().switchoverIs(request, clock.instant()));
             assertThat(p.router().paused()).isTrue();
-            onScheduler(() -> p.monitor().switchoverIs(SwitchoverRequest.NONE));
+            onScheduler(() -> p.monitor().switchoverIs(SwitchoverRequest.NONE, clock.instant()));
             assertThat(p.router().pick()).as("Patroni gave up (no healthy candidate)").contains(p.pg01());
 
-            onScheduler(() -> p.monitor().switchoverIs(request));
+            onScheduler(() -> p.monitor().switchoverIs(request, clock.instant()));
             assertThat(p.router().paused()).isTrue();
             clock.advance(Duration.ofSeconds(30));
             // The monitor's own timer runs on real time; the same leader heard again re-decides on the clock.
@@ -371,9 +377,55 @@ class HealthMonitorTest {
     void aMonitorWithoutASwitchoverPauseNeverHolds() throws Exception {
         onScheduler(() -> monitor.leaderIs("pg01", 7));
         answer(patroni(200, "primary"), clock.instant());
-        onScheduler(() -> monitor.switchoverIs(SwitchoverRequest.of("{\"leader\":\"pg01\"}")));
+        onScheduler(() -> monitor.switchoverIs(SwitchoverRequest.of("{\"leader\":\"pg01\"}"), clock.instant()));
 
         assertThat(router.paused()).isFalse();
         assertThat(router.pick()).contains(pg01);
+    }
+
+    @Test
+    void aListenerThatTurnsClientsAwayAtOnceIsNeverPausedNorForACandidateItDoesNotHave() throws Exception {
+        ListenerConfig l = router.listener();
+        Timeouts t = l.timeouts();
+        ListenerConfig noHold = new ListenerConfig(l.name(), l.binds(), l.balance(), l.check(),
+                new Timeouts(t.connect(), t.client(), t.server(), t.queue(), t.clientFin(), t.serverFin(),
+                        Duration.ZERO, t.clientStartup(), t.clientHello()),
+                l.retries(), l.maxconn(), l.shutdownSessionsOnDown(), l.tcplog(), l.releaseRate(), l.servers());
+        Pausing p = pausing(noHold);
+        Pausing q = pausing();
+        try {
+            for (Pausing each : List.of(p, q)) {
+                onScheduler(() -> each.monitor().leaderIs("pg01", 7));
+                onScheduler(() -> each.monitor().apply(each.pg01(), patroni(200, "primary"), clock.instant()));
+            }
+            onScheduler(() -> p.monitor().switchoverIs(PG01_TO_PG02, clock.instant()));
+            onScheduler(() -> q.monitor().switchoverIs(SwitchoverRequest.of("{\"leader\":\"pg01\",\"member\":\"pg09\"}"),
+                    clock.instant()));
+
+            assertThat(p.router().paused()).as("timeout hold none: a pause would refuse every client").isFalse();
+            assertThat(q.router().paused()).as("Patroni drops a request for a member it does not have").isFalse();
+        } finally {
+            p.monitor().close();
+            q.monitor().close();
+        }
+    }
+
+    @Test
+    void checksAnsweringDuringAPauseLetNoHeldClientGo() throws Exception {
+        Pausing p = pausing();
+        try {
+            onScheduler(() -> p.monitor().leaderIs("pg01", 7));
+            onScheduler(() -> p.monitor().apply(p.pg01(), patroni(200, "primary"), clock.instant()));
+            onScheduler(() -> p.monitor().switchoverIs(PG01_TO_PG02, clock.instant()));
+            List<Long> released = new java.util.concurrent.CopyOnWriteArrayList<>();
+            p.router().held().hold(released::add);
+
+            onScheduler(() -> p.monitor().apply(p.pg01(), patroni(200, "primary"), clock.instant()));
+
+            assertThat(released).isEmpty();
+            assertThat(p.router().held().released()).isZero();
+        } finally {
+            p.monitor().close();
+        }
     }
 }

@@ -11,7 +11,9 @@ class SwitchoverRequestTest {
     void aSwitchoverFromTheLeaderToACandidateAsksTheLeaderOnly() {
         SwitchoverRequest request = SwitchoverRequest.of("{\"leader\":\"pg01\",\"member\":\"pg03\"}");
 
-        assertThat(request).isEqualTo(new SwitchoverRequest("pg01", "pg03", null, null));
+        assertThat(request).isEqualTo(new SwitchoverRequest("pg01", "pg03", null, null, 0));
+        assertThat(SwitchoverRequest.of("{\"leader\":\"pg01\",\"member\":\"pg03\"}", 9))
+                .as("the same words written again").isNotEqualTo(request);
         assertThat(request.asksToHandOver("pg01")).isTrue();
         assertThat(request.asksToHandOver("pg03")).as("the candidate already leads: nothing to do").isFalse();
         assertThat(request.asksToHandOver("pg02")).as("Patroni ignores a leader name that does not match").isFalse();
@@ -56,8 +58,18 @@ class SwitchoverRequestTest {
 
     @Test
     void theOldLeaderColonCandidateFormIsRead() {
-        assertThat(SwitchoverRequest.of("pg01:pg03")).isEqualTo(new SwitchoverRequest("pg01", "pg03", null, null));
-        assertThat(SwitchoverRequest.of(" pg01 ")).isEqualTo(new SwitchoverRequest("pg01", null, null, null));
+        assertThat(SwitchoverRequest.of("pg01:pg03")).isEqualTo(new SwitchoverRequest("pg01", "pg03", null, null, 0));
+        assertThat(SwitchoverRequest.of(" pg01 ")).isEqualTo(new SwitchoverRequest("pg01", null, null, null, 0));
         assertThat(SwitchoverRequest.of(":")).isEqualTo(SwitchoverRequest.NONE);
+    }
+
+    @Test
+    void asInPythonAnyValueButEmptyNamesAMemberAndAnEmptyScheduleIsNow() {
+        assertThat(SwitchoverRequest.of("{\"leader\":\" \"}").asksToHandOver("pg01"))
+                .as("Patroni compares ' ' with its name and drops the key").isFalse();
+        assertThat(SwitchoverRequest.of("{\"leader\":5}").asksToHandOver("pg01")).isFalse();
+        SwitchoverRequest now = SwitchoverRequest.of("{\"leader\":\"pg01\",\"scheduled_at\":\"\"}");
+        assertThat(now.scheduledAt()).isNull();
+        assertThat(now.asksToHandOver("pg01")).isTrue();
     }
 }
