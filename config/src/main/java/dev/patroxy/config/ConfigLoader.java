@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -86,6 +88,26 @@ public final class ConfigLoader {
             "GET", "GET", "HEAD", "HEAD", "OPTIONS", "OPTIONS");
 
     private ConfigLoader() {
+    }
+
+    /**
+     * Every key a file may hold, as the README's configuration reference names it: {@code global.maxconn},
+     * {@code servers[].address}; the keys a listener shares with {@code defaults} bare ({@code maxconn},
+     * {@code timeout.connect}, {@code check.path}); a mapping of a few fixed keys ({@code global.keepalive}) by its
+     * own name.
+     */
+    static SortedSet<String> referenceKeys() {
+        SortedSet<String> keys = new TreeSet<>();
+        GLOBAL_KEYS.forEach(k -> keys.add("global." + k));
+        STATS_KEYS.stream().filter(k -> !k.equals("timeout")).forEach(k -> keys.add("stats." + k));
+        STATS_TIMEOUT_KEYS.forEach(k -> keys.add("stats.timeout." + k));
+        SERVER_KEYS.forEach(k -> keys.add("servers[]." + k));
+        LISTENER_KEYS.stream().filter(k -> !DEFAULTS_KEYS.contains(k)).forEach(k -> keys.add("listeners[]." + k));
+        DEFAULTS_KEYS.stream().filter(k -> !k.equals("timeout") && !k.equals("check")).forEach(keys::add);
+        TIMEOUT_KEYS.forEach(k -> keys.add("timeout." + k));
+        CHECK_KEYS.forEach(k -> keys.add("check." + k));
+        DCS_KEYS.forEach(k -> keys.add("dcs." + k));
+        return keys;
     }
 
     /** Reads and parses {@code file}; a file that cannot be read is a ConfigException naming it, as a bad value is. */
