@@ -17,10 +17,13 @@ final class ConfigReloader {
 
     private final Path file;
     private final ProxyDaemon daemon;
+    private final SystemdNotify systemd;
 
-    ConfigReloader(Path file, ProxyDaemon daemon) {
+    /** @param systemd told when a reload starts and when it is over, whether it took effect or not */
+    ConfigReloader(Path file, ProxyDaemon daemon, SystemdNotify systemd) {
         this.file = file;
         this.daemon = daemon;
+        this.systemd = systemd;
     }
 
     /** Reloads on every SIGHUP from now on; the JVM runs each on a thread of its own, one at a time here. */
@@ -31,16 +34,21 @@ final class ConfigReloader {
     /** Reads the file and puts it in force; returns whether it took effect. */
     synchronized boolean reload() {
         log.info("reloading {}", file);
+        systemd.reloading("reloading " + file);
+        String refusal;
         try {
             daemon.reload(ConfigLoader.load(file));
+            systemd.ready("serving " + file + ", reloaded: listeners " + String.join(", ", daemon.listenerNames()));
             return true;
         } catch (ConfigException e) {
-            daemon.refused(e.getMessage());
+            refusal = e.getMessage();
         } catch (RuntimeException | Error e) {
             // The signal's thread would die with it, and the stats must not say the last reload succeeded.
             log.debug("reload failed", e);
-            daemon.refused(e.getMessage() != null ? e.getMessage() : e.toString());
+            refusal = e.getMessage() != null ? e.getMessage() : e.toString();
         }
+        daemon.refused(refusal);
+        systemd.ready("reload refused, the configuration in force stays: " + refusal);
         return false;
     }
 }

@@ -117,6 +117,11 @@ final class Generation implements AutoCloseable {
         return leaderWatch == null ? Optional.empty() : leaderWatch.etcd();
     }
 
+    /** The health checks of this generation's checked listeners. */
+    HealthMonitor health() {
+        return health;
+    }
+
     /** What this generation's checks know, for the one that replaces it. */
     HealthMonitor.Knowledge knowledge() {
         return health.knowledge();

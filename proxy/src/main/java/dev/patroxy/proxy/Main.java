@@ -4,11 +4,9 @@ import dev.patroxy.config.ConfigException;
 import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.proxy.dcs.DcsNameCheck;
-import dev.patroxy.proxy.relay.Transport;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import okhttp3.OkHttpClient;
 
@@ -97,9 +95,10 @@ public final class Main {
     }
 
     private static void run(Path file, PatroxyConfig config) {
-        ProxyDaemon daemon;
+        SystemdNotify systemd = SystemdNotify.fromEnvironment();
+        Service service;
         try {
-            daemon = new ProxyDaemon(config, Clock.systemUTC(), Transport.of(config.global())).start();
+            service = Service.start(file, config, systemd, Service.FIRST_CHECKS_WAIT);
         } catch (RuntimeException e) {
             System.err.println("patroxy: " + e.getMessage());
             LogSetup.flushAndStop();
@@ -109,10 +108,10 @@ public final class Main {
         // Netty's event loop threads keep the JVM alive until SIGTERM/SIGINT runs this hook; the lines logged while
         // closing are written out before the JVM goes.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.close();
+            service.close();
             LogSetup.flushAndStop();
         }, "patroxy-shutdown"));
-        new ConfigReloader(file, daemon).reloadOnHangup();
+        service.reloadOnHangup();
     }
 
     /** The parsed command line; null from {@link #parse} means it made no sense. */

@@ -23,9 +23,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,6 +107,34 @@ public final class ProxyDaemon implements AutoCloseable {
         log.info("stats on {}; transport {} on {} threads; at most {} clients in their first packet", initial.stats()
                 .binds(), transport.describe(), relayThreads(), firstPacketPlaces.limit());
         return this;
+    }
+
+    /**
+     * Waits until the first check of every server of the configuration in force has concluded, at most {@code atMost}
+     * or as long as a first check can take, whichever is shorter.
+     *
+     * @return the servers, as {@code listener/server}, whose first check had not concluded; empty when all had
+     */
+    public List<String> awaitFirstChecks(Duration atMost) {
+        HealthMonitor health = current.health();
+        Duration within = health.firstAnswersWithin();
+        Duration wait = within.compareTo(atMost) < 0 ? within : atMost;
+        try {
+            health.firstAnswers().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return health.unanswered();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return health.unanswered();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        return List.of();
+    }
+
+    /** The names of the listeners of the configuration in force. */
+    public List<String> listenerNames() {
+        return current.config().listeners().stream().map(ListenerConfig::name).toList();
     }
 
     private static StatsLimits statsLimits(StatsConfig.Limits limits) {

@@ -92,7 +92,7 @@ class ConfigReloaderTest {
     private void start(String yaml) throws Exception {
         Files.writeString(file, yaml);
         daemon = new ProxyDaemon(ConfigLoader.load(file), Clock.systemUTC(), Transport.best()).start();
-        reloader = new ConfigReloader(file, daemon);
+        reloader = new ConfigReloader(file, daemon, SystemdNotify.to(null));
         await().atMost(Duration.ofSeconds(10)).until(() -> nodeBehind(primaryPort).equals("pg01"));
     }
 

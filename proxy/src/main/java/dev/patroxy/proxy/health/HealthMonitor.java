@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -64,6 +65,9 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     private final SwitchoverPause switchover;
     /** Re-decides the switchover pause when time alone changes it; null when nothing is due. */
     private ScheduledFuture<?> switchoverTimer;
+    /** Servers whose first check has not concluded yet (answered, refused or timed out). */
+    private final Set<Backend> unanswered = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Void> firstAnswers = new CompletableFuture<>();
     private volatile boolean closed;
 
     /** A monitor that never holds sessions for a switchover. */
@@ -99,6 +103,43 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                     }
                 });
             }
+        }
+        unanswered.addAll(states.keySet());
+        if (unanswered.isEmpty()) {
+            firstAnswers.complete(null);
+        }
+    }
+
+    /**
+     * Completes once the first check of every server has concluded, or what it knew was carried over from the
+     * configuration a reload replaced: from then on routing rests on what the checks say, not on their absence.
+     */
+    public CompletableFuture<Void> firstAnswers() {
+        return firstAnswers;
+    }
+
+    /** The servers, as {@code listener/server}, whose first check has not concluded yet. */
+    public List<String> unanswered() {
+        return unanswered.stream().map(HealthMonitor::key).sorted().toList();
+    }
+
+    /**
+     * The longest the first checks can take to conclude: the first goes out within the start spread, and one that never
+     * answers is given up its deadline and grace later.
+     */
+    public Duration firstAnswersWithin() {
+        Duration longest = Duration.ZERO;
+        for (Backend backend : states.keySet()) {
+            Duration deadline = new CheckTarget(backend.server().checkAddress(), backend.check().orElseThrow())
+                    .deadline();
+            longest = deadline.compareTo(longest) > 0 ? deadline : longest;
+        }
+        return longest.plus(SharedCheck.START_SPREAD).plus(SharedCheck.MAX_JITTER).plus(SharedCheck.OVERDUE_GRACE);
+    }
+
+    private void concluded(Backend backend) {
+        if (unanswered.remove(backend) && unanswered.isEmpty()) {
+            firstAnswers.complete(null);
         }
     }
 
@@ -183,6 +224,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                 continue;
             }
             states.put(backend, known.state());
+            concluded(backend);
             backend.publishHealth(known.state().snapshot(), known.role(), known.timeline());
             if (known.vouched()) {
                 vouchedByLeader.add(backend);
@@ -216,6 +258,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
             states.get(backend).countError();
             log.error("{}: applying a check answer failed; the next answer is applied as usual", backend, e);
         }
+        concluded(backend);
         fast.next(backend, disagreesWithLeader(backend), backend.check().orElseThrow().interval(), clock.instant())
                 .ifPresent(delay -> checks.get(backend).hurry(delay));
     }
