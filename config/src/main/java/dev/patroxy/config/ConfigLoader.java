@@ -88,8 +88,16 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Reads and parses {@code file}; a file that cannot be read is a ConfigException naming it, as a bad value is. */
+    /**
+     * Reads and parses {@code file} with this process's environment for {@code ${NAME}}; a file that cannot be read is
+     * a ConfigException naming it, as a bad value is.
+     */
     public static PatroxyConfig load(Path file) throws ConfigException {
+        return load(file, System.getenv());
+    }
+
+    /** Reads and parses {@code file}, {@code ${NAME}} in its values standing for {@code env}'s NAME. */
+    public static PatroxyConfig load(Path file, Map<String, String> env) throws ConfigException {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
@@ -100,22 +108,33 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file, 0, "", "cannot read the file: " + e.getMessage());
         }
-        return parse(file, bytes);
+        return parse(file, bytes, env);
     }
 
     /**
-     * Parses {@code bytes}, UTF-8, as if read from {@code file} (the name used in error messages). Whatever the
-     * bytes, the answer is a configuration or a ConfigException: this is the entry point to fuzz.
+     * Parses {@code bytes}, UTF-8, as if read from {@code file} (the name used in error messages), in an empty
+     * environment. Whatever the bytes, the answer is a configuration or a ConfigException: this is the entry point
+     * to fuzz.
      */
     public static PatroxyConfig parse(Path file, byte[] bytes) throws ConfigException {
+        return parse(file, bytes, Map.of());
+    }
+
+    /** Parses {@code bytes} as {@link #parse(Path, byte[])}, {@code ${NAME}} standing for {@code env}'s NAME. */
+    public static PatroxyConfig parse(Path file, byte[] bytes, Map<String, String> env) throws ConfigException {
         if (bytes.length > MAX_BYTES) {
             throw new ConfigException(file, 0, "", "larger than " + MAX_BYTES + " bytes: not a patroxy configuration");
         }
-        return parse(file, utf8(file, bytes));
+        return parse(file, utf8(file, bytes), env);
     }
 
-    /** Parses {@code text} as if read from {@code file} (the name used in error messages). */
+    /** Parses {@code text} as if read from {@code file} (the name used in error messages), in an empty environment. */
     public static PatroxyConfig parse(Path file, String text) throws ConfigException {
+        return parse(file, text, Map.of());
+    }
+
+    /** Parses {@code text} as if read from {@code file}, {@code ${NAME}} in its values standing for {@code env}'s NAME. */
+    public static PatroxyConfig parse(Path file, String text, Map<String, String> env) throws ConfigException {
         Node root;
         try (Reader reader = new StringReader(text)) {
             root = new Yaml(new SafeConstructor(loaderOptions())).compose(reader);
@@ -129,7 +148,7 @@ public final class ConfigLoader {
         if (root == null) {
             throw new ConfigException(file, 0, "", "the file is empty");
         }
-        return new ConfigLoader.Reading(file).config(new ConfigNode(file, "", root));
+        return new ConfigLoader.Reading(file).config(new ConfigNode(file, "", root, env));
     }
 
     /** Limits far above any real configuration, so that a hostile or mistaken file costs little to refuse. */

@@ -42,11 +42,14 @@ final class ConfigNode {
     private final Path file;
     private final String key;
     private final Node node;
+    /** What {@code ${NAME}} in a value stands for. */
+    private final Map<String, String> env;
 
-    ConfigNode(Path file, String key, Node node) {
+    ConfigNode(Path file, String key, Node node, Map<String, String> env) {
         this.file = file;
         this.key = key;
         this.node = node;
+        this.env = env;
     }
 
     String key() {
@@ -77,7 +80,7 @@ final class ConfigNode {
                 throw new ConfigException(file, keyNode.getStartMark().getLine() + 1, childKey,
                         "unknown key; expected one of " + String.join(", ", allowed.stream().sorted().toList()));
             }
-            if (children.put(name, new ConfigNode(file, childKey, tuple.getValueNode())) != null) {
+            if (children.put(name, new ConfigNode(file, childKey, tuple.getValueNode(), env)) != null) {
                 throw new ConfigException(file, keyNode.getStartMark().getLine() + 1, childKey, "key given twice");
             }
         }
@@ -86,7 +89,12 @@ final class ConfigNode {
 
     /** Whether this is the plain value {@code word}. */
     boolean isScalar(String word) {
-        return node instanceof ScalarNode scalar && scalar.getValue().trim().equals(word);
+        try {
+            return node instanceof ScalarNode && scalarValue().trim().equals(word);
+        } catch (ConfigException unresolved) {
+            // Not the word; reading the value as anything else reports the reference.
+            return false;
+        }
     }
 
     List<ConfigNode> sequence() throws ConfigException {
@@ -96,7 +104,7 @@ final class ConfigNode {
         List<ConfigNode> items = new ArrayList<>();
         List<Node> values = sequence.getValue();
         for (int i = 0; i < values.size(); i++) {
-            items.add(new ConfigNode(file, key + "[" + i + "]", values.get(i)));
+            items.add(new ConfigNode(file, key + "[" + i + "]", values.get(i), env));
         }
         return items;
     }
@@ -107,10 +115,24 @@ final class ConfigNode {
     }
 
     String string() throws ConfigException {
-        if (!(node instanceof ScalarNode scalar) || scalar.getValue().isBlank()) {
+        if (!(node instanceof ScalarNode)) {
             throw error("expected a value, found " + describe());
         }
-        return scalar.getValue().trim();
+        String value = scalarValue();
+        if (value.isBlank()) {
+            throw error("expected a value, found " + describe());
+        }
+        return value.trim();
+    }
+
+    /** A scalar's text with its environment references resolved (see {@link EnvSubstitution}). */
+    private String scalarValue() throws ConfigException {
+        String raw = ((ScalarNode) node).getValue();
+        try {
+            return EnvSubstitution.resolve(raw, env);
+        } catch (EnvSubstitution.Unresolved e) {
+            throw error(e.getMessage());
+        }
     }
 
     int integer(int min, int max) throws ConfigException {
@@ -253,7 +275,13 @@ final class ConfigNode {
 
     private String describe() {
         if (node instanceof ScalarNode scalar) {
-            return scalar.getValue().isBlank() ? "nothing" : "'" + scalar.getValue() + "'";
+            String value;
+            try {
+                value = scalarValue();
+            } catch (ConfigException unresolved) {
+                value = scalar.getValue();
+            }
+            return value.isBlank() ? "nothing" : "'" + value + "'";
         }
         return node instanceof MappingNode ? "a mapping" : "a list";
     }
