@@ -49,9 +49,11 @@ public final class ConfigLoader {
     private static final Set<String> TIMEOUT_KEYS = Set.of(
             "connect", "client", "server", "queue", "client-fin", "server-fin", "hold", "client-startup",
             "client-hello");
-    private static final Set<String> CHECK_KEYS = Set.of("method", "path", "expect", "inter", "timeout", "rise", "fall");
+    /** {@code tls} and {@code auth} only under {@code defaults}: they belong to the servers' APIs, not a listener. */
+    private static final Set<String> CHECK_KEYS = Set.of(
+            "method", "path", "expect", "inter", "timeout", "rise", "fall", "tls", "auth");
     private static final Set<String> SERVER_KEYS = Set.of(
-            "name", "address", "check-port", "check-address", "maxconn", "member");
+            "name", "address", "check-port", "check-address", "maxconn", "member", "check-tls", "check-auth");
     private static final Set<String> LISTENER_KEYS = Set.of(
             "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "log", "check",
             "release-rate");
@@ -192,7 +194,8 @@ public final class ConfigLoader {
             StatsConfig stats = root.required(top, "stats", this::stats);
             ListenerDefaults defaults = root.optional(top, "defaults", this::defaults)
                     .orElseGet(ListenerDefaults::builtIn);
-            Map<String, ServerConfig> servers = root.required(top, "servers", this::servers);
+            ApiAccess checkAccess = root.optional(top, "defaults", Reading::defaultCheckAccess).orElse(ApiAccess.PLAIN);
+            Map<String, ServerConfig> servers = root.required(top, "servers", n -> servers(n, checkAccess));
             List<ListenerConfig> listeners = new ArrayList<>();
             Set<String> listenerNames = new HashSet<>();
             List<ConfigNode> listenerNodes = root.required(top, "listeners", ConfigNode::sequence);
@@ -208,6 +211,18 @@ public final class ConfigLoader {
             }
             Optional<DcsConfig> dcs = root.optional(top, "dcs", Reading::dcs);
             return new PatroxyConfig(file, global, stats, List.copyOf(servers.values()), listeners, dcs);
+        }
+
+        /** {@code defaults.check.tls} and {@code defaults.check.auth}: how every server's REST API is reached. */
+        private static ApiAccess defaultCheckAccess(ConfigNode defaults) throws ConfigException {
+            ConfigNode check = defaults.mapping(DEFAULTS_KEYS).get("check");
+            if (check == null) {
+                return ApiAccess.PLAIN;
+            }
+            Map<String, ConfigNode> keys = check.mapping(CHECK_KEYS);
+            return new ApiAccess(
+                    check.optional(keys, "tls", AccessSettings::tlsClientOrNone).flatMap(t -> t),
+                    check.optional(keys, "auth", AccessSettings::authOrNone).flatMap(a -> a));
         }
 
         private static DcsConfig dcs(ConfigNode node) throws ConfigException {
@@ -356,7 +371,7 @@ public final class ConfigLoader {
             return ListenerDefaults.builtIn().overriddenBy(node, node.mapping(DEFAULTS_KEYS));
         }
 
-        private Map<String, ServerConfig> servers(ConfigNode node) throws ConfigException {
+        private Map<String, ServerConfig> servers(ConfigNode node, ApiAccess defaultAccess) throws ConfigException {
             Map<String, ServerConfig> servers = new LinkedHashMap<>();
             List<ConfigNode> items = node.sequence();
             if (items.isEmpty()) {
@@ -380,7 +395,10 @@ public final class ConfigLoader {
                 }
                 int maxconn = item.optional(keys, "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(0);
                 String member = item.optional(keys, "member", ConfigNode::string).orElse(name);
-                if (servers.put(name, new ServerConfig(name, target, check, maxconn, member)) != null) {
+                ApiAccess access = new ApiAccess(
+                        item.optional(keys, "check-tls", AccessSettings::tlsClientOrNone).orElse(defaultAccess.tls()),
+                        item.optional(keys, "check-auth", AccessSettings::authOrNone).orElse(defaultAccess.auth()));
+                if (servers.put(name, new ServerConfig(name, target, check, maxconn, member, access)) != null) {
                     throw item.error("server name '" + name + "' is used twice");
                 }
             }
@@ -398,6 +416,15 @@ public final class ConfigLoader {
                     .orElseGet(() -> List.copyOf(servers.values()));
             ConfigNode checkNode = keys.get("check");
             boolean unchecked = checkNode != null && checkNode.isScalar("none");
+            if (checkNode != null && !unchecked) {
+                Map<String, ConfigNode> check = checkNode.mapping(CHECK_KEYS);
+                for (String serverKey : List.of("tls", "auth")) {
+                    if (check.containsKey(serverKey)) {
+                        throw check.get(serverKey).error("every listener checks the same Patroni API of a server: set "
+                                + serverKey + " in defaults.check, or per server as check-" + serverKey);
+                    }
+                }
+            }
             if (unchecked) {
                 keys.remove("check");
             }

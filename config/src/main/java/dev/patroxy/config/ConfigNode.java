@@ -1,6 +1,15 @@
 package dev.patroxy.config;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -214,6 +223,48 @@ final class ConfigNode {
             }
         }
         return nanos / UNITS.get(unit) + unit;
+    }
+
+    /**
+     * The text of the file this value names, a path relative to the configuration file's directory unless absolute,
+     * read now: a file that cannot be read, is not UTF-8 or is larger than {@code maxBytes} is this key's error.
+     */
+    FileText fileText(int maxBytes) throws ConfigException {
+        String text = string();
+        Path path;
+        try {
+            Path named = Path.of(text);
+            Path parent = file.toAbsolutePath().getParent();
+            path = named.isAbsolute() || parent == null ? named : parent.resolve(named);
+        } catch (InvalidPathException e) {
+            throw error("'" + text + "' is not a file path: " + e.getMessage());
+        }
+        if (Files.isDirectory(path) || Files.exists(path) && !Files.isRegularFile(path)) {
+            // A directory cannot be read, and a pipe or device could block the loading thread or never end.
+            throw error(path + " is not a regular file");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(path)) {
+            bytes = in.readNBytes(maxBytes + 1);
+        } catch (NoSuchFileException e) {
+            throw error("cannot read " + path + ": it does not exist");
+        } catch (AccessDeniedException e) {
+            throw error("cannot read " + path + ": permission denied");
+        } catch (IOException e) {
+            throw error("cannot read " + path + ": " + e.getMessage());
+        }
+        if (bytes.length > maxBytes) {
+            throw error(path + " is larger than " + maxBytes + " bytes");
+        }
+        try {
+            return new FileText(path, StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException e) {
+            throw error(path + " is not UTF-8 text");
+        }
+    }
+
+    /** A file named by a value, and what it held. */
+    record FileText(Path path, String text) {
     }
 
     /** {@code host:port}, {@code [v6]:port}; with {@code wildcardHost}, {@code *:port} or {@code :port} too. */
