@@ -58,7 +58,8 @@ public final class ConfigLoader {
             "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "log", "check",
             "release-rate");
     private static final Set<String> DCS_KEYS = Set.of(
-            "type", "hosts", "scope", "namespace", "timeout", "watch-timeout", "revalidate", "switchover-pause");
+            "type", "hosts", "scope", "namespace", "timeout", "watch-timeout", "revalidate", "switchover-pause", "tls",
+            "auth");
     private static final Map<String, DcsType> DCS_TYPES = Map.of(
             DcsType.ETCD_V2.configName(), DcsType.ETCD_V2, DcsType.ETCD_V3.configName(), DcsType.ETCD_V3);
     private static final Map<String, Boolean> LOG_FORMATS = Map.of("tcplog", true, "none", false);
@@ -243,8 +244,11 @@ public final class ConfigLoader {
             // timeout hold, past which a held client is turned away anyway.
             Duration switchoverPause = node.optional(keys, "switchover-pause", ConfigLoader::durationOrNone)
                     .orElse(Duration.ofSeconds(30));
+            ApiAccess access = new ApiAccess(
+                    node.optional(keys, "tls", AccessSettings::tlsClientOrNone).flatMap(t -> t),
+                    node.optional(keys, "auth", AccessSettings::authOrNone).flatMap(a -> a));
             return new DcsConfig(type, hosts, scope, canonicalNamespace(namespace), timeout, watchTimeout,
-                    revalidate, switchoverPause);
+                    revalidate, switchoverPause, access);
         }
 
         private static List<HostPort> dcsHosts(ConfigNode node) throws ConfigException {

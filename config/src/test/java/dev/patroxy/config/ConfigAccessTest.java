@@ -177,6 +177,25 @@ class ConfigAccessTest {
     }
 
     @Test
+    void theDcsSectionTakesTlsAndAnEtcdUser() throws Exception {
+        String yaml = config("inter: 1s", "", "") + """
+                dcs:
+                  type: etcd3
+                  hosts: "etcd1:2379"
+                  scope: batman
+                  tls: {ca-file: ca.pem, cert-file: client.pem, key-file: client.key}
+                  auth: {username: patroxy, password-file: password}
+                """;
+        DcsConfig dcs = load(yaml).dcs().orElseThrow();
+
+        assertThat(dcs.access().scheme()).isEqualTo("https");
+        assertThat(dcs.access().tls().orElseThrow().certificate()).isPresent();
+        assertThat(dcs.access().auth()).contains(new BasicAuth("patroxy", new Secret("s3cret")));
+        assertThat(errorOf(yaml.replace("password-file: password", "password-file: nope")).key())
+                .isEqualTo("dcs.auth.password-file");
+    }
+
+    @Test
     void noTlsByDefault() throws Exception {
         assertThat(load(config("inter: 1s", "", "")).servers().get(0).checkAccess()).isEqualTo(ApiAccess.PLAIN);
         assertThat(new Secret("x").toString()).isEqualTo("(secret)");
