@@ -2,6 +2,8 @@ package dev.patroxy.config;
 
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,6 +14,7 @@ import java.util.Set;
  */
 final class AccessSettings {
     static final Set<String> TLS_CLIENT_KEYS = Set.of("ca-file", "cert-file", "key-file", "verify");
+    static final Set<String> TLS_SERVER_KEYS = Set.of("cert-file", "key-file");
     static final Set<String> AUTH_KEYS = Set.of("username", "password", "password-file");
     private static final Map<String, Boolean> VERIFY = Map.of("required", true, "none", false);
     /** Far above a certificate chain or a CA bundle (Debian's whole bundle is about 220 KB). */
@@ -40,6 +43,17 @@ final class AccessSettings {
             throw keys.get("key-file").error("a key without its certificate; give cert-file too");
         }
         return Optional.of(new TlsClient(verify, ca, certificate));
+    }
+
+    /** The certificate and key a server of patroxy's shows its clients. */
+    static Optional<TlsServer> tlsServerOrNone(ConfigNode node) throws ConfigException {
+        if (node.isScalar("none")) {
+            return Optional.empty();
+        }
+        Map<String, ConfigNode> keys = node.mapping(TLS_SERVER_KEYS);
+        ConfigNode certNode = node.required(keys, "cert-file", n -> n);
+        TlsClient.ClientCertificate pair = certificate(certNode, keys.get("key-file"));
+        return Optional.of(new TlsServer(pair.certFile(), pair.keyFile()));
     }
 
     /**
@@ -80,6 +94,20 @@ final class AccessSettings {
     /** An {@code auth} mapping (username and password or password-file), or {@code none}. */
     static Optional<BasicAuth> authOrNone(ConfigNode node) throws ConfigException {
         return node.isScalar("none") ? Optional.empty() : Optional.of(auth(node));
+    }
+
+    /** One {@code username}/{@code password} mapping, or a list of them. */
+    static List<BasicAuth> users(ConfigNode node) throws ConfigException {
+        List<ConfigNode> items = node.isScalar("none") ? List.of() : node.sequenceOrMapping();
+        List<BasicAuth> users = new ArrayList<>();
+        for (ConfigNode item : items) {
+            BasicAuth user = auth(item);
+            if (users.stream().anyMatch(u -> u.username().equals(user.username()))) {
+                throw item.error("user '" + user.username() + "' is listed twice");
+            }
+            users.add(user);
+        }
+        return users;
     }
 
     static BasicAuth auth(ConfigNode node) throws ConfigException {

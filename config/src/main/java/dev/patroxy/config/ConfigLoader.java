@@ -40,7 +40,7 @@ public final class ConfigLoader {
             "keepalive", "maxconn-startup");
     private static final Set<String> KEEPALIVE_KEYS = Set.of("idle", "interval", "count");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh", "maxconn", "max-request-line",
-            "max-header-size", "max-headers", "timeout");
+            "max-header-size", "max-headers", "timeout", "tls", "auth");
     private static final Set<String> STATS_TIMEOUT_KEYS = Set.of("http-request", "http-keep-alive", "client");
     /** Far above what a stats page needs; a stats connection is one open file, and the limit here is 20,000. */
     private static final int STATS_MAXCONN_LIMIT = 10_000;
@@ -313,7 +313,9 @@ public final class ConfigLoader {
             // 0 or none: no automatic refresh, as HAProxy's stats refresh 0; the page reloads in whole seconds.
             Duration refresh = node.optional(keys, "refresh", n -> n.isScalar("none") ? Duration.ZERO
                     : n.durationOrZero(ConfigNode.SECOND, ConfigNode.LONGEST)).orElse(Duration.ofSeconds(5));
-            return new StatsConfig(binds, refresh, statsLimits(node, keys));
+            return new StatsConfig(binds, refresh, statsLimits(node, keys),
+                    node.optional(keys, "tls", AccessSettings::tlsServerOrNone).flatMap(t -> t),
+                    node.optional(keys, "auth", AccessSettings::users).orElse(List.of()));
         }
 
         private StatsConfig.Limits statsLimits(ConfigNode node, Map<String, ConfigNode> keys) throws ConfigException {

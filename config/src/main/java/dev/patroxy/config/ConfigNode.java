@@ -118,6 +118,11 @@ final class ConfigNode {
         return items;
     }
 
+    /** A list, or a single mapping taken as a list of one. */
+    List<ConfigNode> sequenceOrMapping() throws ConfigException {
+        return node instanceof MappingNode ? List.of(this) : sequence();
+    }
+
     /** A list, or a single scalar taken as a list of one ({@code bind: "*:5000"}). */
     List<ConfigNode> sequenceOrScalar() throws ConfigException {
         return node instanceof ScalarNode ? List.of(this) : sequence();

@@ -196,6 +196,27 @@ class ConfigAccessTest {
     }
 
     @Test
+    void theStatsPageTakesACertificateAndUsers() throws Exception {
+        Files.writeString(dir.resolve("stats.pem"), client.certificatePem() + client.privateKeyPkcs8Pem());
+        String yaml = config("inter: 1s", "", "").replace("stats: {bind: \"127.0.0.1:7000\"}", """
+                stats:
+                  bind: "127.0.0.1:7000"
+                  tls: {cert-file: stats.pem}
+                  auth:
+                    - {username: admin, password: a}
+                    - {username: prometheus, password-file: password}""");
+        StatsConfig stats = load(yaml).stats();
+
+        assertThat(stats.tls().orElseThrow().keyFile().path()).isEqualTo(dir.resolve("stats.pem"));
+        assertThat(stats.users()).containsExactly(new BasicAuth("admin", new Secret("a")),
+                new BasicAuth("prometheus", new Secret("s3cret")));
+        assertThat(errorOf(yaml.replace("{cert-file: stats.pem}", "{key-file: stats.pem}")).getMessage())
+                .contains("stats.tls.cert-file: required key is missing");
+        assertThat(errorOf(yaml.replace("prometheus", "admin")).getMessage())
+                .contains("stats.auth[1]: user 'admin' is listed twice");
+    }
+
+    @Test
     void noTlsByDefault() throws Exception {
         assertThat(load(config("inter: 1s", "", "")).servers().get(0).checkAccess()).isEqualTo(ApiAccess.PLAIN);
         assertThat(new Secret("x").toString()).isEqualTo("(secret)");
