@@ -31,6 +31,19 @@ public record DcsConfig(DcsType type, List<HostPort> hosts, String scope, String
         this(type, hosts, scope, namespace, timeout, watchTimeout, revalidate, switchoverPause, ApiAccess.PLAIN);
     }
 
+    /**
+     * Whether {@code other} names the same keys in the same etcd, however it is reached: a renewed certificate or
+     * password does not change what the leader key says.
+     */
+    public boolean sameKeys(DcsConfig other) {
+        return withAccess(ApiAccess.PLAIN).equals(other.withAccess(ApiAccess.PLAIN));
+    }
+
+    public DcsConfig withAccess(ApiAccess newAccess) {
+        return new DcsConfig(type, hosts, scope, namespace, timeout, watchTimeout, revalidate, switchoverPause,
+                newAccess);
+    }
+
     /** The path of the leader key below the API's key space, as Patroni builds it: {@code /service/batman/leader}. */
     public String leaderKey() {
         return namespace + "/" + scope + "/leader";

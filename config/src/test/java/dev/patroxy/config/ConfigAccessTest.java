@@ -193,6 +193,8 @@ class ConfigAccessTest {
         assertThat(dcs.access().auth()).contains(new BasicAuth("patroxy", new Secret("s3cret")));
         assertThat(errorOf(yaml.replace("password-file: password", "password-file: nope")).key())
                 .isEqualTo("dcs.auth.password-file");
+        assertThat(dcs.sameKeys(dcs.withAccess(ApiAccess.PLAIN))).as("reached otherwise, the same keys").isTrue();
+        assertThat(dcs.sameKeys(load(yaml.replace("scope: batman", "scope: other")).dcs().orElseThrow())).isFalse();
     }
 
     @Test

@@ -163,7 +163,10 @@ public final class ProxyDaemon implements AutoCloseable {
                 before.global().withReloadDrainOf(next.global()),
                 statsInForce, next.servers(), next.listeners(), next.dcs());
         HealthMonitor.Knowledge known = current.knowledge();
-        if (!before.dcs().equals(next.dcs())) {
+        boolean sameKeys = before.dcs().isPresent() && next.dcs().isPresent()
+                ? before.dcs().get().sameKeys(next.dcs().get())
+                : before.dcs().equals(next.dcs());
+        if (!sameKeys) {
             known = known.forgetLeader();
         }
         Generation fresh;
