@@ -42,7 +42,7 @@ public final class ConfigLoader {
             "keepalive", "maxconn-startup");
     private static final Set<String> KEEPALIVE_KEYS = Set.of("idle", "interval", "count");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh", "maxconn", "max-request-line",
-            "max-header-size", "max-headers", "timeout");
+            "max-header-size", "max-headers", "timeout", "tls", "auth");
     private static final Set<String> STATS_TIMEOUT_KEYS = Set.of("http-request", "http-keep-alive", "client");
     /** Far above what a stats page needs; a stats connection is one open file, and the limit here is 20,000. */
     private static final int STATS_MAXCONN_LIMIT = 10_000;
@@ -51,14 +51,17 @@ public final class ConfigLoader {
     private static final Set<String> TIMEOUT_KEYS = Set.of(
             "connect", "client", "server", "queue", "client-fin", "server-fin", "hold", "client-startup",
             "client-hello");
-    private static final Set<String> CHECK_KEYS = Set.of("method", "path", "expect", "inter", "timeout", "rise", "fall");
+    /** {@code tls} and {@code auth} only under {@code defaults}: they belong to the servers' APIs, not a listener. */
+    private static final Set<String> CHECK_KEYS = Set.of(
+            "method", "path", "expect", "inter", "timeout", "rise", "fall", "tls", "auth");
     private static final Set<String> SERVER_KEYS = Set.of(
-            "name", "address", "check-port", "check-address", "maxconn", "member");
+            "name", "address", "check-port", "check-address", "maxconn", "member", "check-tls", "check-auth");
     private static final Set<String> LISTENER_KEYS = Set.of(
             "name", "bind", "balance", "servers", "timeout", "retries", "maxconn", "on-marked-down", "log", "check",
             "release-rate");
     private static final Set<String> DCS_KEYS = Set.of(
-            "type", "hosts", "scope", "namespace", "timeout", "watch-timeout", "revalidate", "switchover-pause");
+            "type", "hosts", "scope", "namespace", "timeout", "watch-timeout", "revalidate", "switchover-pause", "tls",
+            "auth");
     private static final Map<String, DcsType> DCS_TYPES = Map.of(
             DcsType.ETCD_V2.configName(), DcsType.ETCD_V2, DcsType.ETCD_V3.configName(), DcsType.ETCD_V3);
     private static final Map<String, Boolean> LOG_FORMATS = Map.of("tcplog", true, "none", false);
@@ -110,8 +113,16 @@ public final class ConfigLoader {
         return keys;
     }
 
-    /** Reads and parses {@code file}; a file that cannot be read is a ConfigException naming it, as a bad value is. */
+    /**
+     * Reads and parses {@code file} with this process's environment for {@code ${NAME}}; a file that cannot be read is
+     * a ConfigException naming it, as a bad value is.
+     */
     public static PatroxyConfig load(Path file) throws ConfigException {
+        return load(file, System.getenv());
+    }
+
+    /** Reads and parses {@code file}, {@code ${NAME}} in its values standing for {@code env}'s NAME. */
+    public static PatroxyConfig load(Path file, Map<String, String> env) throws ConfigException {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
@@ -122,22 +133,33 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file, 0, "", "cannot read the file: " + e.getMessage());
         }
-        return parse(file, bytes);
+        return parse(file, bytes, env);
     }
 
     /**
-     * Parses {@code bytes}, UTF-8, as if read from {@code file} (the name used in error messages). Whatever the
-     * bytes, the answer is a configuration or a ConfigException: this is the entry point to fuzz.
+     * Parses {@code bytes}, UTF-8, as if read from {@code file} (the name used in error messages), in an empty
+     * environment. Whatever the bytes, the answer is a configuration or a ConfigException: this is the entry point
+     * to fuzz.
      */
     public static PatroxyConfig parse(Path file, byte[] bytes) throws ConfigException {
+        return parse(file, bytes, Map.of());
+    }
+
+    /** Parses {@code bytes} as {@link #parse(Path, byte[])}, {@code ${NAME}} standing for {@code env}'s NAME. */
+    public static PatroxyConfig parse(Path file, byte[] bytes, Map<String, String> env) throws ConfigException {
         if (bytes.length > MAX_BYTES) {
             throw new ConfigException(file, 0, "", "larger than " + MAX_BYTES + " bytes: not a patroxy configuration");
         }
-        return parse(file, utf8(file, bytes));
+        return parse(file, utf8(file, bytes), env);
     }
 
-    /** Parses {@code text} as if read from {@code file} (the name used in error messages). */
+    /** Parses {@code text} as if read from {@code file} (the name used in error messages), in an empty environment. */
     public static PatroxyConfig parse(Path file, String text) throws ConfigException {
+        return parse(file, text, Map.of());
+    }
+
+    /** Parses {@code text} as if read from {@code file}, {@code ${NAME}} in its values standing for {@code env}'s NAME. */
+    public static PatroxyConfig parse(Path file, String text, Map<String, String> env) throws ConfigException {
         Node root;
         try (Reader reader = new StringReader(text)) {
             root = new Yaml(new SafeConstructor(loaderOptions())).compose(reader);
@@ -151,7 +173,7 @@ public final class ConfigLoader {
         if (root == null) {
             throw new ConfigException(file, 0, "", "the file is empty");
         }
-        return new ConfigLoader.Reading(file).config(new ConfigNode(file, "", root));
+        return new ConfigLoader.Reading(file).config(new ConfigNode(file, "", root, env));
     }
 
     /** Limits far above any real configuration, so that a hostile or mistaken file costs little to refuse. */
@@ -195,7 +217,8 @@ public final class ConfigLoader {
             StatsConfig stats = root.required(top, "stats", this::stats);
             ListenerDefaults defaults = root.optional(top, "defaults", this::defaults)
                     .orElseGet(ListenerDefaults::builtIn);
-            Map<String, ServerConfig> servers = root.required(top, "servers", this::servers);
+            ApiAccess checkAccess = root.optional(top, "defaults", Reading::defaultCheckAccess).orElse(ApiAccess.PLAIN);
+            Map<String, ServerConfig> servers = root.required(top, "servers", n -> servers(n, checkAccess));
             List<ListenerConfig> listeners = new ArrayList<>();
             Set<String> listenerNames = new HashSet<>();
             List<ConfigNode> listenerNodes = root.required(top, "listeners", ConfigNode::sequence);
@@ -211,6 +234,18 @@ public final class ConfigLoader {
             }
             Optional<DcsConfig> dcs = root.optional(top, "dcs", Reading::dcs);
             return new PatroxyConfig(file, global, stats, List.copyOf(servers.values()), listeners, dcs);
+        }
+
+        /** {@code defaults.check.tls} and {@code defaults.check.auth}: how every server's REST API is reached. */
+        private static ApiAccess defaultCheckAccess(ConfigNode defaults) throws ConfigException {
+            ConfigNode check = defaults.mapping(DEFAULTS_KEYS).get("check");
+            if (check == null) {
+                return ApiAccess.PLAIN;
+            }
+            Map<String, ConfigNode> keys = check.mapping(CHECK_KEYS);
+            return new ApiAccess(
+                    check.optional(keys, "tls", AccessSettings::tlsClientOrNone).flatMap(t -> t),
+                    check.optional(keys, "auth", AccessSettings::authOrNone).flatMap(a -> a));
         }
 
         private static DcsConfig dcs(ConfigNode node) throws ConfigException {
@@ -232,8 +267,11 @@ public final class ConfigLoader {
             // to the leader before its own hold runs out.
             Duration switchoverPause = node.optional(keys, "switchover-pause", ConfigLoader::durationOrNone)
                     .orElse(Duration.ofSeconds(15));
+            ApiAccess access = new ApiAccess(
+                    node.optional(keys, "tls", AccessSettings::tlsClientOrNone).flatMap(t -> t),
+                    node.optional(keys, "auth", AccessSettings::authOrNone).flatMap(a -> a));
             return new DcsConfig(type, hosts, scope, canonicalNamespace(namespace), timeout, watchTimeout,
-                    revalidate, switchoverPause);
+                    revalidate, switchoverPause, access);
         }
 
         private static List<HostPort> dcsHosts(ConfigNode node) throws ConfigException {
@@ -298,7 +336,9 @@ public final class ConfigLoader {
             // 0 or none: no automatic refresh, as HAProxy's stats refresh 0; the page reloads in whole seconds.
             Duration refresh = node.optional(keys, "refresh", n -> n.isScalar("none") ? Duration.ZERO
                     : n.durationOrZero(ConfigNode.SECOND, ConfigNode.LONGEST)).orElse(Duration.ofSeconds(5));
-            return new StatsConfig(binds, refresh, statsLimits(node, keys));
+            return new StatsConfig(binds, refresh, statsLimits(node, keys),
+                    node.optional(keys, "tls", AccessSettings::tlsServerOrNone).flatMap(t -> t),
+                    node.optional(keys, "auth", AccessSettings::users).orElse(List.of()));
         }
 
         private StatsConfig.Limits statsLimits(ConfigNode node, Map<String, ConfigNode> keys) throws ConfigException {
@@ -360,7 +400,7 @@ public final class ConfigLoader {
             return ListenerDefaults.builtIn().overriddenBy(node, node.mapping(DEFAULTS_KEYS));
         }
 
-        private Map<String, ServerConfig> servers(ConfigNode node) throws ConfigException {
+        private Map<String, ServerConfig> servers(ConfigNode node, ApiAccess defaultAccess) throws ConfigException {
             Map<String, ServerConfig> servers = new LinkedHashMap<>();
             List<ConfigNode> items = node.sequence();
             if (items.isEmpty()) {
@@ -384,7 +424,10 @@ public final class ConfigLoader {
                 }
                 int maxconn = item.optional(keys, "maxconn", n -> n.integer(0, MAXCONN_LIMIT)).orElse(0);
                 String member = item.optional(keys, "member", ConfigNode::string).orElse(name);
-                if (servers.put(name, new ServerConfig(name, target, check, maxconn, member)) != null) {
+                ApiAccess access = new ApiAccess(
+                        item.optional(keys, "check-tls", AccessSettings::tlsClientOrNone).orElse(defaultAccess.tls()),
+                        item.optional(keys, "check-auth", AccessSettings::authOrNone).orElse(defaultAccess.auth()));
+                if (servers.put(name, new ServerConfig(name, target, check, maxconn, member, access)) != null) {
                     throw item.error("server name '" + name + "' is used twice");
                 }
             }
@@ -402,6 +445,15 @@ public final class ConfigLoader {
                     .orElseGet(() -> List.copyOf(servers.values()));
             ConfigNode checkNode = keys.get("check");
             boolean unchecked = checkNode != null && checkNode.isScalar("none");
+            if (checkNode != null && !unchecked) {
+                Map<String, ConfigNode> check = checkNode.mapping(CHECK_KEYS);
+                for (String serverKey : List.of("tls", "auth")) {
+                    if (check.containsKey(serverKey)) {
+                        throw check.get(serverKey).error("every listener checks the same Patroni API of a server: set "
+                                + serverKey + " in defaults.check, or per server as check-" + serverKey);
+                    }
+                }
+            }
             if (unchecked) {
                 keys.remove("check");
             }

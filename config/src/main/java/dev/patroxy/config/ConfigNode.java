@@ -1,6 +1,15 @@
 package dev.patroxy.config;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,11 +51,14 @@ final class ConfigNode {
     private final Path file;
     private final String key;
     private final Node node;
+    /** What {@code ${NAME}} in a value stands for. */
+    private final Map<String, String> env;
 
-    ConfigNode(Path file, String key, Node node) {
+    ConfigNode(Path file, String key, Node node, Map<String, String> env) {
         this.file = file;
         this.key = key;
         this.node = node;
+        this.env = env;
     }
 
     String key() {
@@ -77,7 +89,7 @@ final class ConfigNode {
                 throw new ConfigException(file, keyNode.getStartMark().getLine() + 1, childKey,
                         "unknown key; expected one of " + String.join(", ", allowed.stream().sorted().toList()));
             }
-            if (children.put(name, new ConfigNode(file, childKey, tuple.getValueNode())) != null) {
+            if (children.put(name, new ConfigNode(file, childKey, tuple.getValueNode(), env)) != null) {
                 throw new ConfigException(file, keyNode.getStartMark().getLine() + 1, childKey, "key given twice");
             }
         }
@@ -86,7 +98,12 @@ final class ConfigNode {
 
     /** Whether this is the plain value {@code word}. */
     boolean isScalar(String word) {
-        return node instanceof ScalarNode scalar && scalar.getValue().trim().equals(word);
+        try {
+            return node instanceof ScalarNode && scalarValue().trim().equals(word);
+        } catch (ConfigException unresolved) {
+            // Not the word; reading the value as anything else reports the reference.
+            return false;
+        }
     }
 
     List<ConfigNode> sequence() throws ConfigException {
@@ -96,9 +113,14 @@ final class ConfigNode {
         List<ConfigNode> items = new ArrayList<>();
         List<Node> values = sequence.getValue();
         for (int i = 0; i < values.size(); i++) {
-            items.add(new ConfigNode(file, key + "[" + i + "]", values.get(i)));
+            items.add(new ConfigNode(file, key + "[" + i + "]", values.get(i), env));
         }
         return items;
+    }
+
+    /** A list, or a single mapping taken as a list of one. */
+    List<ConfigNode> sequenceOrMapping() throws ConfigException {
+        return node instanceof MappingNode ? List.of(this) : sequence();
     }
 
     /** A list, or a single scalar taken as a list of one ({@code bind: "*:5000"}). */
@@ -107,10 +129,24 @@ final class ConfigNode {
     }
 
     String string() throws ConfigException {
-        if (!(node instanceof ScalarNode scalar) || scalar.getValue().isBlank()) {
+        if (!(node instanceof ScalarNode)) {
             throw error("expected a value, found " + describe());
         }
-        return scalar.getValue().trim();
+        String value = scalarValue();
+        if (value.isBlank()) {
+            throw error("expected a value, found " + describe());
+        }
+        return value.trim();
+    }
+
+    /** A scalar's text with its environment references resolved (see {@link EnvSubstitution}). */
+    private String scalarValue() throws ConfigException {
+        String raw = ((ScalarNode) node).getValue();
+        try {
+            return EnvSubstitution.resolve(raw, env);
+        } catch (EnvSubstitution.Unresolved e) {
+            throw error(e.getMessage());
+        }
     }
 
     int integer(int min, int max) throws ConfigException {
@@ -194,6 +230,48 @@ final class ConfigNode {
         return nanos / UNITS.get(unit) + unit;
     }
 
+    /**
+     * The text of the file this value names, a path relative to the configuration file's directory unless absolute,
+     * read now: a file that cannot be read, is not UTF-8 or is larger than {@code maxBytes} is this key's error.
+     */
+    FileText fileText(int maxBytes) throws ConfigException {
+        String text = string();
+        Path path;
+        try {
+            Path named = Path.of(text);
+            Path parent = file.toAbsolutePath().getParent();
+            path = named.isAbsolute() || parent == null ? named : parent.resolve(named);
+        } catch (InvalidPathException e) {
+            throw error("'" + text + "' is not a file path: " + e.getMessage());
+        }
+        if (Files.isDirectory(path) || Files.exists(path) && !Files.isRegularFile(path)) {
+            // A directory cannot be read, and a pipe or device could block the loading thread or never end.
+            throw error(path + " is not a regular file");
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(path)) {
+            bytes = in.readNBytes(maxBytes + 1);
+        } catch (NoSuchFileException e) {
+            throw error("cannot read " + path + ": it does not exist");
+        } catch (AccessDeniedException e) {
+            throw error("cannot read " + path + ": permission denied");
+        } catch (IOException e) {
+            throw error("cannot read " + path + ": " + e.getMessage());
+        }
+        if (bytes.length > maxBytes) {
+            throw error(path + " is larger than " + maxBytes + " bytes");
+        }
+        try {
+            return new FileText(path, StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
+        } catch (CharacterCodingException e) {
+            throw error(path + " is not UTF-8 text");
+        }
+    }
+
+    /** A file named by a value, and what it held. */
+    record FileText(Path path, String text) {
+    }
+
     /** {@code host:port}, {@code [v6]:port}; with {@code wildcardHost}, {@code *:port} or {@code :port} too. */
     BindAddress endpoint(boolean wildcardHost) throws ConfigException {
         String text = string();
@@ -253,7 +331,13 @@ final class ConfigNode {
 
     private String describe() {
         if (node instanceof ScalarNode scalar) {
-            return scalar.getValue().isBlank() ? "nothing" : "'" + scalar.getValue() + "'";
+            String value;
+            try {
+                value = scalarValue();
+            } catch (ConfigException unresolved) {
+                value = scalar.getValue();
+            }
+            return value.isBlank() ? "nothing" : "'" + value + "'";
         }
         return node instanceof MappingNode ? "a mapping" : "a list";
     }

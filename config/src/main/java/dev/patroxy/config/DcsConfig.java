@@ -17,11 +17,31 @@ import java.util.List;
  *     missed (or a watch that fell behind without saying so) is found within this long
  * @param switchoverPause the longest primary listeners hold new sessions, from the moment Patroni's failover key
  *     asks the current leader to hand over, until the leader key names another member; {@link Duration#ZERO}: never
+ * @param access TLS (client certificates included) and etcd's own authentication
  */
 public record DcsConfig(DcsType type, List<HostPort> hosts, String scope, String namespace, Duration timeout,
-        Duration watchTimeout, Duration revalidate, Duration switchoverPause) {
+        Duration watchTimeout, Duration revalidate, Duration switchoverPause, ApiAccess access) {
     public DcsConfig {
         hosts = List.copyOf(hosts);
+    }
+
+    /** A DCS reached over plain HTTP without authentication. */
+    public DcsConfig(DcsType type, List<HostPort> hosts, String scope, String namespace, Duration timeout,
+            Duration watchTimeout, Duration revalidate, Duration switchoverPause) {
+        this(type, hosts, scope, namespace, timeout, watchTimeout, revalidate, switchoverPause, ApiAccess.PLAIN);
+    }
+
+    /**
+     * Whether {@code other} names the same keys in the same etcd, however it is reached: a renewed certificate or
+     * password does not change what the leader key says.
+     */
+    public boolean sameKeys(DcsConfig other) {
+        return withAccess(ApiAccess.PLAIN).equals(other.withAccess(ApiAccess.PLAIN));
+    }
+
+    public DcsConfig withAccess(ApiAccess newAccess) {
+        return new DcsConfig(type, hosts, scope, namespace, timeout, watchTimeout, revalidate, switchoverPause,
+                newAccess);
     }
 
     /** The path of the leader key below the API's key space, as Patroni builds it: {@code /service/batman/leader}. */

@@ -2,16 +2,31 @@ package dev.patroxy.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The stats page (HAProxy's {@code listen stats}).
  *
  * @param refresh how often the HTML page reloads itself
  * @param limits what one stats client may cost
+ * @param tls the certificate the page is served with over HTTPS, or plain HTTP
+ * @param users who may read it (HAProxy's {@code stats auth}); none: anyone who reaches the port
  */
-public record StatsConfig(List<BindAddress> binds, Duration refresh, Limits limits) {
+public record StatsConfig(List<BindAddress> binds, Duration refresh, Limits limits, Optional<TlsServer> tls,
+        List<BasicAuth> users) {
     public StatsConfig {
         binds = List.copyOf(binds);
+        users = List.copyOf(users);
+    }
+
+    /** The page over plain HTTP, for anyone. */
+    public StatsConfig(List<BindAddress> binds, Duration refresh, Limits limits) {
+        this(binds, refresh, limits, Optional.empty(), List.of());
+    }
+
+    /** These settings with the TLS and users of {@code other}: what a reload changes without a restart. */
+    public StatsConfig withAccessOf(StatsConfig other) {
+        return new StatsConfig(binds, refresh, limits, other.tls, other.users);
     }
 
     /**

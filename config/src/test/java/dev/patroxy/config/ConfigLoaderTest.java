@@ -583,8 +583,8 @@ class ConfigLoaderTest {
         ConfigException unknownKey = errorOf(VALID + dcs + "  prefix: /x\n");
         assertThat(unknownKey.line()).isEqualTo(dcsLine + 4);
         assertThat(unknownKey.key()).isEqualTo("dcs.prefix");
-        assertThat(unknownKey.getMessage()).contains("unknown key; expected one of hosts, namespace, revalidate, scope, "
-                + "switchover-pause, timeout, type, watch-timeout");
+        assertThat(unknownKey.getMessage()).contains("unknown key; expected one of auth, hosts, namespace, revalidate, "
+                + "scope, switchover-pause, timeout, tls, type, watch-timeout");
 
         ConfigException badHost = errorOf(VALID + dcs.replace("10.29.0.10:2379", "10.29.0.10"));
         assertThat(badHost.line()).isEqualTo(dcsLine + 2);

@@ -10,7 +10,9 @@ import dev.patroxy.proxy.relay.FirstPacketPlaces;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.proxy.routing.Admission;
+import dev.patroxy.proxy.tls.StatsTls;
 import dev.patroxy.stats.ReloadStatus;
+import dev.patroxy.stats.StatsAccess;
 import dev.patroxy.stats.StatsLimits;
 import dev.patroxy.stats.StatsServer;
 import dev.patroxy.stats.StatsSnapshot;
@@ -91,6 +93,7 @@ public final class ProxyDaemon implements AutoCloseable {
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
                     this::snapshot, initial.stats().refresh(), statsLimits(initial.stats().limits()));
+            stats.serve(StatsTls.access(initial.stats()));
             stats.start();
             drainer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "patroxy-drain");
@@ -170,7 +173,7 @@ public final class ProxyDaemon implements AutoCloseable {
      * on) and the current listeners close the rest. Sessions already open stay
      * with the configuration they started under, checked as before, until they end or {@code reload-drain} runs
      * out. What only a restart can change (event loops, buffers, keep-alive, the proxy-wide {@code maxconn},
-     * stats) is kept, and said. If the new listeners cannot bind, nothing changes.
+     * stats but its certificate and users) is kept, and said. If the new listeners cannot bind, nothing changes.
      *
      * @return what the reload did, for the log
      */
@@ -180,14 +183,20 @@ public final class ProxyDaemon implements AutoCloseable {
         if (!before.global().sameExceptReloadDrain(next.global())) {
             kept.add("global (maxconn, maxconn-startup, io, threads, buffers, keepalive)");
         }
-        if (!before.stats().equals(next.stats())) {
-            kept.add("stats");
+        StatsConfig statsInForce = before.stats().withAccessOf(next.stats());
+        if (!statsInForce.equals(next.stats())) {
+            kept.add("stats (bind, refresh, limits)");
         }
+        // Built first: a certificate Netty refuses leaves everything as it was.
+        StatsAccess statsAccess = StatsTls.access(next.stats());
         PatroxyConfig effective = new PatroxyConfig(next.source(),
                 before.global().withReloadDrainOf(next.global()),
-                before.stats(), next.servers(), next.listeners(), next.dcs());
+                statsInForce, next.servers(), next.listeners(), next.dcs());
         HealthMonitor.Knowledge known = current.knowledge();
-        if (!before.dcs().equals(next.dcs())) {
+        boolean sameKeys = before.dcs().isPresent() && next.dcs().isPresent()
+                ? before.dcs().get().sameKeys(next.dcs().get())
+                : before.dcs().equals(next.dcs());
+        if (!sameKeys) {
             known = known.forgetLeader();
         }
         Generation fresh;
@@ -200,6 +209,7 @@ public final class ProxyDaemon implements AutoCloseable {
         Generation old = current;
         fresh.takeOver(old);
         current = fresh;
+        stats.serve(statsAccess);
         old.stopAccepting();
         Optional<Instant> cutAt = effective.global().reloadDrain().map(d -> clock.instant().plus(d));
         draining.add(new Draining(old, cutAt));

@@ -12,6 +12,7 @@ final class CheckDescriptions {
             case "L4OK" -> "Layer4 check passed";
             case "L4TOUT" -> "Layer4 timeout";
             case "L4CON" -> "Layer4 connection problem";
+            case "L6RSP" -> "Layer6 invalid response";
             case "L7OK" -> "Layer7 check passed";
             case "L7TOUT" -> "Layer7 timeout";
             case "L7RSP" -> "Layer7 invalid response";

@@ -21,8 +21,10 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +43,8 @@ final class StatsHttpHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** A request for {@link StatsRoutes}; {@code http10KeepAlive} when an HTTP/1.0 client asked to keep the connection. */
-    private record Routed(HttpMethod method, String uri, String accept, boolean http10KeepAlive) implements Pending {
+    private record Routed(HttpMethod method, String uri, String accept, boolean http10KeepAlive, boolean authorized)
+            implements Pending {
     }
 
     /** A request refused: the answer says why and the connection closes. */
@@ -52,6 +55,8 @@ final class StatsHttpHandler extends ChannelInboundHandlerAdapter {
     private final int maxHeaders;
     private final StatsTimeoutHandler timeouts;
     private final StatsConnectionCounters counters;
+    /** The {@code Authorization} values that may read; none: anyone may. */
+    private final Set<String> authorizations;
     private final Queue<Pending> pending = new ArrayDeque<>();
     /** The request whose headers were read and whose body, if any, is still being skipped. */
     private Pending reading;
@@ -62,11 +67,12 @@ final class StatsHttpHandler extends ChannelInboundHandlerAdapter {
     private int inFlight;
 
     StatsHttpHandler(StatsRoutes routes, int maxHeaders, StatsTimeoutHandler timeouts,
-            StatsConnectionCounters counters) {
+            StatsConnectionCounters counters, Set<String> authorizations) {
         this.routes = routes;
         this.maxHeaders = maxHeaders;
         this.timeouts = timeouts;
         this.counters = counters;
+        this.authorizations = authorizations;
     }
 
     @Override
@@ -112,7 +118,20 @@ final class StatsHttpHandler extends ChannelInboundHandlerAdapter {
         }
         boolean http10KeepAlive = HttpUtil.isKeepAlive(request) && !request.protocolVersion().isKeepAliveDefault();
         return new Routed(request.method(), request.uri(), request.headers().get(HttpHeaderNames.ACCEPT),
-                http10KeepAlive);
+                http10KeepAlive, authorized(request.headers().get(HttpHeaderNames.AUTHORIZATION)));
+    }
+
+    /** Compared in constant time, so that the answer's timing does not tell how much of a password was right. */
+    private boolean authorized(String authorization) {
+        if (authorizations.isEmpty()) {
+            return true;
+        }
+        byte[] given = (authorization == null ? "" : authorization).getBytes(StandardCharsets.UTF_8);
+        boolean found = false;
+        for (String accepted : authorizations) {
+            found |= MessageDigest.isEqual(given, accepted.getBytes(StandardCharsets.UTF_8));
+        }
+        return found;
     }
 
     private static Refused refusalFor(DecoderResult result) {
@@ -163,11 +182,25 @@ final class StatsHttpHandler extends ChannelInboundHandlerAdapter {
     }
 
     private FullHttpResponse routed(Routed request) {
-        FullHttpResponse response = routes.respond(request.method(), request.uri(), request.accept());
+        FullHttpResponse response = request.authorized()
+                ? routes.respond(request.method(), request.uri(), request.accept())
+                : unauthorized();
         if (request.http10KeepAlive()) {
             // An HTTP/1.0 client keeps the connection open only when the response says so.
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        return response;
+    }
+
+    /** HAProxy's answer without the right {@code stats auth} credentials; the connection stays open. */
+    private static FullHttpResponse unauthorized() {
+        byte[] body = "401 Unauthorized\n".getBytes(StandardCharsets.US_ASCII);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.UNAUTHORIZED,
+                Unpooled.wrappedBuffer(body));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
+                .set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"patroxy statistics\"");
         return response;
     }
 

@@ -49,6 +49,8 @@ public final class StatsServer implements AutoCloseable {
     private final StatsLimits limits;
     private final StatsConnectionCounters counters;
     private final List<Channel> listeners = new ArrayList<>();
+    /** What new connections are served with; a reload replaces it, connections already open keep theirs. */
+    private volatile StatsAccess access = StatsAccess.OPEN;
     private EventLoopGroup group;
     /** The connections open now: each leaves when it closes, and one that joins after close() is closed at once. */
     private ChannelGroup connections;
@@ -111,13 +113,17 @@ public final class StatsServer implements AutoCloseable {
                         connections.add(channel);
                         StatsTimeoutHandler timeouts = new StatsTimeoutHandler(
                                 new ConnectionDeadline(limits, System::nanoTime), counters);
+                        StatsAccess served = access;
+                        // The handshake counts towards the request's deadline, as a slow request line would.
+                        channel.pipeline().addLast(timeouts);
+                        served.tls().ifPresent(tls -> channel.pipeline().addLast(tls.newHandler(channel.alloc())));
                         channel.pipeline().addLast(
-                                timeouts,
                                 new HttpServerCodec(new HttpDecoderConfig()
                                         .setMaxInitialLineLength(limits.maxRequestLine())
                                         .setMaxHeaderSize(limits.maxHeaderSize())),
                                 new HttpServerKeepAliveHandler(),
-                                new StatsHttpHandler(routes, limits.maxHeaders(), timeouts, counters));
+                                new StatsHttpHandler(routes, limits.maxHeaders(), timeouts, counters,
+                                        served.authorizations()));
                     }
                 });
         for (InetSocketAddress address : binds) {
@@ -129,6 +135,11 @@ public final class StatsServer implements AutoCloseable {
             listeners.add(bound.channel());
             LOG.info("Stats listening on {}", bound.channel().localAddress());
         }
+    }
+
+    /** Serves new connections over TLS or not, and to whom, as {@code access} says; open connections keep theirs. */
+    public void serve(StatsAccess access) {
+        this.access = Objects.requireNonNull(access, "access");
     }
 
     /** The addresses actually listened on, in the order given, with the ports picked for port 0. */

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class StatsHttpHandlerTest {
@@ -21,7 +22,8 @@ class StatsHttpHandlerTest {
                 new ConnectionDeadline(StatsLimits.DEFAULTS, System::nanoTime), counters);
         EmbeddedChannel channel = new EmbeddedChannel(timeouts, new HttpServerCodec(),
                 new HttpServerKeepAliveHandler(), new StatsHttpHandler(new StatsRoutes(TestSnapshots::sample,
-                        new HtmlStatsPage(Duration.ofSeconds(5)), new PrometheusStats()), 100, timeouts, counters));
+                        new HtmlStatsPage(Duration.ofSeconds(5)), new PrometheusStats()), 100, timeouts, counters,
+                        Set.of()));
 
         channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nbad header line\r\n\r\n", StandardCharsets.US_ASCII));
 

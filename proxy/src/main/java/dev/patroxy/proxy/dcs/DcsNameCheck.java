@@ -2,7 +2,6 @@ package dev.patroxy.proxy.dcs;
 
 import dev.patroxy.config.Balance;
 import dev.patroxy.config.DcsConfig;
-import dev.patroxy.config.DcsType;
 import dev.patroxy.config.HostPort;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
@@ -32,8 +31,9 @@ public final class DcsNameCheck {
      */
     public static List<String> warnings(PatroxyConfig config, OkHttpClient http, Duration timeout) {
         DcsConfig dcs = config.dcs().orElseThrow();
-        OkHttpClient client = http.newBuilder().callTimeout(timeout).retryOnConnectionFailure(false).build();
-        LeaderKeyApi api = dcs.type() == DcsType.ETCD_V2 ? new EtcdV2Api(dcs.leaderKey()) : new EtcdV3Api(dcs.leaderKey());
+        OkHttpClient client = EtcdAccess.configure(
+                http.newBuilder().callTimeout(timeout).retryOnConnectionFailure(false), dcs);
+        LeaderKeyApi api = EtcdAccess.api(dcs, dcs.leaderKey());
         List<String> failures = new ArrayList<>();
         for (HostPort host : dcs.hosts()) {
             try {

@@ -1,7 +1,6 @@
 package dev.patroxy.proxy.dcs;
 
 import dev.patroxy.config.DcsConfig;
-import dev.patroxy.config.DcsType;
 import dev.patroxy.config.HostPort;
 import dev.patroxy.proxy.sched.TaskFailures;
 import java.io.IOException;
@@ -83,17 +82,16 @@ public final class EtcdLeaderWatch implements AutoCloseable {
             ScheduledExecutorService scheduler, LeaderListener listener) {
         this.config = config;
         this.keyName = keyName;
-        this.http = http.newBuilder()
+        this.http = EtcdAccess.configure(http.newBuilder()
                 .connectTimeout(config.timeout())
                 .readTimeout(Duration.ZERO)
                 .writeTimeout(config.timeout())
                 .callTimeout(Duration.ZERO)
                 .retryOnConnectionFailure(false)
-                .followRedirects(false)
-                .build();
+                .followRedirects(false), config);
         this.scheduler = scheduler;
         this.listener = new LeaderChanges(listener);
-        this.api = config.type() == DcsType.ETCD_V2 ? new EtcdV2Api(key) : new EtcdV3Api(key);
+        this.api = EtcdAccess.api(config, key);
         this.hosts = new HostFailover(config.hosts(), MIN_RETRY_DELAY, MAX_RETRY_DELAY);
     }
 

@@ -26,18 +26,25 @@ final class EtcdV2Api implements LeaderKeyApi {
     private static final Set<String> REMOVALS = Set.of("delete", "compareAndDelete", "expire");
 
     private final String key;
+    private final String scheme;
 
     /** @param key the leader key, {@code /service/batman/leader} */
     EtcdV2Api(String key) {
+        this(key, "http");
+    }
+
+    /** @param scheme {@code http}, or {@code https} for etcd over TLS */
+    EtcdV2Api(String key, String scheme) {
         this.key = key;
+        this.scheme = scheme;
     }
 
     private HttpUrl.Builder url(HostPort host) {
         return url(host, key);
     }
 
-    private static HttpUrl.Builder url(HostPort host, String key) {
-        return new HttpUrl.Builder().scheme("http").host(host.host()).port(host.port())
+    private HttpUrl.Builder url(HostPort host, String key) {
+        return new HttpUrl.Builder().scheme(scheme).host(host.host()).port(host.port())
                 .addPathSegments("v2/keys" + key);
     }
 

@@ -25,14 +25,21 @@ final class EtcdV3Api implements LeaderKeyApi {
     private static final MediaType JSON = MediaType.get("application/json");
 
     private final String encodedKey;
+    private final String scheme;
 
     /** @param key the leader key, {@code /service/batman/leader} */
     EtcdV3Api(String key) {
-        this.encodedKey = Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+        this(key, "http");
     }
 
-    private static Request post(HostPort host, String path, String json) {
-        return new Request.Builder().url("http://" + host + path).post(RequestBody.create(json, JSON)).build();
+    /** @param scheme {@code http}, or {@code https} for etcd over TLS */
+    EtcdV3Api(String key, String scheme) {
+        this.encodedKey = Base64.getEncoder().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+        this.scheme = scheme;
+    }
+
+    private Request post(HostPort host, String path, String json) {
+        return new Request.Builder().url(scheme + "://" + host + path).post(RequestBody.create(json, JSON)).build();
     }
 
     @Override

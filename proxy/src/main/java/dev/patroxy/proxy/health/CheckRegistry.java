@@ -52,7 +52,7 @@ public final class CheckRegistry implements AutoCloseable {
             return t;
         });
         OkHttpClient http = PatroniCheck.newSharedClient();
-        return new CheckRegistry(thread, clock, target -> new PatroniCheck(http, target.check(), target.address(), clock),
+        return new CheckRegistry(thread, clock, target -> new PatroniCheck(http, target, clock),
                 RandomGenerator.getDefault(), () -> {
                     thread.shutdownNow();
                     http.dispatcher().executorService().shutdown();

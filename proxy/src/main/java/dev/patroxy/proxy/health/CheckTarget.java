@@ -1,14 +1,21 @@
 package dev.patroxy.proxy.health;
 
+import dev.patroxy.config.ApiAccess;
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.HostPort;
 import java.time.Duration;
 
 /**
- * What one check asks of whom: a Patroni API address and the check (method, path, expected status, interval,
- * timeout). Servers of any listener or configuration generation with equal targets share one running check.
+ * What one check asks of whom: a Patroni API address, how it is reached (TLS, authentication) and the check (method,
+ * path, expected status, interval, timeout). Servers of any listener or configuration generation with equal targets
+ * share one running check.
  */
-public record CheckTarget(HostPort address, CheckConfig check) {
+public record CheckTarget(HostPort address, CheckConfig check, ApiAccess access) {
+    /** A check of an API in plain HTTP without authentication. */
+    public CheckTarget(HostPort address, CheckConfig check) {
+        this(address, check, ApiAccess.PLAIN);
+    }
+
     /** A check never waits longer than this for its answer, unless its interval is longer. */
     static final Duration DEADLINE_CEILING = Duration.ofSeconds(5);
 
@@ -24,6 +31,6 @@ public record CheckTarget(HostPort address, CheckConfig check) {
 
     @Override
     public String toString() {
-        return check.method() + " http://" + address + check.path();
+        return check.method() + " " + access.scheme() + "://" + address + check.path();
     }
 }

@@ -202,7 +202,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
             }
             adopt(previous);
             for (Backend backend : states.keySet()) {
-                CheckTarget target = new CheckTarget(backend.server().checkAddress(), backend.check().orElseThrow());
+                CheckTarget target = new CheckTarget(backend.server().checkAddress(), backend.check().orElseThrow(),
+                        backend.server().checkAccess());
                 CheckRegistry.Subscription check = registry.subscribe(target, this::onScheduler,
                         (answer, sentAt) -> answered(backend, answer, sentAt));
                 checks.put(backend, check);
@@ -219,7 +220,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         boolean adopted = false;
         for (Backend backend : List.copyOf(states.keySet())) {
             Known known = previous.servers().get(key(backend));
-            if (known == null || !known.server().equals(backend.server())
+            if (known == null || !known.server().sameNode(backend.server())
                     || !known.check().equals(backend.check().orElseThrow())) {
                 continue;
             }

@@ -3,13 +3,16 @@ package dev.patroxy.proxy.health;
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.HostPort;
 import dev.patroxy.proxy.json.Json;
+import dev.patroxy.proxy.tls.ClientTls;
 import dev.patroxy.stats.CheckResult;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.Proxy;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,9 +22,11 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.ConnectionSpec;
+import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -45,29 +50,44 @@ public final class PatroniCheck implements Probe {
     private final int expectStatus;
     private final boolean primaryCheck;
     private final Clock clock;
+    /** Over TLS, without a certificate of patroxy's own to show. */
+    private final boolean withoutClientCertificate;
 
     public PatroniCheck(OkHttpClient sharedClient, CheckConfig check, HostPort target, Clock clock) {
-        Duration timeout = new CheckTarget(target, check).deadline();
-        this.client = sharedClient.newBuilder()
+        this(sharedClient, new CheckTarget(target, check), clock);
+    }
+
+    /**
+     * The check of {@code target}, over TLS and with basic authentication if its access says so; a TLS set-up the JDK
+     * refuses is an IllegalStateException (the check is then reported as not sent).
+     */
+    public PatroniCheck(OkHttpClient sharedClient, CheckTarget target, Clock clock) {
+        CheckConfig check = target.check();
+        Duration timeout = target.deadline();
+        OkHttpClient.Builder builder = sharedClient.newBuilder()
                 .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .build();
-        this.request = new Request.Builder()
-                .url("http://" + target + check.path())
+                .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        target.access().tls().ifPresent(tls -> ClientTls.configure(builder, tls));
+        this.client = builder.build();
+        Request.Builder request = new Request.Builder()
+                .url(target.access().scheme() + "://" + target.address() + check.path())
                 .method(check.method(), null)
                 .header("Connection", "close")
-                .header("User-Agent", "patroxy-check")
-                .build();
+                .header("User-Agent", "patroxy-check");
+        target.access().auth().ifPresent(auth -> request.header("Authorization",
+                Credentials.basic(auth.username(), auth.password().value(), StandardCharsets.UTF_8)));
+        this.request = request.build();
+        this.withoutClientCertificate = target.access().tls().map(tls -> tls.certificate().isEmpty()).orElse(false);
         this.expectStatus = check.expectStatus();
         this.primaryCheck = PRIMARY_PATHS.contains(check.path().split("\\?", 2)[0]);
         this.clock = clock;
     }
 
     /**
-     * A client for all checks: no connection reuse, no retries, no redirects, no proxy. Plain HTTP only, as Patroni's
-     * API is checked here: a client able to speak TLS loads the JDK's trust store when it is built, a good part of
-     * patroxy's start time.
+     * A client for all checks: no connection reuse, no retries, no redirects, no proxy. Plain HTTP only: a client able
+     * to speak TLS loads the JDK's trust store when it is built, a good part of patroxy's start time; a check over TLS
+     * derives its own from it with the trust of its configuration.
      */
     public static OkHttpClient newSharedClient() {
         return new OkHttpClient.Builder()
@@ -141,6 +161,11 @@ public final class PatroniCheck implements Probe {
                 detail = detail + ", timeline " + timeline;
             }
         }
+        if (code != expectStatus && (code == 401 || code == 403)) {
+            // The API refuses patroxy, which says nothing about the node's role: a failure, not Patroni's "not now".
+            return new CheckAnswer(result(start, "L7RSP", code, detail + ": the REST API refuses the check"
+                    + (code == 401 ? " (credentials missing or wrong: check-auth)" : "")), null, 0);
+        }
         String status = code == expectStatus ? "L7OK" : "L7STS";
         if (status.equals("L7OK") && primaryCheck && "replica".equals(role)) {
             // Patroni answers 200 as soon as it holds the leader lock; its body reads PostgreSQL, which may still
@@ -159,12 +184,21 @@ public final class PatroniCheck implements Probe {
         String status;
         if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
             status = "L4CON";
+        } else if (e instanceof SSLException) {
+            // HAProxy's "Layer6 invalid response": the TLS handshake failed (an unknown CA, a host name the
+            // certificate does not name, a client certificate the server wants and did not get or refused).
+            status = "L6RSP";
         } else if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
             status = "L4TOUT";
         } else {
             status = "L7RSP";
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (status.equals("L7RSP") && withoutClientCertificate && e instanceof SocketException) {
+            // Under TLS 1.3 a server that requires a client certificate may just close the connection after the
+            // handshake, before its alert can be read.
+            message = message + " (if the REST API requires a client certificate, give it: check-tls cert-file)";
+        }
         return result(start, status, 0, message);
     }
 

@@ -9,7 +9,6 @@ import dev.patroxy.config.DcsConfig;
 import dev.patroxy.config.DcsType;
 import dev.patroxy.config.HostPort;
 import dev.patroxy.config.PatroxyConfig;
-import dev.patroxy.proxy.routing.SwitchoverRequest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +64,7 @@ class EtcdLeaderWatchRealEtcdTest {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
@@ -119,33 +118,10 @@ class EtcdLeaderWatchRealEtcdTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> heard.size() >= count);
     }
 
-    /** Writes down each thing it hears in {@link #heard}. */
-    private final class Recording implements LeaderListener {
-        @Override
-        public void leaderIs(String member, long index) {
-            heard.add("leader " + member);
-        }
-
-        @Override
-        public void noLeader(long index) {
-            heard.add("no leader");
-        }
-
-        @Override
-        public void unreachable(String reason) {
-            heard.add("unreachable");
-        }
-
-        @Override
-        public void switchoverIs(SwitchoverRequest request, Instant heardAt) {
-            heard.add("switchover " + request);
-        }
-    }
-
     private void startWatching(DcsType type, int port) {
         DcsConfig config = new DcsConfig(type, List.of(new HostPort("127.0.0.1", port)), "batman", "/service",
                 Duration.ofSeconds(2), WATCH_TIMEOUT, Duration.ofSeconds(10), Duration.ZERO);
-        watch = new EtcdLeaderWatch(config, http, scheduler, new Recording());
+        watch = new EtcdLeaderWatch(config, http, scheduler, new RecordingLeaderListener(heard));
         watch.start();
         awaitHeard(1);
     }
@@ -232,7 +208,8 @@ class EtcdLeaderWatchRealEtcdTest {
         int port = startEtcd();
         DcsConfig config = new DcsConfig(DcsType.ETCD_V2, List.of(new HostPort("127.0.0.1", port)), "batman",
                 "/service", Duration.ofSeconds(2), WATCH_TIMEOUT, Duration.ofSeconds(10), Duration.ofSeconds(30));
-        FailoverKeyWatch failover = new FailoverKeyWatch(config, http, scheduler, new Recording(), Clock.systemUTC());
+        FailoverKeyWatch failover = new FailoverKeyWatch(config, http, scheduler,
+                new RecordingLeaderListener(heard), Clock.systemUTC());
         try {
             failover.start();
             awaitHeard(1);

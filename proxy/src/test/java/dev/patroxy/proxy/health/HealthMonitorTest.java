@@ -2,6 +2,9 @@ package dev.patroxy.proxy.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patroxy.config.ApiAccess;
+import dev.patroxy.config.BasicAuth;
+import dev.patroxy.config.Secret;
 import dev.patroxy.config.Balance;
 import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.CheckConfig;
@@ -125,8 +128,13 @@ class HealthMonitorTest {
 
     /** A monitor of an unchanged configuration, as a reload starts it, on {@code previous}; returns its router. */
     private ListenerRouter reloadedOn(HealthMonitor.Knowledge previous) throws Exception {
-        Backend pg01Again = new Backend("primary", server, Optional.of(CHECK), clock.instant());
-        Backend pg02Again = new Backend("primary", server2, Optional.of(CHECK), clock.instant());
+        return reloadedOn(previous, ApiAccess.PLAIN);
+    }
+
+    /** The same, its servers' REST APIs reached as {@code access} says. */
+    private ListenerRouter reloadedOn(HealthMonitor.Knowledge previous, ApiAccess access) throws Exception {
+        Backend pg01Again = new Backend("primary", server.withCheckAccess(access), Optional.of(CHECK), clock.instant());
+        Backend pg02Again = new Backend("primary", server2.withCheckAccess(access), Optional.of(CHECK), clock.instant());
         ListenerRouter reloaded = new ListenerRouter(router.listener(), List.of(pg01Again, pg02Again));
         ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor();
         HealthMonitor next = new HealthMonitor(List.of(reloaded), thread, clock, checks);
@@ -156,6 +164,10 @@ class HealthMonitorTest {
         assertThat(reloadedOn(known.forgetLeader()).current())
                 .as("another DCS, or none: the key no longer vouches for it").isEmpty();
         assertThat(reloadedOn(HealthMonitor.Knowledge.NONE).current()).as("a cold start").isEmpty();
+        assertThat(reloadedOn(known, new ApiAccess(Optional.empty(),
+                Optional.of(new BasicAuth("patroxy", new Secret("renewed"))))).current().map(b -> b.server().name()))
+                .as("a renewed password or certificate: the same node, what its checks said still holds")
+                .contains("pg01");
     }
 
     @Test
