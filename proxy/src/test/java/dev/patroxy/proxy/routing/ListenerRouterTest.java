@@ -51,6 +51,14 @@ class ListenerRouterTest {
         return router.backends().stream().filter(b -> b.server().name().equals(name)).findFirst().orElseThrow();
     }
 
+    /** A primary router of pg01 and pg02 whose port pg01 has: UP, and the leader key names it. */
+    private ListenerRouter pg01RoutedByTheKey() {
+        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        up.add(named(router, "pg01"));
+        router.refresh(up::contains, DcsLeader.of("pg01"));
+        return router;
+    }
+
     private ListenerRouter.RoutingChange refresh(ListenerRouter router) {
         return router.refresh(up::contains);
     }
@@ -121,6 +129,71 @@ class ListenerRouterTest {
 
         router.refresh(up::contains, DcsLeader.UNKNOWN);
         assertThat(router.current().map(b -> b.server().name())).contains("pg01");
+    }
+
+    @Test
+    void withTheKeyAbsentAServerPatronisFailsafeModeKeepsPrimaryKeepsThePortAndOneThatStopsSayingSoLosesIt() {
+        ListenerRouter router = pg01RoutedByTheKey();
+        Backend pg01 = named(router, "pg01");
+        pg01.publishFailsafe(true);
+
+        ListenerRouter.RoutingChange change = router.refresh(up::contains, DcsLeader.NONE);
+        assertThat(change.dropped()).as("its sessions are not cut").isEmpty();
+        assertThat(router.pick()).contains(pg01);
+
+        pg01.publishFailsafe(false);
+        assertThat(router.refresh(up::contains, DcsLeader.NONE).dropped()).containsExactly(pg01);
+        assertThat(router.pick()).isEmpty();
+    }
+
+    @Test
+    void withTheKeyAbsentAFailsafeClaimCountsOnlyFromAServerThatIsUp() {
+        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        named(router, "pg01").publishFailsafe(true);
+
+        router.refresh(up::contains, DcsLeader.NONE);
+
+        assertThat(router.pick()).isEmpty();
+    }
+
+    @Test
+    void withTheKeyAbsentAndTwoServersClaimingFailsafeTheCurrentPrimaryKeepsThePortAndWithoutOneNobodyTakesIt() {
+        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        Backend pg01 = named(router, "pg01");
+        Backend pg02 = named(router, "pg02");
+        up.add(pg02);
+        pg02.publishFailsafe(true);
+        router.refresh(up::contains, DcsLeader.NONE);
+        assertThat(router.current()).as("the only claimant takes it").contains(pg02);
+
+        up.add(pg01);
+        pg01.publishFailsafe(true);
+        router.refresh(up::contains, DcsLeader.NONE);
+        assertThat(router.current()).as("the current one stays, first in order or not").contains(pg02);
+
+        up.remove(pg02);
+        router.refresh(up::contains, DcsLeader.NONE);
+        assertThat(router.current()).as("pg01 is the only claimant left").contains(pg01);
+
+        ListenerRouter fresh = routerOfMembers("pg01", "pg02");
+        for (Backend b : fresh.backends()) {
+            up.add(b);
+            b.publishFailsafe(true);
+        }
+        fresh.refresh(up::contains, DcsLeader.NONE);
+        assertThat(fresh.pick()).as("two claimants and no current primary: no telling which is stale").isEmpty();
+    }
+
+    @Test
+    void aFailsafeFlagCountsOnlyWithTheKeyAbsent() {
+        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        Backend pg01 = named(router, "pg01");
+        up.add(pg01);
+        pg01.publishFailsafe(true);
+
+        router.refresh(up::contains, DcsLeader.of("pg02"));
+
+        assertThat(router.pick()).as("a key naming another server decides").isEmpty();
     }
 
     @Test
@@ -228,10 +301,8 @@ class ListenerRouterTest {
 
     @Test
     void aPauseHoldsNewSessionsWithoutTakingTheCurrentPrimaryOutAndItsEndLetsTheHeldGo() {
-        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        ListenerRouter router = pg01RoutedByTheKey();
         Backend pg01 = named(router, "pg01");
-        up.add(pg01);
-        router.refresh(up::contains, DcsLeader.of("pg01"));
         List<Long> released = new java.util.ArrayList<>();
 
         assertThat(router.pause(true)).isTrue();
