@@ -5,6 +5,7 @@ import dev.patroxy.config.ListenerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -24,6 +25,8 @@ import java.util.function.Predicate;
  * {@code roundrobin}: every UP server in turn.
  */
 public final class ListenerRouter {
+    /** Patroni's endpoint for a standby cluster's leader, in both spellings it answers. */
+    private static final Set<String> STANDBY_LEADER_PATHS = Set.of("/standby-leader", "/standby_leader");
     private final ListenerConfig listener;
     private final List<Backend> backends;
     private final AtomicInteger next = new AtomicInteger();
@@ -186,6 +189,21 @@ public final class ListenerRouter {
             return before;
         }
         return up.stream().filter(b -> b.reportedTimeline() == latest).findFirst().map(List::of).orElse(List.of());
+    }
+
+    /**
+     * Whether a new session on {@code server} must reach a PostgreSQL that is not in recovery, so that one reporting
+     * {@code in_hot_standby} is turned away: on a primary listener, unless it routes to a standby cluster's leader,
+     * which replays from another cluster and is in recovery by design. Such a listener checks {@code
+     * /standby-leader}; a {@code /leader} check also answers for a standby leader, known as one by the role its
+     * Patroni reported.
+     */
+    public boolean wantsWritable(Backend server) {
+        if (listener.balance() != Balance.PRIMARY) {
+            return false;
+        }
+        String path = listener.check().map(c -> c.path().split("\\?", 2)[0]).orElse("");
+        return !STANDBY_LEADER_PATHS.contains(path) && !"standby_leader".equals(server.reportedRole());
     }
 
     /** Servers that started and stopped taking new sessions in one refresh. */

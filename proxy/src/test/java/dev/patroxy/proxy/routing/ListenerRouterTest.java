@@ -38,12 +38,16 @@ class ListenerRouterTest {
     }
 
     private static ListenerRouter router(Balance balance, List<ServerConfig> servers) {
-        ListenerConfig listener = new ListenerConfig("l", List.of(new BindAddress("127.0.0.1", 5000)), balance, Optional.of(CHECK),
+        return router(balance, servers, CHECK);
+    }
+
+    private static ListenerRouter router(Balance balance, List<ServerConfig> servers, CheckConfig check) {
+        ListenerConfig listener = new ListenerConfig("l", List.of(new BindAddress("127.0.0.1", 5000)), balance, Optional.of(check),
                 new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
                         Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(10),
                         Duration.ofSeconds(5)),
                 2, 0, true, false, 0, servers);
-        List<Backend> backends = servers.stream().map(s -> new Backend("l", s, Optional.of(CHECK), Instant.EPOCH)).toList();
+        List<Backend> backends = servers.stream().map(s -> new Backend("l", s, Optional.of(check), Instant.EPOCH)).toList();
         return new ListenerRouter(listener, backends);
     }
 
@@ -194,6 +198,47 @@ class ListenerRouterTest {
         router.refresh(up::contains, DcsLeader.of("pg02"));
 
         assertThat(router.pick()).as("a key naming another server decides").isEmpty();
+    }
+
+    /** A router of pg01 whose listener checks {@code GET path}. */
+    private static ListenerRouter checking(Balance balance, String path) {
+        return router(balance, List.of(new ServerConfig("pg01", new HostPort("127.0.0.1", 5432),
+                new HostPort("127.0.0.1", 8008), 0)), new CheckConfig("GET", path, 200, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 1, 2));
+    }
+
+    @Test
+    void sessionsMustFindPostgresqlOutOfRecoveryOnAPrimaryListenerButNotOnAStandbyLeaderOne() {
+        ListenerRouter primary = checking(Balance.PRIMARY, "/primary");
+        assertThat(primary.wantsWritable(named(primary, "pg01"))).isTrue();
+        for (String standby : List.of("/standby-leader", "/standby_leader")) {
+            ListenerRouter router = checking(Balance.PRIMARY, standby);
+            assertThat(router.wantsWritable(named(router, "pg01"))).as(standby).isFalse();
+        }
+        ListenerRouter replicas = checking(Balance.ROUNDROBIN, "/replica");
+        assertThat(replicas.wantsWritable(named(replicas, "pg01"))).isFalse();
+
+        ListenerRouter leader = checking(Balance.PRIMARY, "/leader?x=1");
+        Backend pg01 = named(leader, "pg01");
+        pg01.publishHealth(pg01.health(), "primary", 0);
+        assertThat(leader.wantsWritable(pg01)).as("the leader of a cluster that takes writes").isTrue();
+        pg01.publishHealth(pg01.health(), "standby_leader", 0);
+        assertThat(leader.wantsWritable(pg01)).as("Patroni says it leads a standby cluster").isFalse();
+    }
+
+    @Test
+    void aStandbyClustersLeaderKeyPicksItsStandbyLeaderOnAStandbyLeaderListener() {
+        ListenerRouter router = router(Balance.PRIMARY, List.of(
+                new ServerConfig("pg01", new HostPort("127.0.0.1", 5432), new HostPort("127.0.0.1", 8008), 0),
+                new ServerConfig("pg02", new HostPort("127.0.0.1", 5433), new HostPort("127.0.0.1", 8009), 0)),
+                new CheckConfig("GET", "/standby-leader", 200, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 2));
+        up.add(named(router, "pg01"));
+        up.add(named(router, "pg02"));
+
+        assertThat(router.leaderDecides(DcsLeader.of("pg02"))).isTrue();
+        router.refresh(up::contains, DcsLeader.of("pg02"));
+
+        assertThat(router.current()).contains(named(router, "pg02"));
     }
 
     @Test
