@@ -12,6 +12,8 @@ import java.util.Set;
  */
 final class ServerRoles {
     private static final Set<String> PRIMARY_PATHS = Set.of("/", "/primary", "/master", "/read-write", "/leader");
+    /** A standby cluster's leader passes these, and {@code /leader} (whose body then says {@code standby_leader}). */
+    private static final Set<String> STANDBY_LEADER_PATHS = Set.of("/standby-leader", "/standby_leader");
     private static final Set<String> REPLICA_PATHS = Set.of(
             "/replica", "/sync", "/synchronous", "/async", "/asynchronous", "/read-only-sync");
 
@@ -26,6 +28,11 @@ final class ServerRoles {
         boolean notPrimary = false;
         for (Backend b : checks) {
             String path = b.check().map(c -> c.path().split("\\?", 2)[0]).orElse("");
+            boolean standbyLeader = STANDBY_LEADER_PATHS.contains(path)
+                    || path.equals("/leader") && "standby_leader".equals(b.reportedRole());
+            if (b.health().state().isUp() && standbyLeader) {
+                return ServerRole.STANDBY_LEADER;
+            }
             if (b.health().state().isUp() && PRIMARY_PATHS.contains(path)) {
                 return ServerRole.PRIMARY;
             }

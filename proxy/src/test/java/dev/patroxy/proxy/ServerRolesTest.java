@@ -32,6 +32,25 @@ class ServerRolesTest {
         assertThat(ServerRoles.roleOf(List.of(reporting("master")))).isEqualTo(ServerRole.PRIMARY);
     }
 
+    /** A server UP on a check of {@code path} whose body said {@code role}. */
+    private static Backend upOn(String path, String role) {
+        CheckConfig check = new CheckConfig("GET", path, 200, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1);
+        Backend backend = new Backend("standby", new ServerConfig("pg01", new HostPort("127.0.0.1", 5432),
+                new HostPort("127.0.0.1", 8008), 0), Optional.of(check), Instant.EPOCH);
+        backend.publishHealth(HealthSnapshot.unchecked(Instant.EPOCH), role, 0);
+        return backend;
+    }
+
+    @Test
+    void aServerPassingAStandbyLeaderCheckIsTheStandbyLeaderAndOnLeaderItsBodySaysWhichLeader() {
+        assertThat(ServerRoles.roleOf(List.of(upOn("/standby-leader", null)))).isEqualTo(ServerRole.STANDBY_LEADER);
+        assertThat(ServerRoles.roleOf(List.of(upOn("/standby_leader", "replica"))))
+                .as("Patroni 3 before it names the role").isEqualTo(ServerRole.STANDBY_LEADER);
+        assertThat(ServerRoles.roleOf(List.of(upOn("/leader", "standby_leader")))).isEqualTo(ServerRole.STANDBY_LEADER);
+        assertThat(ServerRoles.roleOf(List.of(upOn("/leader", "primary")))).isEqualTo(ServerRole.PRIMARY);
+        assertThat(ServerRoles.roleOf(List.of(upOn("/leader", null)))).isEqualTo(ServerRole.PRIMARY);
+    }
+
     @Test
     void anyOtherTextFromPatroniIsOther() {
         assertThat(ServerRoles.roleOf(List.of(reporting("x".repeat(10_000))))).isEqualTo(ServerRole.OTHER);

@@ -155,14 +155,14 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         public Knowledge forgetLeader() {
             Map<String, Known> unvouched = new HashMap<>();
             servers.forEach((key, k) -> unvouched.put(key, new Known(k.server(), k.check(), k.state(), false,
-                    k.role(), k.timeline(), k.recoverySeen())));
+                    k.role(), k.timeline(), k.failsafe(), k.recoverySeen())));
             return new Knowledge(DcsLeader.UNKNOWN, unvouched);
         }
     }
 
     /** One server's part of {@link Knowledge}; it applies only to a server whose address and check are unchanged. */
     record Known(ServerConfig server, CheckConfig check, HealthState state, boolean vouched, String role,
-            long timeline, Instant recoverySeen) {
+            long timeline, boolean failsafe, Instant recoverySeen) {
     }
 
     private static String key(Backend backend) {
@@ -176,7 +176,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                 Map<String, Known> servers = new HashMap<>();
                 states.forEach((backend, state) -> servers.put(key(backend), new Known(backend.server(),
                         backend.check().orElseThrow(), state.copy(), vouchedByLeader.contains(backend),
-                        backend.reportedRole(), backend.reportedTimeline(), recoverySeen.get(backend))));
+                        backend.reportedRole(), backend.reportedTimeline(), backend.reportedFailsafe(),
+                        recoverySeen.get(backend))));
                 return new Knowledge(leader, servers);
             }).get(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -227,6 +228,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
             states.put(backend, known.state());
             concluded(backend);
             backend.publishHealth(known.state().snapshot(), known.role(), known.timeline());
+            backend.publishFailsafe(known.failsafe());
             if (known.vouched()) {
                 vouchedByLeader.add(backend);
             }
@@ -266,8 +268,9 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
 
     /**
      * Whether a server's state disagrees with the leader key, so that a check may soon change routing. On a primary
-     * listener, none does once it routes to the server the key names; until then the named server does, and every
-     * other server that still answers as primary. Without the key (the DCS unknown), every server does until one is
+     * listener, none does once it routes to the server the key names (with the key absent, to the one Patroni's
+     * failsafe mode keeps); until then the named server does, and every other server that still answers as primary.
+     * Without the key (the DCS unknown), every server does until one is
      * routed. On other listeners a server followed since a change disagrees until its state has flipped (the new
      * leader stops answering as a replica, the former one starts).
      */
@@ -280,7 +283,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         if (!router.leaderDecides(leader)) {
             return current == null;
         }
-        if (current != null && leader.names(current.server())) {
+        if (current != null && (leader.member() == null || leader.names(current.server()))) {
             return false;
         }
         return leader.names(backend.server()) || states.get(backend).isUp();
@@ -319,7 +322,15 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         HealthState.Change change = state.record(answer.result());
         long timelineBefore = backend.reportedTimeline();
         backend.publishHealth(state.snapshot(), answer.reportedRole(), answer.timeline());
+        boolean failsafeBefore = backend.reportedFailsafe();
+        if (answer.result().code() > 0) {
+            // Patroni answered: its word on failsafe mode replaces the last one. A check it never answered says nothing.
+            backend.publishFailsafe(answer.failsafeActive());
+        }
         ListenerRouter router = routerOf.get(backend);
+        // With the leader key absent, Patroni's failsafe mode decides who keeps the primary port.
+        boolean failsafeMoved = failsafeBefore != backend.reportedFailsafe()
+                && router.listener().balance() == Balance.PRIMARY && keyAbsent();
         // Without the DCS, a later timeline decides between two servers answering as primary: a new one counts.
         boolean timelineMoved = answer.timeline() > 0 && answer.timeline() != timelineBefore && state.isUp()
                 && router.listener().balance() == Balance.PRIMARY && !router.leaderDecides(leader);
@@ -343,7 +354,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                     + " it keeps the primary port until the key or PostgreSQL says otherwise", backend,
                     state.state(), answer.result().status(), answer.result().detail());
         }
-        if (change == HealthState.Change.NONE && !unvouched && !timelineMoved) {
+        if (change == HealthState.Change.NONE && !unvouched && !timelineMoved && !failsafeMoved) {
             if (backend.isRoutable()) {
                 // Clients held after their server refused them retry once its check has answered again.
                 router.releaseHeld();
@@ -381,6 +392,11 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         checkFast(List.of(routerOf.get(backend)), Set.of());
     }
 
+    /** Whether the DCS is known to have no leader key. */
+    private boolean keyAbsent() {
+        return leader.known() && leader.member() == null;
+    }
+
     private boolean mayTakeSessions(Backend backend) {
         return states.get(backend).isUp() || vouchedByLeader.contains(backend);
     }
@@ -412,7 +428,9 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
             }
         }
         for (Backend added : routing.added()) {
-            log.info("{} takes new sessions (DCS leader: {})", added, leader);
+            log.info("{} takes new sessions (DCS leader: {}{})", added, leader,
+                    keyAbsent() && router.listener().balance() == Balance.PRIMARY
+                            ? "; Patroni's failsafe mode keeps it primary" : "");
         }
         holdForSwitchover(router);
     }
@@ -497,8 +515,10 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         String who = claimants.stream()
                 .map(b -> b.server().name() + (b.reportedTimeline() > 0 ? " timeline " + b.reportedTimeline() : ""))
                 .collect(Collectors.joining(", "));
-        String rule = router.leaderDecides(leader) ? "the DCS leader key (" + leader + ")"
-                : "the latest timeline, else the current primary (DCS unknown)";
+        String rule = !router.leaderDecides(leader) ? "the latest timeline, else the current primary (DCS unknown)"
+                : keyAbsent() ? "Patroni's failsafe mode (no leader key): the current primary while it claims it, else"
+                        + " the only server that does"
+                : "the DCS leader key (" + leader + ")";
         String contest = "; " + claimants.size() + " servers answer as primary (" + who + "), decided by " + rule;
         log.warn("{}: {}", router.listener().name(), contest.substring(2));
         return contest;
@@ -543,6 +563,9 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         for (ListenerRouter router : routers) {
             router.roleChanges().signSeen(clock.instant());
             reroute(router, "DCS: " + why);
+            if (now.equals(DcsLeader.NONE) && router.listener().balance() == Balance.PRIMARY) {
+                failsafeOrNobody(router);
+            }
             if (router.leaderNamesNoServer()) {
                 log.warn("{}: the DCS leader key names the Patroni member '{}', which is none of this listener's servers"
                         + " (members {}); until a server's member: matches Patroni's name: for that node, the REST"
@@ -562,6 +585,18 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
             }
         }
         checkFast(List.copyOf(routers), concerned);
+    }
+
+    /** Says, once the leader key is gone, whether a primary Patroni's failsafe mode keeps holds the port. */
+    private void failsafeOrNobody(ListenerRouter router) {
+        Backend current = router.current().orElse(null);
+        if (current != null) {
+            log.warn("{}: the DCS leader key is gone but Patroni's failsafe mode keeps {} primary"
+                    + " (failsafe_mode_is_active): it keeps the port", router.listener().name(), current.server().name());
+        } else if (!router.listener().check().map(c -> c.method().equals("GET")).orElse(false)) {
+            log.warn("{}: the DCS leader key is gone: no primary. This listener's checks carry no body, so a primary"
+                    + " Patroni's failsafe mode keeps is not seen; check by GET to follow it", router.listener().name());
+        }
     }
 
     @Override

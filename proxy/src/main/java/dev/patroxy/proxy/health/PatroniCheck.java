@@ -44,6 +44,11 @@ public final class PatroniCheck implements Probe {
     static final long MAX_BODY = 64 * 1024;
     /** Patroni answers 200 on these while it holds the leader lock, whatever PostgreSQL's own state. */
     private static final Set<String> PRIMARY_PATHS = Set.of("/", "/primary", "/master", "/read-write");
+    /**
+     * Roles Patroni's body gives a PostgreSQL in recovery: a replica, or a standby cluster's leader (Patroni 3.x and
+     * 4.x alike say {@code standby_leader}).
+     */
+    private static final Set<String> IN_RECOVERY = Set.of("replica", "standby_leader");
 
     private final OkHttpClient client;
     private final Request request;
@@ -127,6 +132,7 @@ public final class PatroniCheck implements Probe {
         String role = null;
         String state = null;
         long timeline = 0;
+        boolean failsafe = false;
         String detail = code + " " + response.message();
         if (request.method().equals("GET")) {
             Map<String, Object> body;
@@ -160,6 +166,10 @@ public final class PatroniCheck implements Probe {
                 timeline = reported;
                 detail = detail + ", timeline " + timeline;
             }
+            if (Boolean.TRUE.equals(body.get("failsafe_mode_is_active"))) {
+                failsafe = true;
+                detail = detail + ", failsafe mode active";
+            }
         }
         if (code != expectStatus && (code == 401 || code == 403)) {
             // The API refuses patroxy, which says nothing about the node's role: a failure, not Patroni's "not now".
@@ -167,7 +177,7 @@ public final class PatroniCheck implements Probe {
                     + (code == 401 ? " (credentials missing or wrong: check-auth)" : "")), null, 0);
         }
         String status = code == expectStatus ? "L7OK" : "L7STS";
-        if (status.equals("L7OK") && primaryCheck && "replica".equals(role)) {
+        if (status.equals("L7OK") && primaryCheck && role != null && IN_RECOVERY.contains(role)) {
             // Patroni answers 200 as soon as it holds the leader lock; its body reads PostgreSQL, which may still
             // be in recovery (promotion under way). A session routed now would land on a read-only node.
             status = "L7STS";
@@ -177,7 +187,7 @@ public final class PatroniCheck implements Probe {
             status = "L7STS";
             detail = detail + ": leader lock held, PostgreSQL " + state;
         }
-        return new CheckAnswer(result(start, status, code, detail.trim()), role, timeline);
+        return new CheckAnswer(result(start, status, code, detail.trim()), role, timeline, failsafe);
     }
 
     private CheckResult failure(Instant start, IOException e) {

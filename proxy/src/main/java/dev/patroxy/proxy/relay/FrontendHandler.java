@@ -1,6 +1,5 @@
 package dev.patroxy.proxy.relay;
 
-import dev.patroxy.config.Balance;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
@@ -494,7 +493,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * Stays in the client's pipeline while the server's first answer is read ({@link StartupWatch}), keeping a
      * copy of what the client sends, so that a server turning the session away before authentication (57P03)
      * can be replaced by another: that is the instant a primary stops for a switchover. On a primary listener the
-     * watch goes on to the end of authentication ({@link RecoveryWatch}): a node in recovery never gets the client.
+     * watch goes on to the end of authentication ({@link RecoveryWatch}): a node in recovery never gets the client
+     * (a standby cluster's leader excepted, see {@link ListenerRouter#wantsWritable}).
      */
     private void watch(ChannelHandlerContext ctx, Backend backend, Channel server) {
         // Short-lived and small: a plain array dies young, where a pooled buffer would grow the allocator's
@@ -502,7 +502,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         sent = Unpooled.buffer(256);
         lifecycle.watching();
         startStartupDeadline(ctx);
-        RecoveryWatch recoveryWatch = router.listener().balance() != Balance.PRIMARY ? null
+        RecoveryWatch recoveryWatch = !router.wantsWritable(backend) ? null
                 : new RecoveryWatch(new RecoveryWatch.Session() {
                     @Override
                     public void committed() {

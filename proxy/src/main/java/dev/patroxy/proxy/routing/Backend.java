@@ -30,6 +30,7 @@ public final class Backend {
     private volatile HealthSnapshot health;
     private volatile String reportedRole;
     private volatile long reportedTimeline;
+    private volatile boolean reportedFailsafe;
     private final ServerAddress address;
     private volatile Runnable connectFailureListener = () -> { };
     private volatile Runnable inRecoveryListener = () -> { };
@@ -120,6 +121,18 @@ public final class Backend {
         if (reportedTimeline > 0) {
             this.reportedTimeline = reportedTimeline;
         }
+    }
+
+    /**
+     * Whether Patroni's latest answer to this server's check said its failsafe mode is active (false for an answer
+     * without a body). A check that got no answer at all (refused, timed out) leaves it as the latest answer set it.
+     */
+    public boolean reportedFailsafe() {
+        return reportedFailsafe;
+    }
+
+    public void publishFailsafe(boolean reportedFailsafe) {
+        this.reportedFailsafe = reportedFailsafe;
     }
 
     /** PostgreSQL's timeline as Patroni last reported it in a GET check body, or 0. */

@@ -5,6 +5,7 @@ import dev.patroxy.config.ListenerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -15,13 +16,17 @@ import java.util.function.Predicate;
  *
  * <p>{@code primary}: one server at a time. When the DCS leader key is known, only the server it names may be it,
  * and only once its own check agrees: two nodes answering 200 for a while (a known Patroni window) cannot split
- * the port, and a node the key no longer names stops taking sessions at once. A key naming a member that is none of
- * the listener's servers (their {@code member:} names do not match Patroni's) cannot pick a server: the checks alone
- * decide then, as without the DCS, rather than nobody at all, and {@link #leaderNamesNoServer()} says so. Without the
- * DCS, the current one stays while it is UP, even if another server also answers UP; only when it goes DOWN does the first UP server
- * in configuration order take over. {@code roundrobin}: every UP server in turn.
+ * the port, and a node the key no longer names stops taking sessions at once. A key known to be absent leaves the
+ * port to a primary Patroni's failsafe mode keeps ({@link FailsafePrimary}), to nobody otherwise. A key naming a
+ * member that is none of the listener's servers (their {@code member:} names do not match Patroni's) cannot pick a
+ * server: the checks alone decide then, as without the DCS, rather than nobody at all, and
+ * {@link #leaderNamesNoServer()} says so. Without the DCS, the current one stays while it is UP, even if another
+ * server also answers UP; only when it goes DOWN does the first UP server in configuration order take over.
+ * {@code roundrobin}: every UP server in turn.
  */
 public final class ListenerRouter {
+    /** Patroni's endpoint for a standby cluster's leader, in both spellings it answers. */
+    private static final Set<String> STANDBY_LEADER_PATHS = Set.of("/standby-leader", "/standby_leader");
     private final ListenerConfig listener;
     private final List<Backend> backends;
     private final AtomicInteger next = new AtomicInteger();
@@ -85,7 +90,9 @@ public final class ListenerRouter {
         leaderNamesNoServer = listener.balance() == Balance.PRIMARY && leader.member() != null
                 && backends.stream().noneMatch(b -> leader.names(b.server()));
         List<Backend> after = switch (listener.balance()) {
-            case PRIMARY -> leaderDecides(leader) ? leaderIfUp(isUp, leader) : primaryAfter(before, isUp);
+            case PRIMARY -> !leaderDecides(leader) ? primaryAfter(before, isUp)
+                    : leader.member() != null ? leaderIfUp(isUp, leader)
+                    : FailsafePrimary.after(before, backends, b -> isUp.test(b) && b.reportedFailsafe());
             case ROUNDROBIN -> backends.stream().filter(isUp).toList();
         };
         // Newly routable servers are flagged before the list is published and dropped ones only after, so that a
@@ -112,8 +119,8 @@ public final class ListenerRouter {
     }
 
     /**
-     * Whether the leader key picks this primary listener's server: it is known and either absent (no primary then)
-     * or naming one of its servers.
+     * Whether the leader key picks this primary listener's server: it is known and either absent (no primary then,
+     * but for one Patroni's failsafe mode keeps) or naming one of its servers.
      */
     public boolean leaderDecides(DcsLeader leader) {
         return leader.known() && (leader.member() == null || backends.stream().anyMatch(b -> leader.names(b.server())));
@@ -182,6 +189,21 @@ public final class ListenerRouter {
             return before;
         }
         return up.stream().filter(b -> b.reportedTimeline() == latest).findFirst().map(List::of).orElse(List.of());
+    }
+
+    /**
+     * Whether a new session on {@code server} must reach a PostgreSQL that is not in recovery, so that one reporting
+     * {@code in_hot_standby} is turned away: on a primary listener, unless it routes to a standby cluster's leader,
+     * which replays from another cluster and is in recovery by design. Such a listener checks {@code
+     * /standby-leader}; a {@code /leader} check also answers for a standby leader, known as one by the role its
+     * Patroni reported.
+     */
+    public boolean wantsWritable(Backend server) {
+        if (listener.balance() != Balance.PRIMARY) {
+            return false;
+        }
+        String path = listener.check().map(c -> c.path().split("\\?", 2)[0]).orElse("");
+        return !STANDBY_LEADER_PATHS.contains(path) && !"standby_leader".equals(server.reportedRole());
     }
 
     /** Servers that started and stopped taking new sessions in one refresh. */

@@ -17,9 +17,9 @@ import okhttp3.ResponseBody;
 
 /**
  * Any body Patroni's REST API answers a GET check with: {@link PatroniCheck} turns it into a check result, never
- * an exception (a body beyond its limit is a bad response), and a primary check whose body says {@code replica} is
- * never up. The answer is made by an OkHttp
- * interceptor, so no socket is opened.
+ * an exception (a body beyond its limit is a bad response), and a primary check whose body says {@code replica} or
+ * {@code standby_leader} (PostgreSQL in recovery) is never up. The answer is made by an OkHttp interceptor, so no
+ * socket is opened.
  */
 class PatroniBodyFuzzTest {
     private static final MediaType JSON = MediaType.get("application/json");
@@ -49,7 +49,7 @@ class PatroniBodyFuzzTest {
             assertThat(answer.reportedRole()).matches("[a-z_]+").isNotEqualTo("master");
             assertThat(answer.result().detail()).contains("role " + answer.reportedRole());
         }
-        if ("replica".equals(answer.reportedRole())) {
+        if ("replica".equals(answer.reportedRole()) || "standby_leader".equals(answer.reportedRole())) {
             assertThat(answer.result().status()).as("a leader still in recovery is not a primary").isEqualTo("L7STS");
         }
     }

@@ -97,6 +97,7 @@ abstract class RelayTest {
     }
     private int releaseRate;
     private boolean tcplog;
+    private CheckConfig check = CHECK;
 
     private int startProxy(Balance balance, Duration clientTimeout, boolean routable, Limits limits,
             int... backendPorts) {
@@ -105,13 +106,13 @@ abstract class RelayTest {
                         new HostPort("127.0.0.1", 8008), limits.server()))
                 .toList();
         ListenerConfig config = new ListenerConfig("primary", List.of(new BindAddress("127.0.0.1", 0)),
-                balance, Optional.of(CHECK),
+                balance, Optional.of(check),
                 new Timeouts(Duration.ofSeconds(1), clientTimeout, Duration.ofMinutes(1), limits.queueTimeout(),
                         Duration.ofMinutes(1), serverFinTimeout, holdTimeout, clientStartupTimeout,
                         clientHelloTimeout),
                 2, limits.listener(), true, tcplog, releaseRate, servers);
         ListenerRouter router = new ListenerRouter(config,
-                servers.stream().map(s -> new Backend("primary", s, Optional.of(CHECK), Instant.EPOCH)).toList());
+                servers.stream().map(s -> new Backend("primary", s, Optional.of(check), Instant.EPOCH)).toList());
         router.refresh(b -> routable);
         globalLimit = new Admission(limits.global(), System::nanoTime);
         startupLimit = new Admission(limits.startup(), System::nanoTime);
@@ -989,6 +990,29 @@ abstract class RelayTest {
             assertThat(client.getInputStream().readNBytes(primaryAnswer.length))
                     .as("the client saw only the primary's answer").isEqualTo(primaryAnswer);
         }
+    }
+
+    @Test
+    void onAStandbyLeaderListenerTheStandbyLeaderGetsTheClientThoughItIsInRecovery() throws Exception {
+        readFirstPacket();
+        check = new CheckConfig("GET", "/standby-leader", 200, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1);
+        byte[] startupBytes = startupMessage();
+        byte[] standbyAnswer = authenticatedStartup("on");
+        holdTimeout = Duration.ofSeconds(20);
+        int port = startProxy(startBackend(s -> {
+            s.getInputStream().readNBytes(startupBytes.length);
+            s.getOutputStream().write(standbyAnswer);
+            s.getInputStream().read();
+        }), Duration.ofMinutes(1), true);
+        AtomicLong seenInRecovery = new AtomicLong();
+        backend().onSeenInRecovery(seenInRecovery::incrementAndGet);
+
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(startupBytes);
+
+            assertThat(client.getInputStream().readNBytes(standbyAnswer.length)).isEqualTo(standbyAnswer);
+        }
+        assertThat(seenInRecovery).hasValue(0);
     }
 
     @Test

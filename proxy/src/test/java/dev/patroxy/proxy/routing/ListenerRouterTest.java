@@ -38,17 +38,29 @@ class ListenerRouterTest {
     }
 
     private static ListenerRouter router(Balance balance, List<ServerConfig> servers) {
-        ListenerConfig listener = new ListenerConfig("l", List.of(new BindAddress("127.0.0.1", 5000)), balance, Optional.of(CHECK),
+        return router(balance, servers, CHECK);
+    }
+
+    private static ListenerRouter router(Balance balance, List<ServerConfig> servers, CheckConfig check) {
+        ListenerConfig listener = new ListenerConfig("l", List.of(new BindAddress("127.0.0.1", 5000)), balance, Optional.of(check),
                 new Timeouts(Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(1),
                         Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ZERO, Duration.ofSeconds(10),
                         Duration.ofSeconds(5)),
                 2, 0, true, false, 0, servers);
-        List<Backend> backends = servers.stream().map(s -> new Backend("l", s, Optional.of(CHECK), Instant.EPOCH)).toList();
+        List<Backend> backends = servers.stream().map(s -> new Backend("l", s, Optional.of(check), Instant.EPOCH)).toList();
         return new ListenerRouter(listener, backends);
     }
 
     private static Backend named(ListenerRouter router, String name) {
         return router.backends().stream().filter(b -> b.server().name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** A primary router of pg01 and pg02 whose port pg01 has: UP, and the leader key names it. */
+    private ListenerRouter pg01RoutedByTheKey() {
+        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        up.add(named(router, "pg01"));
+        router.refresh(up::contains, DcsLeader.of("pg01"));
+        return router;
     }
 
     private ListenerRouter.RoutingChange refresh(ListenerRouter router) {
@@ -121,6 +133,112 @@ class ListenerRouterTest {
 
         router.refresh(up::contains, DcsLeader.UNKNOWN);
         assertThat(router.current().map(b -> b.server().name())).contains("pg01");
+    }
+
+    @Test
+    void withTheKeyAbsentAServerPatronisFailsafeModeKeepsPrimaryKeepsThePortAndOneThatStopsSayingSoLosesIt() {
+        ListenerRouter router = pg01RoutedByTheKey();
+        Backend pg01 = named(router, "pg01");
+        pg01.publishFailsafe(true);
+
+        ListenerRouter.RoutingChange change = router.refresh(up::contains, DcsLeader.NONE);
+        assertThat(change.dropped()).as("its sessions are not cut").isEmpty();
+        assertThat(router.pick()).contains(pg01);
+
+        pg01.publishFailsafe(false);
+        assertThat(router.refresh(up::contains, DcsLeader.NONE).dropped()).containsExactly(pg01);
+        assertThat(router.pick()).isEmpty();
+    }
+
+    @Test
+    void withTheKeyAbsentAFailsafeClaimCountsOnlyFromAServerThatIsUp() {
+        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        named(router, "pg01").publishFailsafe(true);
+
+        router.refresh(up::contains, DcsLeader.NONE);
+
+        assertThat(router.pick()).isEmpty();
+    }
+
+    @Test
+    void withTheKeyAbsentAndTwoServersClaimingFailsafeTheCurrentPrimaryKeepsThePortAndWithoutOneNobodyTakesIt() {
+        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        Backend pg01 = named(router, "pg01");
+        Backend pg02 = named(router, "pg02");
+        up.add(pg02);
+        pg02.publishFailsafe(true);
+        router.refresh(up::contains, DcsLeader.NONE);
+        assertThat(router.current()).as("the only claimant takes it").contains(pg02);
+
+        up.add(pg01);
+        pg01.publishFailsafe(true);
+        router.refresh(up::contains, DcsLeader.NONE);
+        assertThat(router.current()).as("the current one stays, first in order or not").contains(pg02);
+
+        up.remove(pg02);
+        router.refresh(up::contains, DcsLeader.NONE);
+        assertThat(router.current()).as("pg01 is the only claimant left").contains(pg01);
+
+        ListenerRouter fresh = routerOfMembers("pg01", "pg02");
+        for (Backend b : fresh.backends()) {
+            up.add(b);
+            b.publishFailsafe(true);
+        }
+        fresh.refresh(up::contains, DcsLeader.NONE);
+        assertThat(fresh.pick()).as("two claimants and no current primary: no telling which is stale").isEmpty();
+    }
+
+    @Test
+    void aFailsafeFlagCountsOnlyWithTheKeyAbsent() {
+        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        Backend pg01 = named(router, "pg01");
+        up.add(pg01);
+        pg01.publishFailsafe(true);
+
+        router.refresh(up::contains, DcsLeader.of("pg02"));
+
+        assertThat(router.pick()).as("a key naming another server decides").isEmpty();
+    }
+
+    /** A router of pg01 whose listener checks {@code GET path}. */
+    private static ListenerRouter checking(Balance balance, String path) {
+        return router(balance, List.of(new ServerConfig("pg01", new HostPort("127.0.0.1", 5432),
+                new HostPort("127.0.0.1", 8008), 0)), new CheckConfig("GET", path, 200, Duration.ofSeconds(1),
+                Duration.ofSeconds(1), 1, 2));
+    }
+
+    @Test
+    void sessionsMustFindPostgresqlOutOfRecoveryOnAPrimaryListenerButNotOnAStandbyLeaderOne() {
+        ListenerRouter primary = checking(Balance.PRIMARY, "/primary");
+        assertThat(primary.wantsWritable(named(primary, "pg01"))).isTrue();
+        for (String standby : List.of("/standby-leader", "/standby_leader")) {
+            ListenerRouter router = checking(Balance.PRIMARY, standby);
+            assertThat(router.wantsWritable(named(router, "pg01"))).as(standby).isFalse();
+        }
+        ListenerRouter replicas = checking(Balance.ROUNDROBIN, "/replica");
+        assertThat(replicas.wantsWritable(named(replicas, "pg01"))).isFalse();
+
+        ListenerRouter leader = checking(Balance.PRIMARY, "/leader?x=1");
+        Backend pg01 = named(leader, "pg01");
+        pg01.publishHealth(pg01.health(), "primary", 0);
+        assertThat(leader.wantsWritable(pg01)).as("the leader of a cluster that takes writes").isTrue();
+        pg01.publishHealth(pg01.health(), "standby_leader", 0);
+        assertThat(leader.wantsWritable(pg01)).as("Patroni says it leads a standby cluster").isFalse();
+    }
+
+    @Test
+    void aStandbyClustersLeaderKeyPicksItsStandbyLeaderOnAStandbyLeaderListener() {
+        ListenerRouter router = router(Balance.PRIMARY, List.of(
+                new ServerConfig("pg01", new HostPort("127.0.0.1", 5432), new HostPort("127.0.0.1", 8008), 0),
+                new ServerConfig("pg02", new HostPort("127.0.0.1", 5433), new HostPort("127.0.0.1", 8009), 0)),
+                new CheckConfig("GET", "/standby-leader", 200, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 2));
+        up.add(named(router, "pg01"));
+        up.add(named(router, "pg02"));
+
+        assertThat(router.leaderDecides(DcsLeader.of("pg02"))).isTrue();
+        router.refresh(up::contains, DcsLeader.of("pg02"));
+
+        assertThat(router.current()).contains(named(router, "pg02"));
     }
 
     @Test
@@ -228,10 +346,8 @@ class ListenerRouterTest {
 
     @Test
     void aPauseHoldsNewSessionsWithoutTakingTheCurrentPrimaryOutAndItsEndLetsTheHeldGo() {
-        ListenerRouter router = routerOfMembers("pg01", "pg02");
+        ListenerRouter router = pg01RoutedByTheKey();
         Backend pg01 = named(router, "pg01");
-        up.add(pg01);
-        router.refresh(up::contains, DcsLeader.of("pg01"));
         List<Long> released = new java.util.ArrayList<>();
 
         assertThat(router.pause(true)).isTrue();
