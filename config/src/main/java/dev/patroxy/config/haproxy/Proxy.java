@@ -64,6 +64,12 @@ final class Proxy {
             case "server" -> {
                 String name = values.word(line, 1, "a server name");
                 String address = values.word(line, 2, "an address");
+                for (Server other : servers) {
+                    if (other.name().equals(name)) {
+                        throw values.error(line, "the name is used by the server on line " + other.line().line()
+                                + " already");
+                    }
+                }
                 servers.add(new Server(line, name, address, defaultServer.with(line, 3, notes)));
             }
             case "default-server" -> defaultServer = defaultServer.with(line, 1, notes);
@@ -157,6 +163,7 @@ final class Proxy {
     }
 
     boolean isStats() {
-        return stats.stream().anyMatch(d -> Set.of("enable", "uri", "refresh", "auth", "admin").contains(d.word(1)));
+        return stats.stream().anyMatch(d -> d.word(1) != null
+                && Set.of("enable", "uri", "refresh", "auth", "admin").contains(d.word(1)));
     }
 }

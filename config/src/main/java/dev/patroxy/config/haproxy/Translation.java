@@ -267,7 +267,10 @@ final class Translation {
         List<String> names = new ArrayList<>();
         for (Proxy.Server server : chosen) {
             String name = register(server, back, bindPorts, check, ln);
-            if (name != null) {
+            if (names.contains(name)) {
+                ln.add(new ImportNote(server.line().line(), "server " + server.name(), "not imported: the same server"
+                        + " as " + name + " above"));
+            } else if (name != null) {
                 names.add(name);
                 at.put(key + ".servers[" + (names.size() - 1) + "]", server.line().line());
             }

@@ -322,6 +322,8 @@ class HaproxyImporterTest {
                 + TARGET + ":"},
             {"listen a b c\n    bind *:5000\n    server s 127.0.0.1:5432 inter 0 check\n    option httpchk\n", "3",
                 "inter must be longer than zero"},
+            {"listen a\n    bind *:5000\n    server s 127.0.0.1:5432\n    server s 127.0.0.1:5433\n", "4",
+                "server s: the name is used by the server on line 3 already"},
             {"listen a/b\n    bind *:5000\n    server s 127.0.0.1:5432\n", "1", "expects a name of letters"},
         };
         for (String[] c : cases) {
