@@ -50,8 +50,8 @@ public final class Main {
     }
 
     /**
-     * Reads {@code args} into {@code command} and does whatever ends at once (help, version, check, a usage error),
-     * giving its exit code; empty: the proxy is to run with {@code command.config}.
+     * Reads {@code args} into {@code command} and does whatever ends at once (help, version, check, import-haproxy,
+     * a usage error), giving its exit code; empty: the proxy is to run with {@code command.config}.
      */
     static OptionalInt execute(PatroxyCommand command, String[] args, PrintStream out, PrintStream err) {
         CommandLine cli = new CommandLine(command)
@@ -67,6 +67,10 @@ public final class Main {
         }
         if (CommandLine.printHelpIfRequested(parsed)) {
             return OptionalInt.of(0);
+        }
+        if (parsed.hasSubcommand()) {
+            ImportHaproxyCommand importer = parsed.subcommand().commandSpec().commandLine().getCommand();
+            return OptionalInt.of(importer.run(out, err));
         }
         if (command.version.length > 0) {
             out.print(command.version.length == 1 ? VersionReport.line() + "\n" : VersionReport.details());

@@ -6,12 +6,16 @@ import picocli.CommandLine.Option;
 
 /** patroxy's command line, with HAProxy's letters where HAProxy has the same flag. */
 @Command(name = "patroxy", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
+        synopsisSubcommandLabel = "[import-haproxy ...]",
         description = {
             "A TCP proxy for PostgreSQL clusters managed by Patroni, in HAProxy's place.",
             "",
             "  patroxy -f FILE       run the proxy; SIGHUP reads FILE again",
             "  patroxy -c -f FILE    check FILE and exit",
+            "  patroxy import-haproxy [-o OUT] haproxy.cfg",
+            "                        turn an HAProxy configuration into a patroxy one",
             ""},
+        subcommands = ImportHaproxyCommand.class,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success: a valid file (-c), help, the version",

@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * HAProxy's {@code -p PIDFILE}: the process id, written once the listeners are bound, so that whoever reads the file
@@ -30,15 +29,8 @@ final class PidFile {
         if (path == null) {
             return true;
         }
-        Path absolute = path.toAbsolutePath();
         try {
-            Path temporary = Files.createTempFile(absolute.getParent(), ".patroxy-pid", ".tmp");
-            try {
-                Files.writeString(temporary, content, StandardCharsets.US_ASCII);
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temporary);
-            }
+            WholeFile.write(path, content);
         } catch (IOException | RuntimeException e) {
             err.println("patroxy: cannot write the pid file " + path + ": " + e);
             return false;

@@ -81,10 +81,10 @@ class MainTest {
                 .contains(file + ": could not verify the servers' member names against the DCS: 127.0.0.1:" + closed);
     }
     /** Exit code, standard output and standard error of one command line that ends at once. */
-    private record Outcome(int exit, String out, String err) {
+    record Outcome(int exit, String out, String err) {
     }
 
-    private static Outcome execute(String... args) {
+    static Outcome execute(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         OptionalInt exit = Main.execute(new PatroxyCommand(), args, new PrintStream(out, true, StandardCharsets.UTF_8),
