@@ -6,23 +6,24 @@ import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.proxy.dcs.DcsNameCheck;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalInt;
 import okhttp3.OkHttpClient;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
-/** {@code patroxy --config FILE [--check]} and {@code patroxy --version}; SIGHUP reloads FILE. */
+/** {@code patroxy -f FILE}, {@code -c}, {@code -v}, {@code import-haproxy}: see {@link PatroxyCommand}. */
 public final class Main {
     static final int FAILED = 1;
     static final int BAD_CONFIG = 2;
     static final int USAGE = 64;
     /** How long {@code --check} waits for each DCS host. */
     private static final Duration MEMBER_CHECK_TIMEOUT = Duration.ofSeconds(2);
-
-    private static final String USAGE_TEXT = """
-            usage: patroxy --config FILE         run the proxy
-                   patroxy --config FILE --check validate FILE and exit (0 valid, 2 invalid); with a dcs
-                                                 section, also warn of member names Patroni does not have
-                   patroxy --version             print the version""";
 
     private Main() {
     }
@@ -34,23 +35,57 @@ public final class Main {
         if (System.getProperty(LEAK_DETECTION) == null) {
             ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
         }
-        Invocation invocation = Invocation.parse(args);
-        if (invocation == null) {
-            System.err.println(USAGE_TEXT);
-            System.exit(USAGE);
+        PatroxyCommand command = new PatroxyCommand();
+        OptionalInt exit = execute(command, args, System.out, System.err);
+        if (exit.isPresent()) {
+            System.exit(exit.getAsInt());
         }
-        if (invocation.version()) {
-            System.out.println("patroxy " + Version.current());
-            return;
-        }
-        if (invocation.checkOnly()) {
-            System.exit(check(invocation.config(), System.out, System.err));
-        }
-        PatroxyConfig config = load(invocation.config(), System.err);
+        PatroxyConfig config = load(command.config, System.err);
         if (config == null) {
             System.exit(BAD_CONFIG);
         }
-        run(invocation.config(), config);
+        run(command.config, config, PidFile.at(command.pidFile));
+    }
+
+    /**
+     * Reads {@code args} into {@code command} and does whatever ends at once (help, version, check, import-haproxy,
+     * a usage error), giving its exit code; empty: the proxy is to run with {@code command.config}.
+     */
+    static OptionalInt execute(PatroxyCommand command, String[] args, PrintStream out, PrintStream err) {
+        CommandLine cli = new CommandLine(command)
+                .setOut(new PrintWriter(out, true, StandardCharsets.UTF_8))
+                .setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        ParseResult parsed;
+        try {
+            parsed = cli.parseArgs(args);
+        } catch (UnmatchedArgumentException e) {
+            return usage(err, e.getMessage() + " (the configuration file goes after -f)");
+        } catch (ParameterException e) {
+            return usage(err, e.getMessage());
+        }
+        if (CommandLine.printHelpIfRequested(parsed)) {
+            return OptionalInt.of(0);
+        }
+        if (parsed.hasSubcommand()) {
+            ImportHaproxyCommand importer = parsed.subcommand().commandSpec().commandLine().getCommand();
+            return OptionalInt.of(importer.run(out, err));
+        }
+        if (command.version.length > 0) {
+            out.print(command.version.length == 1 ? VersionReport.line() + "\n" : VersionReport.details());
+            return OptionalInt.of(0);
+        }
+        if (command.config == null) {
+            return usage(err, args.length == 0 ? "no configuration file" : "-f FILE is missing");
+        }
+        if (command.check) {
+            return OptionalInt.of(check(command.config, out, err));
+        }
+        return OptionalInt.empty();
+    }
+
+    private static OptionalInt usage(PrintStream err, String problem) {
+        err.println("patroxy: " + problem + "; try patroxy --help");
+        return OptionalInt.of(USAGE);
     }
 
     /** {@code --check}: 0 and a summary on {@code out} for a valid file; else one line on {@code err} and 2. */
@@ -94,7 +129,7 @@ public final class Main {
         }
     }
 
-    private static void run(Path file, PatroxyConfig config) {
+    private static void run(Path file, PatroxyConfig config, PidFile pidFile) {
         SystemdNotify systemd = SystemdNotify.fromEnvironment();
         Service service;
         try {
@@ -109,36 +144,12 @@ public final class Main {
         // closing are written out before the JVM goes.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
+            pidFile.remove();
             LogSetup.flushAndStop();
         }, "patroxy-shutdown"));
-        service.reloadOnHangup();
-    }
-
-    /** The parsed command line; null from {@link #parse} means it made no sense. */
-    record Invocation(Path config, boolean checkOnly, boolean version) {
-        static Invocation parse(String[] args) {
-            Path config = null;
-            boolean check = false;
-            boolean version = false;
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--config", "-c" -> {
-                        if (i + 1 >= args.length) {
-                            return null;
-                        }
-                        config = Path.of(args[++i]);
-                    }
-                    case "--check" -> check = true;
-                    case "--version", "-v" -> version = true;
-                    default -> {
-                        return null;
-                    }
-                }
-            }
-            if (version) {
-                return new Invocation(config, check, true);
-            }
-            return config == null ? null : new Invocation(config, check, false);
+        if (!pidFile.write(System.err)) {
+            System.exit(FAILED);
         }
+        service.reloadOnHangup();
     }
 }

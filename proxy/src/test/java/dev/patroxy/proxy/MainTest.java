@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -78,21 +80,95 @@ class MainTest {
         assertThat(out).startsWith(file + ": valid (1 listeners, 2 servers)\n")
                 .contains(file + ": could not verify the servers' member names against the DCS: 127.0.0.1:" + closed);
     }
-    @Test
-    void parsesTheThreeWaysToRunIt() {
-        assertThat(Main.Invocation.parse(new String[] {"--config", "p.yml"}))
-                .isEqualTo(new Main.Invocation(Path.of("p.yml"), false, false));
-        assertThat(Main.Invocation.parse(new String[] {"--config", "p.yml", "--check"}))
-                .isEqualTo(new Main.Invocation(Path.of("p.yml"), true, false));
-        assertThat(Main.Invocation.parse(new String[] {"--version"}).version()).isTrue();
+    /** Exit code, standard output and standard error of one command line that ends at once. */
+    record Outcome(int exit, String out, String err) {
+    }
+
+    static Outcome execute(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        OptionalInt exit = Main.execute(new PatroxyCommand(), args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).as("%s ends at once", List.of(args)).isPresent();
+        return new Outcome(exit.getAsInt(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
-    void rejectsCommandLinesThatMakeNoSense() {
-        assertThat(Main.Invocation.parse(new String[] {})).isNull();
-        assertThat(Main.Invocation.parse(new String[] {"--config"})).isNull();
-        assertThat(Main.Invocation.parse(new String[] {"--check"})).isNull();
-        assertThat(Main.Invocation.parse(new String[] {"--config", "p.yml", "--frobnicate"})).isNull();
+    void aConfigurationAloneMeansRunIt(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("p.yml"), VALID);
+        for (String[] args : new String[][] {{"--config", file.toString()}, {"-f", file.toString()},
+            {"-f", file.toString(), "-p", dir.resolve("patroxy.pid").toString()}}) {
+            PatroxyCommand command = new PatroxyCommand();
+            assertThat(Main.execute(command, args, System.out, System.err)).as(List.of(args).toString()).isEmpty();
+            assertThat(command.config).isEqualTo(file);
+        }
+    }
+
+    @Test
+    void checksTheFileWithHaproxysFlagsAndTheLongOnes(@TempDir Path dir) throws Exception {
+        Path good = Files.writeString(dir.resolve("ok.yml"), VALID);
+        Path bad = Files.writeString(dir.resolve("bad.yml"), VALID.replace("5000", "5000x"));
+        for (List<String> flags : List.of(List.of("-c", "-f"), List.of("--config"), List.of("-cf"))) {
+            List<String> goodArgs = new java.util.ArrayList<>(flags);
+            goodArgs.add(good.toString());
+            if (flags.equals(List.of("--config"))) {
+                goodArgs.add("--check");
+            }
+            Outcome valid = execute(goodArgs.toArray(String[]::new));
+            assertThat(valid.exit()).as(goodArgs.toString()).isZero();
+            assertThat(valid.out()).startsWith(good + ": valid (1 listeners, 1 servers)");
+
+            List<String> badArgs = goodArgs.stream().map(a -> a.equals(good.toString()) ? bad.toString() : a).toList();
+            Outcome invalid = execute(badArgs.toArray(String[]::new));
+            assertThat(invalid.exit()).as(badArgs.toString()).isEqualTo(Main.BAD_CONFIG);
+            assertThat(invalid.err()).startsWith("patroxy: " + bad + ":6: listeners[0].bind");
+        }
+    }
+
+    @Test
+    void helpListsEveryOptionAndTheExitCodes() {
+        Outcome help = execute("--help");
+
+        assertThat(help.exit()).isZero();
+        assertThat(help.err()).isEmpty();
+        assertThat(help.out()).contains("-f, --config FILE", "-c, --check", "-p, --pidfile PIDFILE", "-v, --version",
+                "-h, --help", "Exit codes:", "  0 ", "  1 ", "  2 ", "  64 ", "  143 ");
+        assertThat(execute("-h").out()).isEqualTo(help.out());
+    }
+
+    @Test
+    void versionIsOneLineWithTheCommitJavaAndNetty() {
+        Outcome version = execute("--version");
+
+        assertThat(version.exit()).isZero();
+        assertThat(version.out()).matches("patroxy \\d+\\.\\d+\\.\\d+\\S*, commit ([0-9a-f]{12}|unknown), Java "
+                + java.util.regex.Pattern.quote(Runtime.version().toString()) + ", Netty 4\\.\\d+\\.\\d+\\.Final\n");
+        assertThat(execute("-v").out()).isEqualTo(version.out());
+    }
+
+    @Test
+    void doubleVerboseVersionAddsTheRuntimeAndTheSocketEngines() {
+        Outcome details = execute("-vv");
+
+        assertThat(details.exit()).isZero();
+        assertThat(details.out()).startsWith(execute("-v").out())
+                .contains("Java: ", System.getProperty("java.vendor"), "Netty: 4.")
+                .containsPattern("\n  epoll    : (available|unavailable)")
+                .containsPattern("\n  io_uring : (available|unavailable)")
+                .contains("\n  nio      : available\n");
+        assertThat(execute("-v", "-v").out()).isEqualTo(details.out());
+    }
+
+    @Test
+    void rejectsCommandLinesThatMakeNoSenseWithExit64() {
+        for (String[] args : new String[][] {{}, {"--config"}, {"--check"}, {"-c"}, {"-f"},
+            {"--config", "p.yml", "--frobnicate"}, {"-c", "p.yml"}, {"-f", "a.yml", "-f", "b.yml"}, {"-p", "x.pid"}}) {
+            Outcome outcome = execute(args);
+            assertThat(outcome.exit()).as(List.of(args).toString()).isEqualTo(Main.USAGE);
+            assertThat(outcome.err()).as(List.of(args).toString()).startsWith("patroxy: ").endsWith("; try patroxy --help"
+                    + System.lineSeparator());
+            assertThat(outcome.out()).isEmpty();
+        }
     }
 
     @Test
@@ -164,7 +240,8 @@ class MainTest {
     }
 
     @Test
-    void theVersionIsStampedByTheBuild() {
+    void theVersionAndCommitAreStampedByTheBuild() {
         assertThat(Version.current()).matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(Version.commit()).matches("[0-9a-f]{12}|unknown");
     }
 }

@@ -12,7 +12,6 @@ import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.node.Code;
 import org.commonmark.node.Heading;
 import org.commonmark.node.Node;
-import org.commonmark.node.Paragraph;
 import org.commonmark.node.Text;
 import org.commonmark.parser.Parser;
 
@@ -23,13 +22,13 @@ import org.commonmark.parser.Parser;
  * {@code OUTDIR/patroxy.yml.5.gz}.
  */
 public final class ManPages {
-    /** Part of a page: the README's section under {@code heading}, or only its leading paragraphs, under a title. */
-    record Part(String heading, String title, boolean leadOnly) {
+    /** Part of a page: the README's section under {@code heading}, under a title. */
+    record Part(String heading, String title) {
         /** The text between the README's title and its first section. */
         static final String PREAMBLE = "";
 
         static Part section(String heading) {
-            return new Part(heading, heading, false);
+            return new Part(heading, heading);
         }
     }
 
@@ -43,15 +42,16 @@ public final class ManPages {
     static List<Page> pages(String description) {
         return List.of(
                 new Page("patroxy", 1, description, List.of(
-                        new Part(Part.PREAMBLE, "Description", false),
-                        new Part("Configuration", "Command line", true),
+                        new Part(Part.PREAMBLE, "Description"),
+                        Part.section("Command line"),
+                        Part.section("Migrating from HAProxy"),
                         Part.section("The service"),
                         Part.section("Reloading the configuration"),
                         Part.section("How patroxy routes"),
                         Part.section("Stats page, CSV, JSON and metrics")),
                         "patroxy.yml(5), systemctl(1), journalctl(1)"),
                 new Page("patroxy.yml", 5, "the configuration file of patroxy", List.of(
-                        new Part("Configuration", "Description", false)),
+                        new Part("Configuration", "Description")),
                         "patroxy(1)"));
     }
 
@@ -112,13 +112,6 @@ public final class ManPages {
             level = heading.getLevel();
             start = heading.getNext();
             end = nextHeading(start, level);
-        }
-        if (part.leadOnly()) {
-            Node n = start;
-            while (n != end && n instanceof Paragraph) {
-                n = n.getNext();
-            }
-            end = n;
         }
         Roff roff = new Roff(level);
         roff.blocks(start, end);

@@ -7,6 +7,8 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns away a client that no server can take, the way PostgreSQL turns one away while it cannot accept
@@ -20,6 +22,7 @@ import java.util.Set;
  * fired through the pipeline after it.
  */
 final class CannotConnectNowHandler extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(CannotConnectNowHandler.class);
     static final String CANNOT_CONNECT_NOW = "57P03";
 
     private final String message;
@@ -71,6 +74,17 @@ final class CannotConnectNowHandler extends ByteToMessageDecoder {
         if (!finished) {
             finish(ctx);
         }
+    }
+
+    /**
+     * A client whose socket went while it was held (turning reads back on then fails in epoll_ctl) cannot be
+     * answered: it is closed, and the failure is no error of patroxy's for the log's tail of the pipeline.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{}: closed while being turned away: {}", ctx.channel().remoteAddress(), cause.toString());
+        finished = true;
+        ctx.close();
     }
 
     private void finish(ChannelHandlerContext ctx) {

@@ -193,4 +193,12 @@ class CannotConnectNowHandlerTest {
 
         assertThat(paused.config().isAutoRead()).isTrue();
     }
+
+    @Test
+    void aClientWhoseSocketFailsAsItIsTurnedAwayIsClosedWithoutTheErrorReachingThePipelinesTail() {
+        client.pipeline().fireExceptionCaught(new java.io.IOException("epoll_ctl(..) failed: No such file or directory"));
+
+        client.checkException();
+        assertThat(client.isOpen()).isFalse();
+    }
 }

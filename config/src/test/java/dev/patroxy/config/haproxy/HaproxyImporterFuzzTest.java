@@ -1,0 +1,43 @@
+package dev.patroxy.config.haproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.patroxy.config.ConfigException;
+import dev.patroxy.config.ConfigLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Any haproxy.cfg text: {@link HaproxyImporter#importText} gives a result whose YAML loads as its configuration, or
+ * an error naming a line of the text, never another exception. The loader refusing what the importer wrote is an
+ * error only for what HAProxy itself would refuse (addresses that do not resolve or collide, names used twice).
+ */
+class HaproxyImporterFuzzTest {
+    private static final Path SOURCE = Path.of("/etc/haproxy/haproxy.cfg");
+    private static final Path TARGET = Path.of("/etc/patroxy/patroxy.yml");
+    private static final List<String> REFUSALS_HAPROXY_SHARES = List.of("is not a host name or address",
+            "cannot resolve", "overlaps", "is used twice", "expected host:port", "needs a host");
+
+    @FuzzTest
+    void anyTextIsAnImportOrAnErrorNamingALine(byte[] content) throws Exception {
+        String text = new String(content, StandardCharsets.UTF_8);
+        ImportResult result;
+        try {
+            result = HaproxyImporter.importText(SOURCE, text, TARGET);
+        } catch (HaproxyImportException e) {
+            assertThat(e.file()).isEqualTo(SOURCE);
+            assertThat(e.line()).isBetween(1, Math.max(1, (int) text.lines().count()));
+            assertThat(e.getMessage()).startsWith(SOURCE + ":" + e.line() + ": ");
+            if (e.getCause() instanceof ConfigException refused) {
+                assertThat(REFUSALS_HAPROXY_SHARES).as(refused.getMessage())
+                        .anyMatch(refusal -> refused.getMessage().contains(refusal));
+            }
+            return;
+        }
+        assertThat(ConfigLoader.parse(TARGET, result.yaml())).isEqualTo(result.config());
+        assertThat(result.notes()).allSatisfy(note -> assertThat(note.line()).isPositive());
+        assertThat(result.yaml().lines().takeWhile(l -> !l.isEmpty())).allMatch(l -> l.startsWith("#"));
+    }
+}

@@ -1,0 +1,366 @@
+package dev.patroxy.config.haproxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.patroxy.config.Balance;
+import dev.patroxy.config.BindAddress;
+import dev.patroxy.config.CheckConfig;
+import dev.patroxy.config.ConfigLoader;
+import dev.patroxy.config.HostPort;
+import dev.patroxy.config.ListenerConfig;
+import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.config.ServerConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class HaproxyImporterTest {
+    /** Every haproxy.cfg under test resources; HaproxyAcceptsTheTestFilesTest proves each valid for HAProxy 2.6. */
+    static final List<String> FILES = List.of("seed.cfg", "patroni-docs.cfg", "frontend-backend.cfg", "autobase.cfg",
+            "stats-auth.cfg", "unsupported.cfg", "addresses.cfg", "skipped.cfg");
+    private static final Path TARGET = Path.of("/etc/patroxy/patroxy.yml");
+
+    static String resource(String name) throws IOException {
+        try (InputStream in = HaproxyImporterTest.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static ImportResult imported(String name) throws Exception {
+        return HaproxyImporter.importText(Path.of("/etc/haproxy/" + name), resource(name), TARGET);
+    }
+
+    private static ImportResult importedText(String text) throws HaproxyImportException {
+        return HaproxyImporter.importText(Path.of("haproxy.cfg"), text, TARGET);
+    }
+
+    private static ListenerConfig listener(PatroxyConfig config, String name) {
+        return config.listeners().stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static List<String> notesAt(ImportResult result, int line) {
+        return result.notes().stream().filter(n -> n.line() == line).map(n -> n.subject() + ": " + n.message())
+                .toList();
+    }
+
+    static Stream<String> files() {
+        return FILES.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("files")
+    void everyImportLoadsAsItsOwnConfigurationAndNamesItsSource(String name) throws Exception {
+        ImportResult result = imported(name);
+
+        assertThat(ConfigLoader.parse(TARGET, result.yaml())).isEqualTo(result.config());
+        assertThat(result.yaml()).startsWith("# patroxy configuration imported from /etc/haproxy/" + name
+                + " by `patroxy import-haproxy`.\n");
+        for (ImportNote note : result.notes()) {
+            assertThat(result.yaml()).contains("\n#   " + note.format(Path.of(name)) + "\n");
+        }
+    }
+
+    @Test
+    void theSeedsSampleIsOnePrimaryListenerWithPatronisChecks() throws Exception {
+        ImportResult result = imported("seed.cfg");
+        PatroxyConfig config = result.config();
+
+        assertThat(config.global().maxconn()).isEqualTo(100);
+        assertThat(config.stats().binds()).containsExactly(new BindAddress(null, 7000));
+        assertThat(config.stats().refresh()).isZero();
+        assertThat(config.servers()).containsExactly(
+                new ServerConfig("postgresql_127.0.0.1_5432", new HostPort("127.0.0.1", 5432),
+                        new HostPort("127.0.0.1", 8008), 100),
+                new ServerConfig("postgresql_127.0.0.1_5433", new HostPort("127.0.0.1", 5433),
+                        new HostPort("127.0.0.1", 8009), 100));
+        ListenerConfig batman = listener(config, "batman");
+        assertThat(batman.binds()).containsExactly(new BindAddress(null, 5000));
+        assertThat(batman.balance()).isEqualTo(Balance.PRIMARY);
+        assertThat(batman.check()).contains(new CheckConfig("OPTIONS", "/", 200, Duration.ofSeconds(3),
+                Duration.ofSeconds(5), 2, 3));
+        assertThat(batman.timeouts().connect()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(batman.timeouts().client()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(batman.timeouts().server()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(batman.retries()).isEqualTo(2);
+        assertThat(batman.shutdownSessionsOnDown()).isTrue();
+        assertThat(batman.servers()).hasSize(2);
+        assertThat(result.notes()).extracting(ImportNote::line, ImportNote::subject)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(19, "listen batman balance primary"));
+        assertThat(result.yaml()).contains("defaults:\n  timeout: {connect: 4s, client: 30m, server: 30m}\n");
+    }
+
+    @Test
+    void patronisDocumentedLayoutIsAPrimaryAndAReplicaListenerOverTheSameServers() throws Exception {
+        ImportResult result = imported("patroni-docs.cfg");
+        PatroxyConfig config = result.config();
+
+        assertThat(config.servers()).extracting(ServerConfig::name).containsExactly("pg01", "pg02", "pg03");
+        ListenerConfig master = listener(config, "master");
+        ListenerConfig replicas = listener(config, "replicas");
+        assertThat(master.balance()).isEqualTo(Balance.PRIMARY);
+        assertThat(master.check().orElseThrow().describe()).isEqualTo("OPTIONS /master expect 200");
+        assertThat(replicas.balance()).isEqualTo(Balance.ROUNDROBIN);
+        assertThat(replicas.check().orElseThrow().describe()).isEqualTo("OPTIONS /replica expect 200");
+        for (ListenerConfig l : List.of(master, replicas)) {
+            assertThat(l.servers()).hasSize(3);
+            assertThat(l.shutdownSessionsOnDown()).isTrue();
+            assertThat(l.check().orElseThrow().interval()).isEqualTo(Duration.ofSeconds(3));
+            assertThat(l.check().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(5));
+        }
+        assertThat(result.notes()).extracting(ImportNote::subject).containsExactly("listen master balance primary");
+    }
+
+    @Test
+    void frontendsTakeTheirDefaultBackendsServersAndEveryBind() throws Exception {
+        ImportResult result = imported("frontend-backend.cfg");
+        PatroxyConfig config = result.config();
+
+        assertThat(config.global().threads()).isEqualTo(2);
+        assertThat(config.global().maxconn()).isEqualTo(2000);
+        ListenerConfig primary = listener(config, "primary");
+        assertThat(primary.binds()).containsExactly(new BindAddress("127.0.0.1", 5000),
+                new BindAddress("10.29.0.1", 5000));
+        assertThat(primary.maxconn()).isEqualTo(500);
+        assertThat(primary.tcplog()).isTrue();
+        assertThat(primary.check().orElseThrow()).isEqualTo(new CheckConfig("GET", "/primary", 200,
+                Duration.ofSeconds(2), Duration.ofSeconds(2), 2, 3));
+        ListenerConfig replicas = listener(config, "replicas");
+        assertThat(replicas.binds()).containsExactly(new BindAddress("127.0.0.1", 5001),
+                new BindAddress("10.29.0.1", 5001));
+        assertThat(replicas.check().orElseThrow().path()).isEqualTo("/replica?lag=16MB");
+        assertThat(replicas.timeouts().queue()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(replicas.servers()).extracting(ServerConfig::name, ServerConfig::maxconn).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("pg01-pg_replicas", 200),
+                org.assertj.core.groups.Tuple.tuple("pg02-pg_replicas", 200),
+                org.assertj.core.groups.Tuple.tuple("pg03-pg_replicas", 200));
+        assertThat(primary.servers()).extracting(ServerConfig::maxconn).containsOnly(0);
+        assertThat(notesAt(result, 30)).containsExactly("http-check send hdr Host: not carried over: patroxy sends"
+                + " Host, User-Agent and Connection: close");
+        assertThat(notesAt(result, 41)).singleElement().asString().contains("written as server pg01-pg_replicas");
+        assertThat(notesAt(result, 28)).anyMatch(n -> n.contains("GET /primary: differs: patroxy also reads the role"));
+    }
+
+    @Test
+    void theAutobaseLayoutKeepsEveryRoleOnItsOwnPort() throws Exception {
+        ImportResult result = imported("autobase.cfg");
+        PatroxyConfig config = result.config();
+
+        assertThat(config.listeners()).extracting(ListenerConfig::name, ListenerConfig::balance,
+                l -> l.check().orElseThrow().path()).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("master", Balance.PRIMARY, "/primary"),
+                        org.assertj.core.groups.Tuple.tuple("replicas", Balance.ROUNDROBIN, "/replica?lag=100MB"),
+                        org.assertj.core.groups.Tuple.tuple("replicas_sync", Balance.ROUNDROBIN, "/sync"),
+                        org.assertj.core.groups.Tuple.tuple("replicas_async", Balance.ROUNDROBIN, "/async?lag=100MB"),
+                        org.assertj.core.groups.Tuple.tuple("standby_leader", Balance.ROUNDROBIN, "/standby-leader"));
+        assertThat(listener(config, "master").check().orElseThrow().rise()).isEqualTo(4);
+        assertThat(listener(config, "replicas").check().orElseThrow().rise()).isEqualTo(2);
+        assertThat(listener(config, "master").check().orElseThrow().timeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(listener(config, "standby_leader").maxconn()).isZero();
+        assertThat(listener(config, "replicas").maxconn()).isEqualTo(10_000);
+        assertThat(listener(config, "replicas").timeouts().queue()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.servers()).extracting(s -> s.address().port()).containsOnly(6432);
+        for (int line : new int[] {35, 47, 58, 69}) {
+            assertThat(notesAt(result, line)).containsExactly("fastinter 1s: not carried over: patroxy checks every"
+                    + " inter (and fast by itself after the DCS leader key changes)");
+        }
+        assertThat(notesAt(result, 5)).containsExactly("daemon: not carried over: patroxy runs in the foreground; its"
+                + " systemd unit makes it a service");
+        assertThat(notesAt(result, 6)).singleElement().asString().startsWith("stats socket: not carried over");
+    }
+
+    @Test
+    void aStatsPageWithALoginSaysItIsOpenAndNeverRepeatsThePassword() throws Exception {
+        ImportResult result = imported("stats-auth.cfg");
+        PatroxyConfig config = result.config();
+
+        assertThat(config.stats().binds()).containsExactly(new BindAddress(null, 8404));
+        assertThat(config.stats().refresh()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(notesAt(result, 15)).singleElement().asString().startsWith("stats uri /haproxy?stats: differs:");
+        assertThat(notesAt(result, 17)).containsExactly("stats auth admin:***: not carried over: patroxy's stats page"
+                + " has no login, so anyone who reaches *:8404 can read it (it has no admin actions); bind it to a"
+                + " private address");
+        assertThat(notesAt(result, 18)).singleElement().asString().startsWith("stats admin: not carried over");
+        assertThat(result.yaml()).doesNotContain("s3cret");
+        ListenerConfig leader = listener(config, "leader");
+        assertThat(leader.balance()).isEqualTo(Balance.PRIMARY);
+        assertThat(leader.check().orElseThrow()).isEqualTo(new CheckConfig("HEAD", "/leader", 200,
+                Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 2));
+        assertThat(notesAt(result, 21)).anyMatch(n -> n.contains("/leader is the standby leader"));
+        ListenerConfig readOnly = listener(config, "read_only");
+        assertThat(readOnly.balance()).isEqualTo(Balance.ROUNDROBIN);
+        assertThat(readOnly.check().orElseThrow().describe()).isEqualTo("GET /read-only expect 200");
+        assertThat(readOnly.shutdownSessionsOnDown()).isFalse();
+        assertThat(readOnly.retries()).isEqualTo(3);
+    }
+
+    @Test
+    void whatCannotCarryOverIsListedWithItsLine() throws Exception {
+        ImportResult result = imported("unsupported.cfg");
+
+        assertThat(result.notes()).extracting(ImportNote::line, ImportNote::subject).contains(
+                org.assertj.core.groups.Tuple.tuple(4, "pidfile /run/haproxy.pid"),
+                org.assertj.core.groups.Tuple.tuple(5, "ulimit-n 65536"),
+                org.assertj.core.groups.Tuple.tuple(6, "tune.bufsize 32768"),
+                org.assertj.core.groups.Tuple.tuple(8, "resolvers dns"),
+                org.assertj.core.groups.Tuple.tuple(14, "timeout tunnel 1h"),
+                org.assertj.core.groups.Tuple.tuple(15, "option redispatch"),
+                org.assertj.core.groups.Tuple.tuple(19, "balance leastconn"),
+                org.assertj.core.groups.Tuple.tuple(20, "acl internal"),
+                org.assertj.core.groups.Tuple.tuple(21, "tcp-request connection"),
+                org.assertj.core.groups.Tuple.tuple(24, "fastinter 1s"),
+                org.assertj.core.groups.Tuple.tuple(24, "downinter 10s"),
+                org.assertj.core.groups.Tuple.tuple(24, "slowstart 30s"),
+                org.assertj.core.groups.Tuple.tuple(25, "check-ssl"),
+                org.assertj.core.groups.Tuple.tuple(25, "verify none"),
+                org.assertj.core.groups.Tuple.tuple(26, "verify required"),
+                org.assertj.core.groups.Tuple.tuple(26, "ca-file /etc/ssl/certs/ca-certificates.crt"),
+                org.assertj.core.groups.Tuple.tuple(27, "resolvers dns"),
+                org.assertj.core.groups.Tuple.tuple(28, "server primary backup"),
+                org.assertj.core.groups.Tuple.tuple(24, "on-marked-up shutdown-backup-sessions"),
+                org.assertj.core.groups.Tuple.tuple(32, "balance source"),
+                org.assertj.core.groups.Tuple.tuple(34, "crt client.pem"),
+                org.assertj.core.groups.Tuple.tuple(38, "balance first"),
+                org.assertj.core.groups.Tuple.tuple(41, "server pg03"),
+                org.assertj.core.groups.Tuple.tuple(45, "listen pgsql"),
+                org.assertj.core.groups.Tuple.tuple(49, "listen web"));
+        assertThat(notesAt(result, 17)).singleElement().asString()
+                .isEqualTo("listen replicas weights 100, 50, 1: differs: patroxy gives every server the same share");
+        PatroxyConfig config = result.config();
+        assertThat(config.listeners()).extracting(ListenerConfig::name).containsExactly("replicas", "sticky",
+                "by_hand");
+        assertThat(listener(config, "replicas").servers()).extracting(ServerConfig::name)
+                .containsExactly("pg01", "pg02", "pg03");
+        assertThat(listener(config, "replicas").servers().get(2).address()).isEqualTo(new HostPort("pg03.example",
+                5432));
+        assertThat(listener(config, "by_hand").check()).isEmpty();
+        assertThat(listener(config, "by_hand").servers()).extracting(ServerConfig::maxconn).containsOnly(10);
+        assertThat(config.stats().binds()).containsExactly(new BindAddress("127.0.0.1", 7000));
+        assertThat(notesAt(result, 1)).containsExactly("listen stats: none in the file: patroxy needs a stats page,"
+                + " written on 127.0.0.1:7000 (loopback only)");
+    }
+
+    @Test
+    void addressesInEveryFormHaproxyWritesThem() throws Exception {
+        ImportResult result = imported("addresses.cfg");
+        PatroxyConfig config = result.config();
+
+        ListenerConfig ipv6 = listener(config, "ipv6");
+        assertThat(ipv6.binds()).containsExactly(new BindAddress(null, 5432), new BindAddress("127.0.0.1", 6000),
+                new BindAddress("127.0.0.1", 6001), new BindAddress("127.0.0.1", 6002));
+        assertThat(ipv6.servers()).extracting(ServerConfig::address).containsExactly(new HostPort("::1", 5433));
+        assertThat(ipv6.timeouts().client()).isZero();
+        assertThat(ipv6.timeouts().connect()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(ipv6.check().orElseThrow().interval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(notesAt(result, 18)).containsExactly("server pg02: not imported: '127.0.0.2' has no port, and the"
+                + " listener's binds have several");
+        ListenerConfig replicas = listener(config, "replicas");
+        assertThat(replicas.check().orElseThrow().path()).isEqualTo("/replica?lag=1MB&tag_nofailover=false");
+        assertThat(replicas.servers().get(1).checkAddress()).isEqualTo(new HostPort("127.0.0.3", 8009));
+        ListenerConfig plain = listener(config, "plain");
+        assertThat(plain.check()).isEmpty();
+        assertThat(plain.timeouts().connect()).as("from defaults other, the last one above")
+                .isEqualTo(Duration.ofSeconds(9));
+    }
+
+    @Test
+    void listenersThatWouldRouteDifferentlyAreLeftOutWithTheReason() throws Exception {
+        ImportResult result = imported("skipped.cfg");
+
+        assertThat(result.config().listeners()).extracting(ListenerConfig::name).containsExactly("routed");
+        assertThat(notesAt(result, 8)).singleElement().asString().startsWith("listen body_check: not imported: the"
+                + " check GET /patroni: '/patroni' is not a Patroni health endpoint");
+        assertThat(notesAt(result, 14)).singleElement().asString().startsWith("listen unknown_path: not imported");
+        assertThat(notesAt(result, 17)).singleElement().asString().contains("checked by a TCP connection");
+        assertThat(notesAt(result, 23)).singleElement().asString().contains("POST");
+        assertThat(notesAt(result, 26)).singleElement().asString().contains("no default_backend, and patroxy does"
+                + " not route by condition");
+        assertThat(notesAt(result, 30)).containsExactly("backend unused: not imported: no frontend sends sessions"
+                + " to it");
+        ListenerConfig routed = listener(result.config(), "routed");
+        assertThat(routed.check().orElseThrow().describe()).isEqualTo("GET /primary expect 200");
+        assertThat(routed.servers().get(0).checkAddress()).as("http-check connect port")
+                .isEqualTo(new HostPort("10.29.0.11", 8010));
+        assertThat(notesAt(result, 37)).singleElement().asString().contains("differs: patroxy expects one status, 200");
+    }
+
+    @Test
+    void aFileWithNothingPatroxyCanServeIsAnErrorThatKeepsTheReasons() {
+        assertThatThrownBy(() -> importedText("""
+                defaults
+                    mode http
+                listen web
+                    bind *:80
+                    server www 10.29.0.20:80 check
+                """))
+                .isInstanceOfSatisfying(HaproxyImportException.class, e -> {
+                    assertThat(e.line()).isEqualTo(5);
+                    assertThat(e.getMessage()).startsWith("haproxy.cfg:5: nothing to import");
+                    assertThat(e.notes()).extracting(ImportNote::line).containsExactly(2);
+                });
+    }
+
+    @Test
+    void whatHaproxyItselfWouldRefuseIsAnErrorNamingTheLine() {
+        String[][] cases = {
+            {"listen a\n    bind *:5000\n    stats auth \"admin:x\n", "3", "unterminated double quote"},
+            {"global\n    maxconn lots\n", "2", "maxconn lots: expects a whole number, found 'lots'"},
+            {"listen a\n    bind *:5000\n    timeout connect 4x\n    server s 127.0.0.1:5432\n", "3",
+                "timeout connect: expects a time such as 500ms, 4s or 30m, found '4x'"},
+            {"listen a\n    bind *:5000\n    server s\n", "3", "server s: expects an address"},
+            {".if defined(X)\nlisten a\n.endif\n", "1", ".if: conditional blocks are not imported"},
+            {"frontend a\n    bind *:5000\n    default_backend b\n", "3", "no backend or listen section named 'b'"},
+            {"listen a\n    bind *:5000\n    server s 127.0.0.1:5432\nlisten b\n    bind 0.0.0.0:5000\n"
+                + "    server s 127.0.0.1:5432\n", "5", "the patroxy configuration made from it does not load: "
+                + TARGET + ":"},
+            {"listen a b c\n    bind *:5000\n    server s 127.0.0.1:5432 inter 0 check\n    option httpchk\n", "3",
+                "inter must be longer than zero"},
+            {"listen a\n    bind *:5000\n    server s 127.0.0.1:5432\n    server s 127.0.0.1:5433\n", "4",
+                "server s: the name is used by the server on line 3 already"},
+            {"listen a/b\n    bind *:5000\n    server s 127.0.0.1:5432\n", "1", "expects a name of letters"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> importedText(c[0])).as(c[0])
+                    .isInstanceOfSatisfying(HaproxyImportException.class, e -> {
+                        assertThat(e.line()).as(c[0]).isEqualTo(Integer.parseInt(c[1]));
+                        assertThat(e.getMessage()).as(c[0]).startsWith("haproxy.cfg:" + c[1] + ": ").contains(c[2]);
+                    });
+        }
+    }
+
+    @Test
+    void quotesEscapesAndCommentsReadAsHaproxyReadsThem() throws Exception {
+        ImportResult result = importedText("""
+                # a comment
+                listen 'primary'   # trailing comment
+                    bind "127.0.0.1:5000"
+                    description a\\ listener\\ with\\ \\#\\ in\\ its\\ description
+                    option httpchk OPTIONS "/pri"'mary'""
+                    server pg01 127.0.0.1:5432 check port 8008 # comment
+                """);
+
+        ListenerConfig primary = listener(result.config(), "primary");
+        assertThat(primary.check().orElseThrow().path()).isEqualTo("/primary");
+        assertThat(primary.binds()).containsExactly(new BindAddress("127.0.0.1", 5000));
+    }
+
+    @Test
+    void textThatWouldBreakOutOfTheHeaderCommentStaysInIt() throws Exception {
+        ImportResult result = importedText("""
+                listen a
+                    bind *:5000
+                    frobnicate "x\\ny: 1\\r\\x85z: 2"
+                    server s 127.0.0.1:5432
+                """);
+
+        assertThat(result.yaml().lines().filter(l -> !l.startsWith("#")).toList()).noneMatch(l -> l.contains("y: 1"));
+        assertThat(result.config().listeners()).hasSize(1);
+    }
+}
