@@ -10,6 +10,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import dev.patroxy.e2e.Cluster.Landing;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The seed's system with TLS on every link ({@code deploy/cluster up --tls --fast}): etcd wants client certificates,
@@ -94,11 +96,17 @@ class TlsClusterIT {
 
     @Test
     @Order(1)
-    void aVerifyFullSessionThroughThePrimaryPortLandsOnThePrimaryEncrypted() throws Exception {
+    void aVerifyFullSessionThroughThePrimaryPortLandsOnThePrimaryEncrypted(@TempDir Path dir) throws Exception {
         assertThat(landVerified(PRIMARY_PORT)).isEqualTo(new Landing("pg01", false));
         try (Connection c = Cluster.connect(PRIMARY_PORT, "demo", Duration.ofSeconds(30), verifyFull)) {
             assertThat(Long.parseLong(Cluster.scalar(c, "select count(*) from ticket_flights"))).isPositive();
         }
+        Path otherCa = dir.resolve("other-ca.pem");
+        Files.writeString(otherCa, new HeldCertificate.Builder().certificateAuthority(0).build().certificatePem());
+        Map<String, String> verifiedByAnotherCa = Map.of("sslmode", "verify-full", "sslrootcert", otherCa.toString());
+        assertThatThrownBy(() -> land(PRIMARY_PORT, verifiedByAnotherCa))
+                .as("the node's certificate checked against another CA").isInstanceOf(SQLException.class)
+                .hasMessageContaining("SSL");
     }
 
     @Test
