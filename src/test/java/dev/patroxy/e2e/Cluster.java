@@ -2,6 +2,7 @@ package dev.patroxy.e2e;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,7 +19,10 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 
-/** The cluster that {@code deploy/cluster up --fast} started, as the end-to-end tests reach it. */
+/**
+ * The cluster that {@code deploy/cluster up --fast} started, as the end-to-end tests reach it; with {@code --tls} the
+ * same cluster, whose REST APIs and etcd then speak HTTPS (patroxy's stats page stays plain HTTP).
+ */
 final class Cluster {
     static final String PASSWORD = "gfhjkm";
     static final int PRIMARY_PORT = 5000;
@@ -29,6 +33,8 @@ final class Cluster {
 
     static final Map<String, String> ADDRESS_BY_NODE = Map.of(
             "pg01", "10.29.0.11", "pg02", "10.29.0.12", "pg03", "10.29.0.13");
+
+    static final String ETCD_ADDRESS = "10.29.0.10";
 
     private static final OkHttpClient HTTP = new OkHttpClient.Builder()
             .callTimeout(Duration.ofSeconds(10)).build();
@@ -43,6 +49,25 @@ final class Cluster {
     /** deploy/cluster's state directory: patroxy.yml, log/, run/. */
     static Path stateDir() {
         return Path.of(System.getenv().getOrDefault("PATROXY_CLUSTER_DIR", "/var/tmp/patroxy-cluster"));
+    }
+
+    /** The CA and certificates of {@code up --tls}; a CA file there makes the cluster a TLS one, as for the script. */
+    static Path tlsDir() {
+        return stateDir().resolve("tls");
+    }
+
+    static boolean tls() {
+        return Files.isRegularFile(tlsDir().resolve("ca.pem"));
+    }
+
+    /** A node's Patroni REST API, on HTTPS when the cluster runs with TLS. */
+    static String restApi(String node) {
+        return (tls() ? "https" : "http") + "://" + ADDRESS_BY_NODE.get(node) + ":8008";
+    }
+
+    /** etcd's client URL, on HTTPS when the cluster runs with TLS. */
+    static String etcd() {
+        return (tls() ? "https" : "http") + "://" + ETCD_ADDRESS + ":2379";
     }
 
     static Path patroxyConfig() {
@@ -123,12 +148,18 @@ final class Cluster {
 
     /** A new session through patroxy; a query waits at most {@code socketTimeout} for an answer (zero: forever). */
     static Connection connect(int port, String database, Duration socketTimeout) throws SQLException {
+        return connect(port, database, socketTimeout, Map.of("sslmode", "disable"));
+    }
+
+    /** A new session through patroxy with pgjdbc's TLS settings {@code ssl} (sslmode, sslrootcert, ...). */
+    static Connection connect(int port, String database, Duration socketTimeout, Map<String, String> ssl)
+            throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", "postgres");
         props.setProperty("password", PASSWORD);
         props.setProperty("connectTimeout", "5");
         props.setProperty("socketTimeout", Long.toString(socketTimeout.toSeconds()));
-        props.setProperty("sslmode", "disable");
+        props.putAll(ssl);
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, props);
     }
 

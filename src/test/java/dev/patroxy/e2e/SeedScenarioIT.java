@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -116,53 +115,13 @@ class SeedScenarioIT {
         assertThat(seen).containsExactlyInAnyOrder("pg02", "pg03");
     }
 
-    /**
-     * Opens a new session through the primary port every 50 ms until stopped, as an application reconnecting
-     * through a switchover would, and records what each attempt met.
-     */
-    static final class Reconnector implements AutoCloseable {
-        final List<Landing> landings = new CopyOnWriteArrayList<>();
-        final List<String> failures = new CopyOnWriteArrayList<>();
-        /** The longest an attempt that got through took, connection and query: a held client's wait. */
-        volatile long longestSuccessMillis;
-        private volatile boolean stopped;
-        private final Thread thread = new Thread(this::run, "reconnector");
-
-        Reconnector() {
-            thread.start();
-        }
-
-        private void run() {
-            while (!stopped) {
-                long start = System.nanoTime();
-                try {
-                    landings.add(Cluster.land(PRIMARY_PORT));
-                    longestSuccessMillis = Math.max(longestSuccessMillis, (System.nanoTime() - start) / 1_000_000);
-                } catch (SQLException e) {
-                    failures.add(e.getSQLState() + " " + e.getMessage());
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stopped = true;
-            thread.join(60_000);
-        }
-    }
-
     @Test
     @Order(5)
     void aSwitchoverMovesThePrimaryPortWithoutAFailedOrMisroutedSessionAndClosesSessionsToTheOldPrimary()
             throws Exception {
         assertThat(Cluster.land(PRIMARY_PORT)).isEqualTo(new Landing("pg01", false));
         long pausesBefore = metric(SWITCHOVER_PAUSES);
-        Reconnector reconnector = new Reconnector();
+        Reconnector reconnector = new Reconnector(() -> Cluster.land(PRIMARY_PORT));
         try (reconnector; Connection held = Cluster.connect(PRIMARY_PORT, "postgres")) {
             assertThat(Cluster.scalar(held, "select host(inet_server_addr())")).isEqualTo("10.29.0.11");
 
@@ -170,7 +129,7 @@ class SeedScenarioIT {
 
             assertThat(awaitPrimaryOn("pg03")).isEqualTo(new Landing("pg03", false));
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> reconnector.landings.stream().filter(l -> l.node().equals("pg03")).count() >= 5);
+                    .until(() -> reconnector.landedOn("pg03") >= 5);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThatThrownBy(() -> Cluster.scalar(held, "select 1"))
                             .as("the session opened before the switchover was closed")
@@ -200,7 +159,7 @@ class SeedScenarioIT {
         Cluster.cluster("wait", "120");
         String isolated = Cluster.land(PRIMARY_PORT).node();
         long killedBefore = killedSessions(isolated);
-        Reconnector reconnector = new Reconnector();
+        Reconnector reconnector = new Reconnector(() -> Cluster.land(PRIMARY_PORT));
         try (reconnector; Connection held = Cluster.connect(PRIMARY_PORT, "postgres", Duration.ZERO)) {
             assertThat(Cluster.land(PRIMARY_PORT).node()).isEqualTo(isolated);
             Cluster.cluster("isolate", isolated);
@@ -216,17 +175,13 @@ class SeedScenarioIT {
                 // answer: only patroxy marking the node DOWN (shutdown-sessions) ends it.
                 assertThatThrownBy(() -> Cluster.scalar(held, "select 1")).isInstanceOf(SQLException.class);
                 assertThat(killedSessions(isolated)).isGreaterThan(killedBefore);
-                await().atMost(Duration.ofSeconds(10)).until(() -> landedOn(reconnector, next.node()) >= 5);
+                await().atMost(Duration.ofSeconds(10)).until(() -> reconnector.landedOn(next.node()) >= 5);
             } finally {
                 Cluster.cluster("heal", isolated);
             }
         }
         assertNoSessionInRecoveryAndHeldClientsGotThrough(reconnector, "isolate " + isolated);
         awaitRejoined(isolated);
-    }
-
-    private static long landedOn(Reconnector reconnector, String node) {
-        return reconnector.landings.stream().filter(l -> l.node().equals(node)).count();
     }
 
     /**
@@ -263,14 +218,14 @@ class SeedScenarioIT {
     void aPrimaryCutOffEtcdIsDemotedAndNoSessionThroughThePrimaryPortReachesItInRecovery() throws Exception {
         Cluster.cluster("wait", "120");
         String cut = Cluster.land(PRIMARY_PORT).node();
-        Reconnector reconnector = new Reconnector();
+        Reconnector reconnector = new Reconnector(() -> Cluster.land(PRIMARY_PORT));
         try (reconnector; Connection held = Cluster.connect(PRIMARY_PORT, "postgres", Duration.ZERO)) {
             assertThat(Cluster.scalar(held, "select pg_is_in_recovery()")).isEqualTo("f");
             Cluster.cluster("partition", cut);
             try {
                 Landing next = await().atMost(ROLE_CHANGE).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                         .until(() -> Cluster.land(PRIMARY_PORT), l -> !l.inRecovery() && !l.node().equals(cut));
-                await().atMost(Duration.ofSeconds(10)).until(() -> landedOn(reconnector, next.node()) >= 5);
+                await().atMost(Duration.ofSeconds(10)).until(() -> reconnector.landedOn(next.node()) >= 5);
                 // Patroni restarted the cut node's PostgreSQL in recovery, which ended this session.
                 assertThatThrownBy(() -> Cluster.scalar(held, "select 1")).isInstanceOf(SQLException.class);
                 assertThat(Cluster.csvRow("primary", cut).get("status")).isNotEqualTo("UP");
@@ -325,7 +280,7 @@ class SeedScenarioIT {
                 "patroxy.yml");
         String original = Files.readString(config);
         long reloadsBefore = metric("patroxy_config_reloads_total{result=\"success\"}");
-        Reconnector reconnector = new Reconnector();
+        Reconnector reconnector = new Reconnector(() -> Cluster.land(PRIMARY_PORT));
         try (reconnector; Connection held = Cluster.connect(PRIMARY_PORT, "postgres")) {
             for (int i = 1; i <= 3; i++) {
                 Cluster.cluster("reload");

@@ -1,0 +1,58 @@
+package dev.patroxy.e2e;
+
+import dev.patroxy.e2e.Cluster.Landing;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Opens a new session every 50 ms until stopped, as an application reconnecting through a switchover would, and
+ * records what each attempt met.
+ */
+final class Reconnector implements AutoCloseable {
+    /** One attempt: a new session, asked where it landed. */
+    @FunctionalInterface
+    interface Attempt {
+        Landing land() throws SQLException;
+    }
+
+    final List<Landing> landings = new CopyOnWriteArrayList<>();
+    final List<String> failures = new CopyOnWriteArrayList<>();
+    /** The longest an attempt that got through took, connection and query: a held client's wait. */
+    volatile long longestSuccessMillis;
+    private final Attempt attempt;
+    private volatile boolean stopped;
+    private final Thread thread = new Thread(this::run, "reconnector");
+
+    Reconnector(Attempt attempt) {
+        this.attempt = attempt;
+        thread.start();
+    }
+
+    private void run() {
+        while (!stopped) {
+            long start = System.nanoTime();
+            try {
+                landings.add(attempt.land());
+                longestSuccessMillis = Math.max(longestSuccessMillis, (System.nanoTime() - start) / 1_000_000);
+            } catch (SQLException e) {
+                failures.add(e.getSQLState() + " " + e.getMessage());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    long landedOn(String node) {
+        return landings.stream().filter(l -> l.node().equals(node)).count();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopped = true;
+        thread.join(60_000);
+    }
+}
