@@ -27,12 +27,13 @@ import picocli.CommandLine.Parameters;
             "64:usage: a command line that makes no sense"})
 final class ImportHaproxyCommand {
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = {
-        "write the YAML to OUT, replacing it whole; standard output without"})
+        "write the YAML to OUT, replacing it whole (keeping its owner, group and permissions); standard output"
+            + " without"})
     Path output;
 
     @Option(names = "--with-secrets", description = {
         "write the stats auth passwords into the YAML; without it each user gets a password-file beside OUT, to be"
-            + " created by hand, and no password is written anywhere"})
+            + " created by hand, and no password is written anywhere; OUT is then not readable by other users"})
     boolean withSecrets;
 
     @Parameters(index = "0", paramLabel = "haproxy.cfg", description = "the HAProxy configuration to import")
@@ -57,7 +58,7 @@ final class ImportHaproxyCommand {
             out.flush();
         } else {
             try {
-                WholeFile.write(output, result.yaml());
+                WholeFile.write(output, result.yaml(), withSecrets);
             } catch (IOException | RuntimeException e) {
                 err.println("patroxy: cannot write " + output + ": " + e);
                 return Main.FAILED;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +89,29 @@ class ImportHaproxyCommandTest {
         assertThat(withSecrets.exit()).isZero();
         assertThat(withSecrets.out()).contains("  - {username: admin, password: s3cret}\n");
         assertThat(withSecrets.err()).doesNotContain("s3cret", "password-file").contains("valid for patroxy -c;");
+    }
+
+    @Test
+    void aFileItReplacesKeepsItsPermissionsAndOneWithPasswordsIsNotForOtherUsers(@TempDir Path dir)
+            throws Exception {
+        Path cfg = Files.writeString(dir.resolve("haproxy.cfg"), SAMPLE.replace("    stats uri /\n",
+                "    stats uri /\n    stats auth admin:s3cret\n"));
+        Path kept = Files.writeString(dir.resolve("kept.yml"), "");
+        Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-r-----"));
+
+        assertThat(patroxy("import-haproxy", "-o", kept.toString(), cfg.toString()).exit()).isZero();
+        assertThat(patroxy("import-haproxy", "-o", dir.resolve("new.yml").toString(), cfg.toString()).exit()).isZero();
+        assertThat(patroxy("import-haproxy", "--with-secrets", "-o", dir.resolve("secret.yml").toString(),
+                cfg.toString()).exit()).isZero();
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-r-----");
+        assertThat(Files.readString(kept)).contains("listeners:");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("new.yml"))))
+                .as("as the package's sample, which the patroxy user reads").isEqualTo("rw-r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("secret.yml"))))
+                .isEqualTo("rw-r-----");
+        assertThat(dir.toFile().list()).as("no temporary file left").containsExactlyInAnyOrder("haproxy.cfg",
+                "kept.yml", "new.yml", "secret.yml");
     }
 
     @Test
