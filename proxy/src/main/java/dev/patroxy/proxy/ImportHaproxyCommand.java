@@ -12,7 +12,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code patroxy import-haproxy [-o OUT] [--with-secrets] haproxy.cfg}: an HAProxy configuration turned into patroxy's. */
+/**
+ * {@code patroxy import-haproxy [-o OUT] [--with-secrets] haproxy.cfg}: an HAProxy configuration turned into
+ * patroxy's.
+ */
 @Command(name = "import-haproxy", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Turn a Patroni-style HAProxy configuration into a patroxy one that passes patroxy -c and routes as"

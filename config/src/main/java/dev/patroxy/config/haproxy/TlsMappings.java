@@ -154,7 +154,7 @@ final class TlsMappings {
         }
         ln.add(new ImportNote(param.line(), keyword + " " + param.value(), "differs: a relative path, which HAProxy"
                 + " reads from the directory it is started in (/ under systemd) unless default-path says otherwise;"
-                + " written as " + absolute + ", beside haproxy.cfg: check that it is this file"));
+                + " written as " + absolute + ", from haproxy.cfg's directory: check that it is this file"));
         return absolute;
     }
 

@@ -324,10 +324,11 @@ class HaproxyImporterTest {
             assertThat(notesAt(result, line)).containsExactly(
                     "ca-file ca.pem: differs: a relative path, which HAProxy reads from the directory it is started in"
                             + " (/ under systemd) unless default-path says otherwise; written as "
-                            + dir.resolve("tls/ca.pem") + ", beside haproxy.cfg: check that it is this file",
+                            + dir.resolve("tls/ca.pem") + ", from haproxy.cfg's directory: check that it is this file",
                     "crt patroxy.pem: differs: a relative path, which HAProxy reads from the directory it is started"
                             + " in (/ under systemd) unless default-path says otherwise; written as "
-                            + dir.resolve("tls/patroxy.pem") + ", beside haproxy.cfg: check that it is this file",
+                            + dir.resolve("tls/patroxy.pem") + ", from haproxy.cfg's directory: check that it is"
+                            + " this file",
                     "verify required: " + TlsMappings.HOST_NAME_CHECKED);
         }
     }
