@@ -12,7 +12,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code patroxy import-haproxy [-o OUT] haproxy.cfg}: an HAProxy configuration turned into patroxy's. */
+/**
+ * {@code patroxy import-haproxy [-o OUT] [--with-secrets] haproxy.cfg}: an HAProxy configuration turned into
+ * patroxy's.
+ */
 @Command(name = "import-haproxy", separator = " ", sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Turn a Patroni-style HAProxy configuration into a patroxy one that passes patroxy -c and routes as"
@@ -27,8 +30,14 @@ import picocli.CommandLine.Parameters;
             "64:usage: a command line that makes no sense"})
 final class ImportHaproxyCommand {
     @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = {
-        "write the YAML to OUT, replacing it whole; standard output without"})
+        "write the YAML to OUT, replacing it whole (keeping its owner, group and permissions); standard output"
+            + " without"})
     Path output;
+
+    @Option(names = "--with-secrets", description = {
+        "write the stats auth passwords into the YAML; without it each user gets a password-file beside OUT, to be"
+            + " created by hand, and no password is written anywhere; OUT is then not readable by other users"})
+    boolean withSecrets;
 
     @Parameters(index = "0", paramLabel = "haproxy.cfg", description = "the HAProxy configuration to import")
     Path source;
@@ -39,7 +48,8 @@ final class ImportHaproxyCommand {
     int run(PrintStream out, PrintStream err) {
         ImportResult result;
         try {
-            result = HaproxyImporter.importFile(source, output != null ? output : Path.of("patroxy.yml"));
+            result = HaproxyImporter.importFile(source, output != null ? output : Path.of("patroxy.yml"),
+                    withSecrets);
         } catch (HaproxyImportException e) {
             print(e.notes(), err);
             err.println("patroxy: " + e.getMessage());
@@ -51,17 +61,19 @@ final class ImportHaproxyCommand {
             out.flush();
         } else {
             try {
-                WholeFile.write(output, result.yaml());
+                WholeFile.write(output, result.yaml(), withSecrets);
             } catch (IOException | RuntimeException e) {
                 err.println("patroxy: cannot write " + output + ": " + e);
                 return Main.FAILED;
             }
         }
         int notes = result.notes().size();
+        List<String> toCreate = result.passwordFiles();
         err.println("patroxy: " + (output != null ? "wrote " + output : "imported") + ": "
                 + result.config().listeners().size() + " listeners, " + result.config().servers().size()
-                + " servers, valid for patroxy -c; " + (notes == 0 ? "everything carried over"
-                        : notes == 1 ? "1 note above" : notes + " notes above"));
+                + " servers, valid for patroxy -c" + (toCreate.isEmpty() ? "" : " once " + String.join(", ", toCreate)
+                        + (toCreate.size() == 1 ? " exists" : " exist") + " beside it") + "; "
+                + (notes == 0 ? "everything carried over" : notes == 1 ? "1 note above" : notes + " notes above"));
         return 0;
     }
 

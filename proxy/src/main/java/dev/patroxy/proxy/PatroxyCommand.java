@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
             "",
             "  patroxy -f FILE       run the proxy; SIGHUP reads FILE again",
             "  patroxy -c -f FILE    check FILE and exit",
-            "  patroxy import-haproxy [-o OUT] haproxy.cfg",
+            "  patroxy import-haproxy [-o OUT] [--with-secrets] haproxy.cfg",
             "                        turn an HAProxy configuration into a patroxy one",
             ""},
         subcommands = ImportHaproxyCommand.class,

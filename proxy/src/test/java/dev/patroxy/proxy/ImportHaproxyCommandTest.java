@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +64,57 @@ class ImportHaproxyCommandTest {
     }
 
     @Test
+    void statsPasswordsGoToFilesToCreateUnlessAskedForAndNeverToStandardError(@TempDir Path dir) throws Exception {
+        Path cfg = Files.writeString(dir.resolve("haproxy.cfg"), SAMPLE.replace("    stats uri /\n",
+                "    stats uri /\n    stats auth admin:s3cret\n"));
+        Path out = dir.resolve("patroxy.yml");
+
+        MainTest.Outcome imported = patroxy("import-haproxy", "-o", out.toString(), cfg.toString());
+
+        assertThat(imported.exit()).as(imported.err()).isZero();
+        assertThat(imported.err()).doesNotContain("s3cret").contains("patroxy: " + cfg + ":18: stats auth admin:***:"
+                + " written as password-file stats-admin.password: create that file beside the patroxy file")
+                .contains("patroxy: wrote " + out + ": 1 listeners, 2 servers, valid for patroxy -c once"
+                        + " stats-admin.password exists beside it; 2 notes above");
+        assertThat(Files.readString(out)).doesNotContain("s3cret");
+        MainTest.Outcome missing = patroxy("-c", "-f", out.toString());
+        assertThat(missing.exit()).isEqualTo(Main.BAD_CONFIG);
+        assertThat(missing.err()).contains("stats.auth[0].password-file: cannot read " + dir.resolve(
+                "stats-admin.password"));
+        Files.writeString(dir.resolve("stats-admin.password"), "s3cret\n");
+        MainTest.Outcome check = patroxy("-c", "-f", out.toString());
+        assertThat(check.exit()).as(check.err()).isZero();
+
+        MainTest.Outcome withSecrets = patroxy("import-haproxy", "--with-secrets", cfg.toString());
+        assertThat(withSecrets.exit()).isZero();
+        assertThat(withSecrets.out()).contains("  - {username: admin, password: s3cret}\n");
+        assertThat(withSecrets.err()).doesNotContain("s3cret", "password-file").contains("valid for patroxy -c;");
+    }
+
+    @Test
+    void aFileItReplacesKeepsItsPermissionsAndOneWithPasswordsIsNotForOtherUsers(@TempDir Path dir)
+            throws Exception {
+        Path cfg = Files.writeString(dir.resolve("haproxy.cfg"), SAMPLE.replace("    stats uri /\n",
+                "    stats uri /\n    stats auth admin:s3cret\n"));
+        Path kept = Files.writeString(dir.resolve("kept.yml"), "");
+        Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-r-----"));
+
+        assertThat(patroxy("import-haproxy", "-o", kept.toString(), cfg.toString()).exit()).isZero();
+        assertThat(patroxy("import-haproxy", "-o", dir.resolve("new.yml").toString(), cfg.toString()).exit()).isZero();
+        assertThat(patroxy("import-haproxy", "--with-secrets", "-o", dir.resolve("secret.yml").toString(),
+                cfg.toString()).exit()).isZero();
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kept))).isEqualTo("rw-r-----");
+        assertThat(Files.readString(kept)).contains("listeners:");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("new.yml"))))
+                .as("as the package's sample, which the patroxy user reads").isEqualTo("rw-r--r--");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("secret.yml"))))
+                .isEqualTo("rw-r-----");
+        assertThat(dir.toFile().list()).as("no temporary file left").containsExactlyInAnyOrder("haproxy.cfg",
+                "kept.yml", "new.yml", "secret.yml");
+    }
+
+    @Test
     void withoutOutputTheYamlGoesToStandardOutput(@TempDir Path dir) throws Exception {
         Path cfg = Files.writeString(dir.resolve("haproxy.cfg"), SAMPLE);
 
@@ -117,9 +169,9 @@ class ImportHaproxyCommandTest {
     void itsHelpAndItsUsageErrors() {
         MainTest.Outcome help = patroxy("import-haproxy", "--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("Usage: patroxy import-haproxy [-h] [-o OUT] haproxy.cfg", "-o, --output OUT",
-                "Exit codes:");
-        assertThat(patroxy("--help").out()).contains("patroxy import-haproxy [-o OUT] haproxy.cfg");
+        assertThat(help.out()).contains("Usage: patroxy import-haproxy [-h] [--with-secrets] [-o OUT] haproxy.cfg",
+                "-o, --output OUT", "--with-secrets", "Exit codes:");
+        assertThat(patroxy("--help").out()).contains("patroxy import-haproxy [-o OUT] [--with-secrets] haproxy.cfg");
         for (String[] args : new String[][] {{"import-haproxy"}, {"import-haproxy", "a.cfg", "b.cfg"},
             {"import-haproxy", "-o"}}) {
             MainTest.Outcome usage = patroxy(args);

@@ -29,8 +29,13 @@ public final class HaproxyImporter {
     private HaproxyImporter() {
     }
 
-    /** Imports {@code source}; {@code target} is where the YAML is to go, named in the loader's messages. */
-    public static ImportResult importFile(Path source, Path target) throws HaproxyImportException {
+    /**
+     * Imports {@code source}; {@code target} is where the YAML is to go, named in the loader's messages, and beside
+     * which the stats users' password files are to be made, unless {@code withSecrets} writes the passwords into the
+     * YAML.
+     */
+    public static ImportResult importFile(Path source, Path target, boolean withSecrets)
+            throws HaproxyImportException {
         byte[] bytes;
         try (InputStream in = Files.newInputStream(source)) {
             bytes = in.readNBytes(MAX_BYTES + 1);
@@ -47,23 +52,32 @@ public final class HaproxyImporter {
         } catch (CharacterCodingException e) {
             throw new HaproxyImportException(source, 1, "not UTF-8 text: not imported");
         }
-        return importText(source, text, target);
+        return importText(source, text, target, withSecrets);
+    }
+
+    /** Imports {@code text} as {@link #importText(Path, String, Path, boolean)}, the passwords left to files. */
+    public static ImportResult importText(Path source, String text, Path target) throws HaproxyImportException {
+        return importText(source, text, target, false);
     }
 
     /**
-     * Imports {@code text}, read from {@code source}. Whatever the text, the answer is a result whose YAML loads,
-     * or an exception naming a line of the source: this is the entry point to fuzz.
+     * Imports {@code text}, read from {@code source}. Whatever the text, the answer is a result whose YAML loads
+     * (once the password files it names exist), or an exception naming a line of the source: this is the entry
+     * point to fuzz.
      */
-    public static ImportResult importText(Path source, String text, Path target) throws HaproxyImportException {
+    public static ImportResult importText(Path source, String text, Path target, boolean withSecrets)
+            throws HaproxyImportException {
         List<ImportNote> notes = new ArrayList<>();
         List<Section> sections = new HaproxyParser(source, notes).sections(text);
         int lastLine = Math.max(1, (int) text.lines().count());
-        Translation.Result translated = new Translation(source, notes).translate(sections, lastLine);
+        Translation.Result translated = new Translation(source, withSecrets, notes).translate(sections, lastLine);
         List<ImportNote> ordered = ImportNotes.ordered(notes);
-        String yaml = header(source, ordered) + yaml(translated.document());
+        String header = header(source, ordered);
+        String yaml = header + yaml(translated.document());
         try {
-            PatroxyConfig config = ConfigLoader.parse(target, yaml);
-            return new ImportResult(yaml, config, ordered);
+            // The same lines, the passwords in place of the files still to be made: the loader's lines are the file's.
+            PatroxyConfig config = ConfigLoader.parse(target, header + yaml(translated.checked()));
+            return new ImportResult(yaml, config, ordered, translated.passwordFiles());
         } catch (ConfigException e) {
             throw new HaproxyImportException(source, lineOf(e.key(), translated.origins(), lastLine),
                     "the patroxy configuration made from it does not load: " + e.getMessage(), e, ordered);

@@ -32,6 +32,8 @@ final class Translation {
     private static final Set<String> SERVER_PARAMS_READ = Set.of("check", "port", "addr", "inter", "fall", "rise",
             "on-marked-down", "maxconn", "weight", "backup", "disabled", "enabled");
     private static final int MAXCONN_LIMIT = 10_000_000;
+    private static final String SNI = "patroxy's checks send the host they connect to as the server name (none for"
+            + " an IP address)";
     /** HAProxy's own defaults where they differ from patroxy's. */
     private static final Duration HAPROXY_INTER = Duration.ofSeconds(2);
     private static final int HAPROXY_RETRIES = 3;
@@ -40,23 +42,36 @@ final class Translation {
 
     private final Path file;
     private final Values values;
+    private final TlsMappings tlsMappings;
+    private final boolean withSecrets;
     private final List<ImportNote> notes;
     private final Map<String, Object> global = new LinkedHashMap<>();
     private Map<String, Object> stats;
+    private StatsUsers.Users statsUsers = new StatsUsers.Users(List.of(), List.of(), List.of());
     private final Map<String, ServerEntry> servers = new LinkedHashMap<>();
+    /** The haproxy.cfg line of each key of a server's check TLS, by server name. */
+    private final Map<String, Map<String, Integer>> tlsLines = new HashMap<>();
     private final List<Map<String, Object>> listeners = new ArrayList<>();
     /** The haproxy.cfg line behind each patroxy key ({@code listeners[0].bind[1]}), to place a loader error. */
     private final Map<String, Integer> origins = new HashMap<>();
 
-    Translation(Path file, List<ImportNote> notes) {
+    /** {@code withSecrets}: the stats users' passwords written into the YAML, rather than left to files. */
+    Translation(Path file, boolean withSecrets, List<ImportNote> notes) {
         this.file = file;
         this.values = new Values(file);
+        this.tlsMappings = new TlsMappings(file, values);
+        this.withSecrets = withSecrets;
         this.notes = notes;
     }
 
-    /** A server as patroxy lists it once for every listener that uses it. */
-    private record ServerEntry(String name, String address, int checkPort, String checkAddress, int maxconn) {
-        Map<String, Object> yaml() {
+    /** A server as patroxy lists it once for every listener that uses it; {@code tls} null for plain HTTP checks. */
+    private record ServerEntry(String name, String address, int checkPort, String checkAddress, int maxconn,
+            Map<String, Object> tls) {
+        ServerEntry named(String other) {
+            return new ServerEntry(other, address, checkPort, checkAddress, maxconn, tls);
+        }
+
+        Map<String, Object> yaml(boolean tlsInDefaults) {
             Map<String, Object> server = new LinkedHashMap<>();
             server.put("name", name);
             server.put("address", address);
@@ -68,13 +83,16 @@ final class Translation {
             if (maxconn > 0) {
                 server.put("maxconn", maxconn);
             }
+            if (tls != null && !tlsInDefaults) {
+                server.put("check-tls", tls);
+            }
             return server;
         }
     }
 
-    /** The check a listener's servers get. */
+    /** The check a listener's servers get; {@code ssl}: over TLS for every server (http-check connect ssl). */
     private record Check(String method, String path, int expect, Duration inter, Duration timeout, int rise,
-            int fall, Integer port, String address) {
+            int fall, Integer port, String address, boolean ssl) {
     }
 
     /** A listener that is not imported, and the note that says why. */
@@ -87,8 +105,13 @@ final class Translation {
         }
     }
 
-    /** patroxy's configuration as nested maps, in the order of its keys, and where each key came from. */
-    record Result(Map<String, Object> document, Map<String, Integer> origins, int listeners, int servers) {
+    /**
+     * patroxy's configuration as nested maps, in the order of its keys, and where each key came from; {@code checked}
+     * is the same with the stats users' passwords in place of the password files the operator is to create
+     * ({@code passwordFiles}), to load as the configuration will once they exist.
+     */
+    record Result(Map<String, Object> document, Map<String, Object> checked, List<String> passwordFiles,
+            Map<String, Integer> origins) {
     }
 
     Result translate(List<Section> sections, int lastLine) throws HaproxyImportException {
@@ -144,7 +167,14 @@ final class Translation {
                     + " that patroxy can serve", null, ImportNotes.ordered(notes));
         }
         stats = statsProxy != null ? stats(statsProxy) : defaultStats();
-        return new Result(document(), origins, listeners.size(), servers.size());
+        Map<String, Object> document = document();
+        Map<String, Object> checked = new LinkedHashMap<>(document);
+        if (!statsUsers.written().isEmpty()) {
+            Map<String, Object> checkedStats = new LinkedHashMap<>(stats);
+            checkedStats.put("auth", statsUsers.checked());
+            checked.put("stats", checkedStats);
+        }
+        return new Result(document, checked, statsUsers.passwordFiles(), origins);
     }
 
     /** The defaults a section starts from: {@code from NAME} on its line, else the last defaults section. */
@@ -170,7 +200,7 @@ final class Translation {
         return switch (kind) {
             case "resolvers" -> "patroxy looks server names up itself with the system's resolver (/etc/hosts, DNS),"
                     + " again every 30 s, so it needs no resolvers section";
-            case "userlist" -> "patroxy's stats page has no login";
+            case "userlist" -> "patroxy has no user lists; its stats page takes its users from stats auth lines";
             case "peers" -> "patroxy keeps no stick tables to share";
             default -> "patroxy has no " + kind + " section";
         };
@@ -180,6 +210,9 @@ final class Translation {
         origins.put("global", section.line());
         for (Directive line : section.lines()) {
             String keyword = line.keyword();
+            if (tlsMappings.global(line)) {
+                continue;
+            }
             switch (keyword) {
                 case "maxconn" -> {
                     global.put("maxconn", values.integer(line, 1, 0, MAXCONN_LIMIT));
@@ -266,7 +299,8 @@ final class Translation {
         listener.put("balance", balance);
         List<String> names = new ArrayList<>();
         for (Proxy.Server server : chosen) {
-            String name = register(server, back, bindPorts, check, ln);
+            TlsMappings.Mapping tls = check != null ? tlsMappings.check(server, check.ssl(), ln) : null;
+            String name = register(server, back, bindPorts, check, tls, ln);
             if (names.contains(name)) {
                 ln.add(new ImportNote(server.line().line(), "server " + server.name(), "not imported: the same server"
                         + " as " + name + " above"));
@@ -274,7 +308,7 @@ final class Translation {
                 names.add(name);
                 at.put(key + ".servers[" + (names.size() - 1) + "]", server.line().line());
             }
-            serverNotes(server, check, ln);
+            serverNotes(server, check, tls, ln);
         }
         if (names.isEmpty()) {
             throw new Skip(back.line(), subject, "none of its servers has an address patroxy can connect to");
@@ -361,8 +395,10 @@ final class Translation {
                 }
             }
             if (bind.words().size() > 2) {
+                List<String> options = bind.words().subList(2, bind.words().size());
                 ln.add(new ImportNote(bind.line(), bind.text(0, 2), "'" + bind.text(2) + "': not carried over"
-                        + bindOptionsConsequence(bind.words().subList(2, bind.words().size()))));
+                        + (key.startsWith("stats") && options.contains("ssl") ? "; the stats page is served over"
+                                + " plain HTTP: give stats.tls its certificate" : bindOptionsConsequence(options))));
             }
         }
         return binds;
@@ -476,23 +512,30 @@ final class Translation {
         }
         Integer port = null;
         String address = null;
+        boolean ssl = false;
         for (Directive connect : back.httpCheckRules("connect")) {
             List<String> words = connect.words();
             for (int i = 2; i < words.size(); i++) {
                 switch (words.get(i)) {
                     case "port" -> port = values.integer(connect, values.word(connect, ++i, "a port"), 1, 65535);
                     case "addr" -> address = values.word(connect, ++i, "an address");
+                    case "ssl" -> ssl = true;
                     case "default" -> {
+                    }
+                    case "sni", "alpn" -> {
+                        String value = values.word(connect, ++i, "a value");
+                        ln.add(new ImportNote(connect.line(), "http-check connect " + words.get(i - 1) + " " + value,
+                                "not carried over: " + (words.get(i - 1).equals("sni") ? SNI : checkTlsSettings())));
                     }
                     default -> {
                         ln.add(new ImportNote(connect.line(), connect.text(0, 2), "'" + connect.text(i)
-                                + "': not carried over" + ("ssl".equals(words.get(i)) ? checkSslConsequence() : "")));
+                                + "': not carried over"));
                         i = words.size();
                     }
                 }
             }
         }
-        return new Check(method, uri, expect, inter, timeout, rise, fall, port, address);
+        return new Check(method, uri, expect, inter, timeout, rise, fall, port, address, ssl);
     }
 
     /** The method and URI after {@code http-check send}, which overrides those of {@code option httpchk}. */
@@ -611,7 +654,7 @@ final class Translation {
 
     /** Adds the server to patroxy's list (once for every listener with the same view of it); null if it cannot. */
     private String register(Proxy.Server server, Proxy back, List<Integer> bindPorts, Check check,
-            List<ImportNote> ln) throws HaproxyImportException {
+            TlsMappings.Mapping tls, List<ImportNote> ln) throws HaproxyImportException {
         String who = "server " + server.name();
         Addresses.Address address;
         Integer port;
@@ -653,11 +696,11 @@ final class Translation {
         }
         int maxconn = p.get("maxconn").isPresent()
                 ? values.integer(server.line(), p.get("maxconn").get().value(), 0, MAXCONN_LIMIT) : 0;
-        ServerEntry wanted = new ServerEntry(server.name(), address.with(port), checkPort, checkAddress, maxconn);
+        ServerEntry wanted = new ServerEntry(server.name(), address.with(port), checkPort, checkAddress, maxconn,
+                tls != null ? tls.yaml() : null);
         ServerEntry same = servers.get(server.name());
         if (same == null) {
-            servers.put(wanted.name(), wanted);
-            origins.put("servers[" + (servers.size() - 1) + "]", server.line().line());
+            add(wanted, tls, server);
             return wanted.name();
         }
         if (same.equals(wanted) || check == null && same.address().equals(wanted.address())
@@ -665,20 +708,30 @@ final class Translation {
             return same.name();
         }
         String name = server.name() + "-" + back.name();
-        for (int n = 2; servers.containsKey(name) && !servers.get(name).equals(wanted); n++) {
+        for (int n = 2; servers.containsKey(name) && !servers.get(name).equals(wanted.named(name)); n++) {
             name = server.name() + "-" + back.name() + "-" + n;
         }
         if (!servers.containsKey(name)) {
-            servers.put(name, new ServerEntry(name, wanted.address(), checkPort, checkAddress, maxconn));
-            origins.put("servers[" + (servers.size() - 1) + "]", server.line().line());
+            add(wanted.named(name), tls, server);
         }
         ln.add(new ImportNote(server.line().line(), who, "written as server " + name + ": another server "
-                + server.name() + " has a different address, check port or maxconn"));
+                + server.name() + " has a different address, check port, check TLS or maxconn"));
         return name;
     }
 
-    /** A note for every parameter of the server that patroxy does not read. */
-    private void serverNotes(Proxy.Server server, Check check, List<ImportNote> ln) {
+    private void add(ServerEntry entry, TlsMappings.Mapping tls, Proxy.Server server) {
+        servers.put(entry.name(), entry);
+        origins.put("servers[" + (servers.size() - 1) + "]", server.line().line());
+        if (tls != null) {
+            tlsLines.put(entry.name(), tls.lines());
+        }
+    }
+
+    /**
+     * A note for every parameter of the server that patroxy does not read; {@code tls}, the TLS of its checks (null
+     * for plain HTTP).
+     */
+    private void serverNotes(Proxy.Server server, Check check, TlsMappings.Mapping tls, List<ImportNote> ln) {
         for (Map.Entry<String, ServerParams.Param> e : server.params().all().entrySet()) {
             String param = e.getKey();
             if (SERVER_PARAMS_READ.contains(param)) {
@@ -693,12 +746,14 @@ final class Translation {
                 case "slowstart" -> "not carried over: a server that comes UP takes its full share of new sessions"
                         + " at once";
                 case "on-marked-up" -> "not carried over: patroxy has no backup servers whose sessions to end";
-                case "check-ssl" -> "not carried over" + checkSslConsequence();
                 case "ssl" -> "not carried over: patroxy relays the bytes as they come; PostgreSQL's clients"
                         + " negotiate TLS with the server through it";
-                case "verify", "ca-file", "crt", "crl-file", "check-sni", "sni", "verifyhost", "alpn", "check-alpn",
-                        "ciphers", "ciphersuites", "ssl-min-ver", "ssl-max-ver" -> "not carried over: patroxy"
-                        + " speaks no TLS to the server or its REST API";
+                case "check-ssl", "verify", "ca-file", "crt", "crl-file", "check-sni", "verifyhost", "no-verifyhost",
+                        "check-alpn", "ciphers", "ciphersuites", "ssl-min-ver", "ssl-max-ver" -> tls != null
+                        ? checkTlsNote(param, value, tls)
+                        : param.equals("check-ssl") ? null : "not carried over: patroxy speaks no TLS to the server"
+                                + " (ssl), and checks its REST API over plain HTTP (no check-ssl)";
+                case "sni", "alpn" -> "not carried over: patroxy speaks no TLS to the server (ssl)";
                 case "resolvers", "resolve-prefer", "resolve-net", "resolve-opts", "init-addr" -> "not needed:"
                         + " patroxy looks server names up itself with the system's resolver, again every 30 s";
                 case "send-proxy", "send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn" -> "not carried"
@@ -711,9 +766,23 @@ final class Translation {
         }
     }
 
-    private static String checkSslConsequence() {
-        return ": patroxy checks Patroni's REST API over plain HTTP; if it answers HTTPS only, every check fails and"
-                + " the servers stay DOWN";
+    /** What patroxy does with a TLS parameter of a server whose checks it makes over TLS; null: as HAProxy does. */
+    private static String checkTlsNote(String param, String value, TlsMappings.Mapping tls) {
+        return switch (param) {
+            case "crl-file" -> "not carried over: patroxy reads no revocation list, so a revoked certificate of the"
+                    + " REST API passes";
+            case "check-sni" -> "not carried over: " + SNI + (tls.verifies() ? ", and checks that the certificate names"
+                    + " that host" : "");
+            case "verifyhost" -> tls.verifies() ? "differs: patroxy checks that the certificate names the host it"
+                    + " connects to, not " + value : null;
+            case "check-alpn", "ciphers", "ciphersuites", "ssl-min-ver", "ssl-max-ver" -> "not carried over: "
+                    + checkTlsSettings();
+            default -> null;
+        };
+    }
+
+    private static String checkTlsSettings() {
+        return "patroxy's checks speak TLS 1.3 or 1.2 with the JDK's own cipher suites and ALPN (h2, http/1.1)";
     }
 
     private void balanceNotes(Proxy back, String balance, Check check, List<Proxy.Server> chosen, String subject,
@@ -826,12 +895,15 @@ final class Translation {
         String subject = proxy.kind() + " " + proxy.name();
         Map<String, Object> page = new LinkedHashMap<>();
         origins.put("stats", proxy.line());
-        List<String> binds = binds(proxy.binds, "stats.bind", origins, notes);
+        List<Directive> bindsLeft = new ArrayList<>();
+        TlsMappings.Mapping pageTls = statsTls(proxy.binds, bindsLeft);
+        List<String> binds = binds(bindsLeft, "stats.bind", origins, notes);
         if (binds.isEmpty()) {
             throw values.error(proxy.section.header(), "the stats page needs a bind address patroxy can listen on");
         }
         page.put("bind", binds);
         page.put("refresh", "none");
+        List<Directive> authLines = new ArrayList<>();
         for (Directive line : proxy.stats) {
             String what = line.word(1) == null ? "" : line.word(1);
             switch (what) {
@@ -848,10 +920,7 @@ final class Translation {
                                 + " (CSV at /;csv, JSON at /;json, metrics at /metrics)"));
                     }
                 }
-                case "auth" -> notes.add(new ImportNote(line.line(), "stats auth " + user(line.word(2)) + ":***",
-                        "not carried over: patroxy's stats page has no login, so anyone who reaches "
-                                + String.join(", ", binds) + " can read it (it has no admin actions); bind it to a"
-                                + " private address"));
+                case "auth" -> authLines.add(line);
                 case "admin" -> notes.add(new ImportNote(line.line(), "stats admin", "not carried over: patroxy's"
                         + " stats page only shows; SIGHUP (systemctl reload) reads a new configuration"));
                 default -> notes.add(new ImportNote(line.line(), line.text(0, 2), "not carried over"));
@@ -861,6 +930,14 @@ final class Translation {
         if (maxconn.isPresent()) {
             page.put("maxconn", values.integer(maxconn.get(), 1, 1, 10_000));
         }
+        if (pageTls != null) {
+            page.put("tls", pageTls.yaml());
+            pageTls.lines().forEach((key, line) -> origins.put("stats.tls." + key, line));
+        }
+        statsUsers = StatsUsers.of(authLines, withSecrets, String.join(", ", binds), values, origins, notes);
+        if (!statsUsers.written().isEmpty()) {
+            page.put("auth", statsUsers.written());
+        }
         if (!proxy.servers.isEmpty()) {
             notes.add(new ImportNote(proxy.servers.get(0).line().line(), subject + " servers", "not imported: the"
                     + " stats page serves itself"));
@@ -868,12 +945,51 @@ final class Translation {
         return page;
     }
 
-    private static String user(String credentials) {
-        if (credentials == null) {
-            return "";
+    /**
+     * The stats page's TLS from its binds' {@code ssl crt FILE}, or null; {@code rest} gets the bind lines without
+     * those words, whose other options {@link #binds} notes. patroxy serves every stats bind with one certificate.
+     */
+    private TlsMappings.Mapping statsTls(List<Directive> lines, List<Directive> rest) throws HaproxyImportException {
+        TlsMappings.Mapping mapping = null;
+        Directive first = null;
+        List<Directive> plain = new ArrayList<>();
+        for (Directive bind : lines) {
+            List<String> words = bind.words();
+            int ssl = option(words, "ssl");
+            int crt = option(words, "crt");
+            if (ssl < 0 || crt < 0 || crt + 1 == words.size()) {
+                rest.add(bind);
+                if (ssl < 0) {
+                    plain.add(bind);
+                }
+                continue;
+            }
+            String cert = words.get(crt + 1);
+            List<String> left = new ArrayList<>(words);
+            left.subList(crt, crt + 2).clear();
+            left.remove(ssl < crt ? ssl : ssl - 2);
+            rest.add(new Directive(bind.line(), left));
+            if (mapping == null) {
+                mapping = tlsMappings.statsPage(new ServerParams.Param(cert, bind.line()), notes);
+                first = bind;
+            } else if (!cert.equals(first.words().get(option(first.words(), "crt") + 1))) {
+                notes.add(new ImportNote(bind.line(), "crt " + cert, "differs: patroxy serves its stats page with one"
+                        + " certificate, that of line " + first.line()));
+            }
         }
-        int colon = credentials.indexOf(':');
-        return colon < 0 ? credentials : credentials.substring(0, colon);
+        if (mapping != null) {
+            for (Directive bind : plain) {
+                notes.add(new ImportNote(bind.line(), bind.text(0, 2), "differs: patroxy serves every stats bind over"
+                        + " HTTPS (stats.tls), this one too"));
+            }
+        }
+        return mapping;
+    }
+
+    /** Where a bind option is among the words after the address, or -1. */
+    private static int option(List<String> words, String option) {
+        int at = words.subList(Math.min(2, words.size()), words.size()).indexOf(option);
+        return at < 0 ? -1 : at + 2;
     }
 
     /** patroxy needs a stats page; without one in haproxy.cfg, it goes on the loopback, on a port left free. */
@@ -897,7 +1013,10 @@ final class Translation {
         return page;
     }
 
-    /** The whole configuration, with what every listener shares moved to {@code defaults}. */
+    /**
+     * The whole configuration, with what every listener shares moved to {@code defaults}, and the check TLS there
+     * too when every server has the same.
+     */
     private Map<String, Object> document() {
         Map<String, Object> document = new LinkedHashMap<>();
         if (!global.isEmpty()) {
@@ -905,10 +1024,26 @@ final class Translation {
         }
         document.put("stats", stats);
         Map<String, Object> defaults = SharedSettings.factorOut(listeners);
+        List<ServerEntry> entries = List.copyOf(servers.values());
+        Map<String, Object> sharedTls = entries.get(0).tls();
+        boolean tlsInDefaults = sharedTls != null && entries.stream().allMatch(e -> sharedTls.equals(e.tls()));
+        if (tlsInDefaults) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> check = (Map<String, Object>) defaults.computeIfAbsent("check",
+                    k -> new LinkedHashMap<String, Object>());
+            check.put("tls", sharedTls);
+            tlsLines.get(entries.get(0).name()).forEach((key, line) -> origins.put("defaults.check.tls." + key, line));
+        } else {
+            for (int i = 0; i < entries.size(); i++) {
+                String at = "servers[" + i + "].check-tls.";
+                tlsLines.getOrDefault(entries.get(i).name(), Map.of()).forEach((key, line) -> origins.put(at + key,
+                        line));
+            }
+        }
         if (!defaults.isEmpty()) {
             document.put("defaults", defaults);
         }
-        List<Map<String, Object>> serverList = servers.values().stream().map(ServerEntry::yaml).toList();
+        List<Map<String, Object>> serverList = entries.stream().map(e -> e.yaml(tlsInDefaults)).toList();
         document.put("servers", serverList);
         for (Map<String, Object> listener : listeners) {
             if (listener.get("servers").equals(List.copyOf(servers.keySet()))) {

@@ -72,6 +72,11 @@ final class Values {
         return (int) value;
     }
 
+    /** Text that patroxy's loader reads as written: each {@code $} doubled, so that none starts a ${NAME}. */
+    static String literal(String text) {
+        return text.replace("$", "$$");
+    }
+
     /** A duration as patroxy writes it, in the largest unit that counts it exactly: {@code 4s}, {@code 30m}. */
     static String format(Duration duration) {
         long millis = duration.toMillis();

@@ -20,8 +20,8 @@ class HaproxyAcceptsTheTestFilesTest {
     void haproxyChecksItValid(String name, @TempDir Path dir) throws Exception {
         assumeTrue(Files.isExecutable(HAPROXY), "no " + HAPROXY + " (apt-get install haproxy)");
         Path file = Files.writeString(dir.resolve(name), HaproxyImporterTest.resource(name));
-        // unsupported.cfg names a client certificate, which haproxy -c opens.
-        Files.writeString(dir.resolve("client.pem"), HaproxyImporterTest.resource("client.pem"));
+        // The files name certificates, CA files and keys, which haproxy -c opens.
+        TestTlsFiles.writeTo(dir);
         Process haproxy = new ProcessBuilder(HAPROXY.toString(), "-c", "-f", file.toString())
                 .directory(dir.toFile()).redirectErrorStream(true).start();
         String output = new String(haproxy.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

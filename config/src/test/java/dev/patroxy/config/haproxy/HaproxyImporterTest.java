@@ -4,29 +4,44 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.patroxy.config.Balance;
+import dev.patroxy.config.BasicAuth;
 import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.config.HostPort;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
+import dev.patroxy.config.Secret;
 import dev.patroxy.config.ServerConfig;
+import dev.patroxy.config.TlsClient;
+import dev.patroxy.config.TlsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class HaproxyImporterTest {
     /** Every haproxy.cfg under test resources; HaproxyAcceptsTheTestFilesTest proves each valid for HAProxy 2.6. */
     static final List<String> FILES = List.of("seed.cfg", "patroni-docs.cfg", "frontend-backend.cfg", "autobase.cfg",
-            "stats-auth.cfg", "unsupported.cfg", "addresses.cfg", "skipped.cfg");
+            "stats-auth.cfg", "unsupported.cfg", "addresses.cfg", "skipped.cfg", "check-tls.cfg",
+            "check-tls-mixed.cfg", "stats-users.cfg");
     private static final Path TARGET = Path.of("/etc/patroxy/patroxy.yml");
+    /** A listen section whose servers are checked, to add server lines to. */
+    private static final String CHECKED = "listen a\n    bind *:5000\n    option httpchk\n";
+
+    /** Where the haproxy.cfg under test, the files it names and the patroxy file made from it are. */
+    @TempDir
+    Path dir;
 
     static String resource(String name) throws IOException {
         try (InputStream in = HaproxyImporterTest.class.getResourceAsStream(name)) {
@@ -34,8 +49,32 @@ class HaproxyImporterTest {
         }
     }
 
-    private static ImportResult imported(String name) throws Exception {
-        return HaproxyImporter.importText(Path.of("/etc/haproxy/" + name), resource(name), TARGET);
+    @BeforeEach
+    void tlsFiles() throws IOException {
+        TestTlsFiles.writeTo(dir);
+    }
+
+    private ImportResult imported(String name) throws Exception {
+        return imported(name, false);
+    }
+
+    private ImportResult imported(String name, boolean withSecrets) throws Exception {
+        Path source = Files.writeString(dir.resolve(name), resource(name));
+        return HaproxyImporter.importText(source, resource(name), dir.resolve("patroxy.yml"), withSecrets);
+    }
+
+    /** {@code text} imported from {@code name} in the directory that holds the certificates. */
+    private ImportResult imported(String name, String text) throws Exception {
+        return HaproxyImporter.importText(dir.resolve(name), text, dir.resolve("patroxy.yml"));
+    }
+
+    /** The password files the import names, made as the operator makes them: each password on a line. */
+    private void createPasswordFiles(ImportResult result) throws IOException {
+        List<BasicAuth> users = result.config().stats().users();
+        assertThat(result.passwordFiles()).hasSameSizeAs(users);
+        for (int i = 0; i < users.size(); i++) {
+            Files.writeString(dir.resolve(result.passwordFiles().get(i)), users.get(i).password().value() + "\n");
+        }
     }
 
     private static ImportResult importedText(String text) throws HaproxyImportException {
@@ -59,9 +98,12 @@ class HaproxyImporterTest {
     @MethodSource("files")
     void everyImportLoadsAsItsOwnConfigurationAndNamesItsSource(String name) throws Exception {
         ImportResult result = imported(name);
+        createPasswordFiles(result);
 
-        assertThat(ConfigLoader.parse(TARGET, result.yaml())).isEqualTo(result.config());
-        assertThat(result.yaml()).startsWith("# patroxy configuration imported from /etc/haproxy/" + name
+        assertThat(ConfigLoader.load(Files.writeString(dir.resolve("patroxy.yml"), result.yaml()), Map.of()))
+                .isEqualTo(result.config());
+        assertThat(imported(name, true).config()).as("with the passwords in the file").isEqualTo(result.config());
+        assertThat(result.yaml()).startsWith("# patroxy configuration imported from " + dir.resolve(name)
                 + " by `patroxy import-haproxy`.\n");
         for (ImportNote note : result.notes()) {
             assertThat(result.yaml()).contains("\n#   " + note.format(Path.of(name)) + "\n");
@@ -177,18 +219,25 @@ class HaproxyImporterTest {
     }
 
     @Test
-    void aStatsPageWithALoginSaysItIsOpenAndNeverRepeatsThePassword() throws Exception {
+    void aStatsPageWithALoginKeepsItsUserWithThePasswordInAFileToCreate() throws Exception {
         ImportResult result = imported("stats-auth.cfg");
         PatroxyConfig config = result.config();
 
         assertThat(config.stats().binds()).containsExactly(new BindAddress(null, 8404));
         assertThat(config.stats().refresh()).isEqualTo(Duration.ofSeconds(5));
         assertThat(notesAt(result, 15)).singleElement().asString().startsWith("stats uri /haproxy?stats: differs:");
-        assertThat(notesAt(result, 17)).containsExactly("stats auth admin:***: not carried over: patroxy's stats page"
-                + " has no login, so anyone who reaches *:8404 can read it (it has no admin actions); bind it to a"
-                + " private address");
+        assertThat(notesAt(result, 17)).containsExactly("stats auth admin:***: written as password-file"
+                + " stats-admin.password: create that file beside the patroxy file, holding this password (one line),"
+                + " readable by the patroxy user only; or import with --with-secrets to write the password itself");
         assertThat(notesAt(result, 18)).singleElement().asString().startsWith("stats admin: not carried over");
-        assertThat(result.yaml()).doesNotContain("s3cret");
+        assertThat(config.stats().users()).containsExactly(new BasicAuth("admin", new Secret("s3cret")));
+        assertThat(result.passwordFiles()).containsExactly("stats-admin.password");
+        assertThat(result.yaml()).doesNotContain("s3cret")
+                .contains("\n  auth:\n  - {username: admin, password-file: stats-admin.password}\n");
+        ImportResult withSecrets = imported("stats-auth.cfg", true);
+        assertThat(withSecrets.yaml()).contains("\n  auth:\n  - {username: admin, password: s3cret}\n");
+        assertThat(withSecrets.passwordFiles()).isEmpty();
+        assertThat(withSecrets.notes()).extracting(ImportNote::line).doesNotContain(17);
         ListenerConfig leader = listener(config, "leader");
         assertThat(leader.balance()).isEqualTo(Balance.PRIMARY);
         assertThat(leader.check().orElseThrow()).isEqualTo(new CheckConfig("HEAD", "/leader", 200,
@@ -218,13 +267,11 @@ class HaproxyImporterTest {
                 org.assertj.core.groups.Tuple.tuple(24, "fastinter 1s"),
                 org.assertj.core.groups.Tuple.tuple(24, "downinter 10s"),
                 org.assertj.core.groups.Tuple.tuple(24, "slowstart 30s"),
-                org.assertj.core.groups.Tuple.tuple(25, "check-ssl"),
-                org.assertj.core.groups.Tuple.tuple(25, "verify none"),
                 org.assertj.core.groups.Tuple.tuple(26, "verify required"),
-                org.assertj.core.groups.Tuple.tuple(26, "ca-file /etc/ssl/certs/ca-certificates.crt"),
                 org.assertj.core.groups.Tuple.tuple(27, "resolvers dns"),
                 org.assertj.core.groups.Tuple.tuple(28, "server primary backup"),
                 org.assertj.core.groups.Tuple.tuple(24, "on-marked-up shutdown-backup-sessions"),
+                org.assertj.core.groups.Tuple.tuple(34, "server pg01"),
                 org.assertj.core.groups.Tuple.tuple(32, "balance source"),
                 org.assertj.core.groups.Tuple.tuple(34, "crt client.pem"),
                 org.assertj.core.groups.Tuple.tuple(38, "balance first"),
@@ -240,11 +287,148 @@ class HaproxyImporterTest {
                 .containsExactly("pg01", "pg02", "pg03");
         assertThat(listener(config, "replicas").servers().get(2).address()).isEqualTo(new HostPort("pg03.example",
                 5432));
+        assertThat(listener(config, "sticky").servers()).extracting(ServerConfig::name, s -> s.checkAccess().tls())
+                .as("its pg01 is checked over plain HTTP, unlike that of replicas")
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("pg01-sticky", java.util.Optional.empty()));
+        assertThat(notesAt(result, 34)).contains("crt client.pem: not carried over: patroxy speaks no TLS to the"
+                + " server (ssl), and checks its REST API over plain HTTP (no check-ssl)");
         assertThat(listener(config, "by_hand").check()).isEmpty();
         assertThat(listener(config, "by_hand").servers()).extracting(ServerConfig::maxconn).containsOnly(10);
         assertThat(config.stats().binds()).containsExactly(new BindAddress("127.0.0.1", 7000));
         assertThat(notesAt(result, 1)).containsExactly("listen stats: none in the file: patroxy needs a stats page,"
                 + " written on 127.0.0.1:7000 (loopback only)");
+    }
+
+    private static TlsClient checkTls(PatroxyConfig config, String server) {
+        return config.servers().stream().filter(s -> s.name().equals(server)).findFirst().orElseThrow().checkAccess()
+                .tls().orElseThrow();
+    }
+
+    @Test
+    void checksOverTlsThatEveryServerSharesGoToDefaultsWithTheirFilesWhereHaproxyFindsThem() throws Exception {
+        ImportResult result = imported("check-tls.cfg");
+        PatroxyConfig config = result.config();
+
+        assertThat(config.servers()).extracting(ServerConfig::name).containsExactly("pg01", "pg02", "pg03");
+        for (ServerConfig server : config.servers()) {
+            TlsClient tls = server.checkAccess().tls().orElseThrow();
+            assertThat(tls.verify()).isTrue();
+            assertThat(tls.caFile().orElseThrow().path()).as("ca-base tls").isEqualTo(dir.resolve("tls/ca.pem"));
+            assertThat(tls.certificate().orElseThrow().certFile().path()).isEqualTo(dir.resolve("tls/patroxy.pem"));
+            assertThat(tls.certificate().orElseThrow().keyFile().path()).as("crt holds the key")
+                    .isEqualTo(dir.resolve("tls/patroxy.pem"));
+        }
+        assertThat(result.yaml()).contains("    tls: {ca-file: " + dir.resolve("tls/ca.pem") + ", cert-file: "
+                + dir.resolve("tls/patroxy.pem") + ", verify: required}\nservers:\n").doesNotContain("check-tls:");
+        for (int line : new int[] {21, 31}) {
+            assertThat(notesAt(result, line)).containsExactly(
+                    "ca-file ca.pem: differs: a relative path, which HAProxy reads from the directory it is started in"
+                            + " (/ under systemd) unless default-path says otherwise; written as "
+                            + dir.resolve("tls/ca.pem") + ", from haproxy.cfg's directory: check that it is this file",
+                    "crt patroxy.pem: differs: a relative path, which HAProxy reads from the directory it is started"
+                            + " in (/ under systemd) unless default-path says otherwise; written as "
+                            + dir.resolve("tls/patroxy.pem") + ", from haproxy.cfg's directory: check that it is"
+                            + " this file",
+                    "verify required: " + TlsMappings.HOST_NAME_CHECKED);
+        }
+    }
+
+    @Test
+    void checksOverTlsServerByServerAsEachServerLineSaysAndHttpCheckConnectSsl() throws Exception {
+        ImportResult result = imported("check-tls-mixed.cfg");
+        PatroxyConfig config = result.config();
+
+        assertThat(checkTls(config, "pg01")).as("ssl-server-verify none")
+                .isEqualTo(new TlsClient(false, java.util.Optional.empty(), java.util.Optional.empty()));
+        TlsClient.ClientCertificate pg02 = checkTls(config, "pg02").certificate().orElseThrow();
+        assertThat(pg02.certFile().path()).isEqualTo(dir.resolve("patroxy-cert.pem"));
+        assertThat(pg02.keyFile().path()).as("HAProxy reads the key of a crt without one from FILE.key")
+                .isEqualTo(dir.resolve("patroxy-cert.pem.key"));
+        assertThat(checkTls(config, "pg03").verify()).isTrue();
+        assertThat(checkTls(config, "pg03").caFile()).as("@system-ca: the JDK's trust store").isEmpty();
+        assertThat(config.servers().get(3).name()).isEqualTo("pg04");
+        assertThat(config.servers().get(3).checkAccess().tls()).isEmpty();
+        assertThat(checkTls(config, "pg05").verify()).as("http-check connect ssl").isFalse();
+        assertThat(checkTls(config, "pg06").caFile().orElseThrow().path()).as("connect ssl over no-check-ssl")
+                .isEqualTo(dir.resolve("ca.pem"));
+        assertThat(config.servers().get(5).checkAddress()).isEqualTo(new HostPort("10.29.0.16", 8009));
+        assertThat(result.yaml()).contains("  check-tls: {verify: none}\n", "- {name: pg04, address:"
+                + " '10.29.0.14:5432', check-port: 8008}\n").doesNotContain("\n    tls:");
+        assertThat(notesAt(result, 20)).containsExactly(
+                "ca-file @system-ca: differs: patroxy trusts the JDK's CA certificates (its cacerts; on Debian the"
+                        + " same list, from ca-certificates)",
+                "verifyhost pg03.example: differs: patroxy checks that the certificate names the host it connects to,"
+                        + " not pg03.example",
+                "ssl-min-ver TLSv1.2: not carried over: patroxy's checks speak TLS 1.3 or 1.2 with the JDK's own"
+                        + " cipher suites and ALPN (h2, http/1.1)");
+        assertThat(notesAt(result, 18)).as("verify none: nothing differs").isEmpty();
+    }
+
+    @Test
+    void statsUsersOverHttpsEachWithAPasswordFileOrTheirPasswordWhenAskedFor() throws Exception {
+        ImportResult result = imported("stats-users.cfg");
+        PatroxyConfig config = result.config();
+
+        assertThat(config.stats().tls().orElseThrow().certFile().path()).isEqualTo(dir.resolve("patroxy.pem"));
+        assertThat(config.stats().users()).containsExactly(new BasicAuth("admin", new Secret("pa$${x}:ss")),
+                new BasicAuth("prometheus", new Secret("scrape-only")), new BasicAuth("ops/team", new Secret("t3am")));
+        assertThat(result.passwordFiles()).containsExactly("stats-admin.password", "stats-prometheus.password",
+                "stats-ops_team.password");
+        assertThat(notesAt(result, 11)).singleElement().asString().startsWith("crt patroxy.pem: differs: a relative");
+        assertThat(notesAt(result, 17)).containsExactly("stats auth admin:***: not carried over: user admin is on"
+                + " line 15 already (HAProxy ignores this line too)");
+        assertThat(notesAt(result, 18)).containsExactly("stats auth nobody:***: not carried over: patroxy takes no"
+                + " password that is empty or begins or ends with a blank; give this user another one in stats.auth");
+        assertThat(result.yaml()).doesNotContain("pa$", "scrape-only", "t3am", "s3cond");
+        ImportResult withSecrets = imported("stats-users.cfg", true);
+        assertThat(withSecrets.yaml()).contains("  - {username: admin, password: 'pa$$$${x}:ss'}\n");
+        assertThat(withSecrets.notes()).extracting(ImportNote::line).doesNotContain(15, 16, 19).contains(17, 18);
+    }
+
+    @Test
+    void everyStatsBindIsServedOverHttpsWithTheFirstCertificate() throws Exception {
+        ImportResult result = imported("stats.cfg", """
+                listen stats
+                    mode http
+                    bind 127.0.0.1:7000 ssl crt patroxy-cert.pem alpn h2
+                    bind 127.0.0.2:7000
+                    bind 127.0.0.3:7000 crt patroxy.pem ssl
+                    stats enable
+                listen a
+                    bind *:5000
+                    server s 127.0.0.1:5432
+                """);
+
+        TlsServer tls = result.config().stats().tls().orElseThrow();
+        assertThat(tls.certFile().path()).isEqualTo(dir.resolve("patroxy-cert.pem"));
+        assertThat(tls.keyFile().path()).isEqualTo(dir.resolve("patroxy-cert.pem.key"));
+        assertThat(result.config().stats().binds()).hasSize(3);
+        assertThat(notesAt(result, 3)).contains("bind 127.0.0.1:7000: 'alpn h2': not carried over");
+        assertThat(notesAt(result, 4)).containsExactly("bind 127.0.0.2:7000: differs: patroxy serves every stats bind"
+                + " over HTTPS (stats.tls), this one too");
+        assertThat(notesAt(result, 5)).containsExactly("crt patroxy.pem: differs: patroxy serves its stats page with"
+                + " one certificate, that of line 3");
+    }
+
+    @Test
+    void aLoginWhoseUsersAllStayBehindSaysThePageIsOpen() throws Exception {
+        ImportResult result = importedText("""
+                listen stats
+                    mode http
+                    bind 127.0.0.1:7000
+                    stats enable
+                    stats auth :nameless
+                listen a
+                    bind *:5000
+                    server s 127.0.0.1:5432
+                """);
+
+        assertThat(result.config().stats().users()).isEmpty();
+        assertThat(result.notes()).extracting(n -> n.line() + " " + n.subject() + ": " + n.message()).contains(
+                "5 stats auth :***: not carried over: patroxy takes no user name that is empty or begins or ends with"
+                        + " a blank",
+                "5 stats auth: differs: no user carried over, so anyone who reaches 127.0.0.1:7000 can read the stats"
+                        + " page (it has no admin actions), where HAProxy asked for a login");
     }
 
     @Test
@@ -325,6 +509,15 @@ class HaproxyImporterTest {
             {"listen a\n    bind *:5000\n    server s 127.0.0.1:5432\n    server s 127.0.0.1:5433\n", "4",
                 "server s: the name is used by the server on line 3 already"},
             {"listen a/b\n    bind *:5000\n    server s 127.0.0.1:5432\n", "1", "expects a name of letters"},
+            {CHECKED + "    server s 127.0.0.1:5432 check port 8008 check-ssl\n", "4",
+                "its checks over TLS verify the REST API's certificate (verify required, HAProxy's default) but it"
+                    + " has no ca-file; HAProxy refuses this too: give a ca-file, or verify none"},
+            {CHECKED + "    default-server check-ssl verify sometimes\n    server s 127.0.0.1:5432 check\n", "4",
+                "verify: expects none or required, found 'sometimes'"},
+            {"global\n    ssl-server-verify maybe\n" + CHECKED, "2", "expects none or required, found 'maybe'"},
+            {CHECKED + "    server s 127.0.0.1:5432 check port 8008 check-ssl verify none\n"
+                + "    server t 127.0.0.2:5432 check port 8008 check-ssl ca-file /nonexistent/ca.pem\n", "5",
+                "servers[1].check-tls.ca-file: cannot read /nonexistent/ca.pem: it does not exist"},
         };
         for (String[] c : cases) {
             assertThatThrownBy(() -> importedText(c[0])).as(c[0])
