@@ -30,6 +30,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -473,6 +476,49 @@ class FaultSuiteIT {
 
     @Test
     @Order(13)
+    void everyNodeCutFromEtcdWhilePatroxyStillReadsItKeepsThePrimaryPortThroughPatronisFailsafe() throws Exception {
+        String primary = Cluster.primaryNode();
+        // The leader key expires (10 s in --fast) while Patroni's failsafe keeps the primary, which still reaches
+        // every member. patroxy still reads etcd and finds no key: alone, that means no primary. The primary's own
+        // answers say failsafe_mode_is_active, and they keep the port.
+        Cluster.cluster("patronictl", "edit-config", "--force", "--quiet", "-s", "failsafe_mode=true");
+        List<String> nodes = List.of("pg01", "pg02", "pg03");
+        try (FaultChecker check = FaultChecker.begin("every node cut from etcd, failsafe")) {
+            Thread.sleep(5000);
+            try (var probing = check.probing("during")) {
+                nodes.forEach(node -> Cluster.cluster("partition", node));
+                try {
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                            .until(() -> etcdKeyStatus("/service/otus/leader") == 404);
+                    // Routed with no leader key for a while, as a DCS outage on Patroni's side lasts.
+                    Thread.sleep(5000);
+                    assertThat(etcdKeyStatus("/service/otus/leader")).as("the key stayed gone").isEqualTo(404);
+                } finally {
+                    nodes.forEach(node -> Cluster.cluster("heal", node));
+                }
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> etcdKeyStatus("/service/otus/leader") == 200);
+            }
+            System.out.printf("[fault] failsafe: primary before %s, after %s%n", primary, Cluster.primaryNode());
+            check.assertAllInTime("during");
+            assertThat(Cluster.primaryNode()).isEqualTo(primary);
+        } finally {
+            Cluster.cluster("patronictl", "edit-config", "--force", "--quiet", "-s", "failsafe_mode=false");
+        }
+    }
+
+    private static final OkHttpClient ETCD_CLIENT = new OkHttpClient();
+
+    /** The HTTP status etcd's v2 API answers for a key: 200 while it exists, 404 once it is gone. */
+    private static int etcdKeyStatus(String key) throws IOException {
+        try (Response response = ETCD_CLIENT.newCall(new Request.Builder()
+                .url(Cluster.etcd() + "/v2/keys" + key + "?quorum=true").build()).execute()) {
+            return response.code();
+        }
+    }
+
+    @Test
+    @Order(14)
     void aPatroniApiAnsweringGarbageSlowlyOrEndlesslyStaysDownAndCostsNothing() throws Exception {
         String original = Files.readString(Cluster.patroxyConfig());
         try (FakePatroniApi fake = new FakePatroniApi(List.of(FakePatroniApi.Answer.values()));
@@ -508,7 +554,7 @@ class FaultSuiteIT {
     }
 
     @Test
-    @Order(14)
+    @Order(15)
     void patroxyKilledAndStartedAgainLosesNoAcknowledgedRow() throws Exception {
         try (FaultChecker check = FaultChecker.begin("patroxy SIGKILLed and started")) {
             long killedAt;
@@ -533,7 +579,7 @@ class FaultSuiteIT {
     }
 
     @Test
-    @Order(15)
+    @Order(16)
     void runningOutOfOpenFilesDoesNotSpinAndRecoversWhenFilesAreFree() throws Exception {
         try (FaultChecker check = FaultChecker.begin("open files limited to 300")) {
             long pid = check.pid();
@@ -567,7 +613,7 @@ class FaultSuiteIT {
     }
 
     @Test
-    @Order(16)
+    @Order(17)
     void aBrokenFileReloadedUnderLoadChangesNothing() throws Exception {
         String original = Files.readString(Cluster.patroxyConfig());
         try (FaultChecker check = FaultChecker.begin("broken reload under load")) {
