@@ -54,11 +54,6 @@ public final class FailoverKeyWatch implements AutoCloseable {
         watch.start();
     }
 
-    /** DCS requests for the failover key that failed. */
-    public long requestFailures() {
-        return watch.requestFailures();
-    }
-
     @Override
     public void close() {
         watch.close();
