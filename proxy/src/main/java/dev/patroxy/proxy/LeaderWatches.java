@@ -53,7 +53,7 @@ final class LeaderWatches {
             EtcdLeaderWatch watch = new EtcdLeaderWatch(dcs, http, thread, listener);
             watch.start();
             Optional<FailoverKeyWatch> failover = dcs.switchoverPause().isZero() ? Optional.empty()
-                    : Optional.of(new FailoverKeyWatch(dcs, http, thread, listener, clock));
+                    : Optional.of(new FailoverKeyWatch(dcs, http, thread, listener, clock, watch));
             failover.ifPresent(FailoverKeyWatch::start);
             return new Started(() -> {
                 watch.close();

@@ -3,6 +3,7 @@ package dev.patroxy.proxy;
 import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
+import dev.patroxy.proxy.health.CheckTarget;
 import dev.patroxy.proxy.health.HealthSnapshot;
 import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.routing.Admission;
@@ -81,7 +82,7 @@ final class StatsSnapshots {
         return new ServerStats(
                 b.server().name(),
                 b.server().address().toString(),
-                b.check().map(c -> "http://" + b.server().checkAddress() + c.path()).orElse(""),
+                b.checkTarget().map(CheckTarget::url).orElse(""),
                 h.state(),
                 h.progress(),
                 h.progressMax(),

@@ -109,8 +109,8 @@ public final class PrometheusStats {
                         "1 while the DCS leader key names a Patroni member that is none of the listener's servers"
                                 + " (member: names do not match Patroni's): the REST checks alone pick its primary"),
                         unknown),
-                counter("patroxy_dcs_request_failures", "DCS requests that failed (refused, timed out, or"
-                        + " answered with anything but the leader key) since the configuration took effect",
+                counter("patroxy_dcs_request_failures", "DCS requests for the leader or failover key that"
+                        + " failed (refused, timed out, or answered with anything but the key) since the configuration took effect",
                         status.requestFailures()),
                 counter("patroxy_dcs_errors", "Tasks of the DCS watch that threw since the configuration took effect;"
                         + " each was logged and the watch started again", status.errors()));

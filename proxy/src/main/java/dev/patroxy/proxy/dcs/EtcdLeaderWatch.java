@@ -61,7 +61,7 @@ public final class EtcdLeaderWatch implements AutoCloseable {
     /** Whether the read in flight was sent to re-validate what the watch said. */
     private boolean revalidating;
     private ScheduledFuture<?> nextRevalidation;
-    private final AtomicLong requestFailures = new AtomicLong();
+    private final AtomicLong requestFailures;
     private final TaskFailures taskFailures = new TaskFailures(log);
     private volatile boolean closed;
 
@@ -71,16 +71,19 @@ public final class EtcdLeaderWatch implements AutoCloseable {
      */
     public EtcdLeaderWatch(DcsConfig config, OkHttpClient http, ScheduledExecutorService scheduler,
             LeaderListener listener) {
-        this(config, config.leaderKey(), "leader key", http, scheduler, listener);
+        this(config, config.leaderKey(), "leader key", http, scheduler, listener, new AtomicLong());
     }
 
     /**
      * A watch of {@code key}, whose value the listener hears through {@link LeaderListener#leaderIs} and whose
      * absence through {@link LeaderListener#noLeader}.
+     *
+     * @param requestFailures where its failed requests are counted, shared with another watch of the same etcd
      */
     EtcdLeaderWatch(DcsConfig config, String key, String keyName, OkHttpClient http,
-            ScheduledExecutorService scheduler, LeaderListener listener) {
+            ScheduledExecutorService scheduler, LeaderListener listener, AtomicLong requestFailures) {
         this.config = config;
+        this.requestFailures = requestFailures;
         this.keyName = keyName;
         this.http = EtcdAccess.configure(http.newBuilder()
                 .connectTimeout(config.timeout())
@@ -105,9 +108,16 @@ public final class EtcdLeaderWatch implements AutoCloseable {
         return listener.passedOn();
     }
 
-    /** DCS requests that failed: refused, timed out, or answered with anything but the key. */
+    /**
+     * DCS requests that failed: refused, timed out, or answered with anything but the key; a
+     * {@link FailoverKeyWatch} beside this watch counts its own here too.
+     */
     public long requestFailures() {
         return requestFailures.get();
+    }
+
+    AtomicLong requestFailureCounter() {
+        return requestFailures;
     }
 
     /** The watch's own tasks that threw. */

@@ -20,9 +20,10 @@ public final class FailoverKeyWatch implements AutoCloseable {
     /**
      * @param scheduler as {@link EtcdLeaderWatch}'s: one task at a time; the listener is called from it
      * @param clock what tells when a request was first heard
+     * @param leaderWatch the leader key's watch of the same etcd, whose request failures count this watch's too
      */
     public FailoverKeyWatch(DcsConfig config, OkHttpClient http, ScheduledExecutorService scheduler,
-            LeaderListener listener, Clock clock) {
+            LeaderListener listener, Clock clock, EtcdLeaderWatch leaderWatch) {
         this.clock = clock;
         this.watch = new EtcdLeaderWatch(config, config.failoverKey(), "failover key", http, scheduler,
                 new LeaderListener() {
@@ -40,7 +41,7 @@ public final class FailoverKeyWatch implements AutoCloseable {
                     public void unreachable(String reason) {
                         // The same request read again once etcd answers must not start a new pause.
                     }
-                });
+                }, leaderWatch.requestFailureCounter());
     }
 
     private void passOn(LeaderListener listener, SwitchoverRequest request) {

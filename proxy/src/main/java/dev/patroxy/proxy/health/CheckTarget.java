@@ -29,8 +29,13 @@ public record CheckTarget(HostPort address, CheckConfig check, ApiAccess access)
         return check.timeout().compareTo(ceiling) > 0 ? ceiling : check.timeout();
     }
 
+    /** Where the check goes: {@code https://} when the API is reached over TLS. */
+    public String url() {
+        return access.scheme() + "://" + address + check.path();
+    }
+
     @Override
     public String toString() {
-        return check.method() + " " + access.scheme() + "://" + address + check.path();
+        return check.method() + " " + url();
     }
 }

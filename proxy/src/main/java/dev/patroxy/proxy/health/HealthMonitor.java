@@ -130,8 +130,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
     public Duration firstAnswersWithin() {
         Duration longest = Duration.ZERO;
         for (Backend backend : states.keySet()) {
-            Duration deadline = new CheckTarget(backend.server().checkAddress(), backend.check().orElseThrow())
-                    .deadline();
+            Duration deadline = backend.checkTarget().orElseThrow().deadline();
             longest = deadline.compareTo(longest) > 0 ? deadline : longest;
         }
         return longest.plus(SharedCheck.START_SPREAD).plus(SharedCheck.MAX_JITTER).plus(SharedCheck.OVERDUE_GRACE);
@@ -203,8 +202,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
             }
             adopt(previous);
             for (Backend backend : states.keySet()) {
-                CheckTarget target = new CheckTarget(backend.server().checkAddress(), backend.check().orElseThrow(),
-                        backend.server().checkAccess());
+                CheckTarget target = backend.checkTarget().orElseThrow();
                 CheckRegistry.Subscription check = registry.subscribe(target, this::onScheduler,
                         (answer, sentAt) -> answered(backend, answer, sentAt));
                 checks.put(backend, check);

@@ -76,7 +76,7 @@ public final class PatroniCheck implements Probe {
         target.access().tls().ifPresent(tls -> ClientTls.configure(builder, tls));
         this.client = builder.build();
         Request.Builder request = new Request.Builder()
-                .url(target.access().scheme() + "://" + target.address() + check.path())
+                .url(target.url())
                 .method(check.method(), null)
                 .header("Connection", "close")
                 .header("User-Agent", "patroxy-check");

@@ -2,6 +2,7 @@ package dev.patroxy.proxy.routing;
 
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.ServerConfig;
+import dev.patroxy.proxy.health.CheckTarget;
 import dev.patroxy.proxy.health.HealthSnapshot;
 import io.netty.resolver.AddressResolverGroup;
 import java.net.InetSocketAddress;
@@ -86,6 +87,11 @@ public final class Backend {
     /** The health check, or empty when the server is not checked and always UP. */
     public Optional<CheckConfig> check() {
         return check;
+    }
+
+    /** What its check asks of whom, or empty when the server is not checked. */
+    public Optional<CheckTarget> checkTarget() {
+        return check.map(c -> new CheckTarget(server.checkAddress(), c, server.checkAccess()));
     }
 
     /** The server's {@code maxconn} and the sessions queued for a place. */

@@ -208,8 +208,10 @@ class EtcdLeaderWatchRealEtcdTest {
         int port = startEtcd();
         DcsConfig config = new DcsConfig(DcsType.ETCD_V2, List.of(new HostPort("127.0.0.1", port)), "batman",
                 "/service", Duration.ofSeconds(2), WATCH_TIMEOUT, Duration.ofSeconds(10), Duration.ofSeconds(30));
+        EtcdLeaderWatch leaderWatch = new EtcdLeaderWatch(config, http, scheduler,
+                new RecordingLeaderListener(new CopyOnWriteArrayList<>()));
         FailoverKeyWatch failover = new FailoverKeyWatch(config, http, scheduler,
-                new RecordingLeaderListener(heard), Clock.systemUTC());
+                new RecordingLeaderListener(heard), Clock.systemUTC(), leaderWatch);
         try {
             failover.start();
             awaitHeard(1);
@@ -228,6 +230,8 @@ class EtcdLeaderWatchRealEtcdTest {
 
             assertThat(heard).as("the leader key is not what this watch reads, and etcd gone changes no request")
                     .containsExactly("switchover none", "switchover pg01 to pg03", "switchover none");
+            assertThat(leaderWatch.requestFailures()).as("etcd gone fails the failover key's watch, counted with"
+                    + " the leader key's watch (never started here), which is what the stats show").isPositive();
         } finally {
             failover.close();
         }

@@ -2,9 +2,12 @@ package dev.patroxy.proxy.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patroxy.config.ApiAccess;
 import dev.patroxy.config.Balance;
+import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.HostPort;
 import dev.patroxy.config.ServerConfig;
+import dev.patroxy.config.TlsClient;
 import io.netty.channel.DefaultEventLoop;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,6 +32,20 @@ class BackendTest {
         Backend backend = router.backends().get(0);
         router.refresh(b -> true);
         return backend;
+    }
+
+    @Test
+    void theCheckTargetIsReachedAsTheServersRestApiIs() {
+        CheckConfig check = ListenerRouterTest.CHECK;
+        ServerConfig plain = new ServerConfig("pg01", new HostPort("10.0.0.1", 5432), new HostPort("10.0.0.1", 8008), 0);
+        ServerConfig overTls = plain.withCheckAccess(new ApiAccess(
+                Optional.of(new TlsClient(false, Optional.empty(), Optional.empty())), Optional.empty()));
+
+        assertThat(new Backend("l", plain, Optional.of(check), Instant.EPOCH).checkTarget().orElseThrow().url())
+                .isEqualTo("http://10.0.0.1:8008" + check.path());
+        assertThat(new Backend("l", overTls, Optional.of(check), Instant.EPOCH).checkTarget().orElseThrow().url())
+                .as("what the stats page shows as the check URL").isEqualTo("https://10.0.0.1:8008" + check.path());
+        assertThat(new Backend("l", plain, Optional.empty(), Instant.EPOCH).checkTarget()).isEmpty();
     }
 
     @Test

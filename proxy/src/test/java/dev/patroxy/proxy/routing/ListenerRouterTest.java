@@ -19,7 +19,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class ListenerRouterTest {
-    private static final CheckConfig CHECK = new CheckConfig(
+    static final CheckConfig CHECK = new CheckConfig(
             "OPTIONS", "/primary", 200, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 2);
     private final Set<Backend> up = new HashSet<>();
 
