@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -67,8 +68,17 @@ public final class HaproxyImporter {
      */
     public static ImportResult importText(Path source, String text, Path target, boolean withSecrets)
             throws HaproxyImportException {
+        return importText(source, text, target, withSecrets, System::getenv);
+    }
+
+    /**
+     * Imports {@code text} as {@link #importText(Path, String, Path, boolean)}, with the environment variables the
+     * text names read from {@code environment} (null where one is not set).
+     */
+    public static ImportResult importText(Path source, String text, Path target, boolean withSecrets,
+            UnaryOperator<String> environment) throws HaproxyImportException {
         List<ImportNote> notes = new ArrayList<>();
-        List<Section> sections = new HaproxyParser(source, notes).sections(text);
+        List<Section> sections = new HaproxyParser(source, notes, environment).sections(text);
         int lastLine = Math.max(1, (int) text.lines().count());
         Translation.Result translated = new Translation(source, withSecrets, notes).translate(sections, lastLine);
         List<ImportNote> ordered = ImportNotes.ordered(notes);

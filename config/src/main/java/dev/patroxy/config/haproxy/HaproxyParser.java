@@ -4,11 +4,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Splits haproxy.cfg into sections and their lines the way HAProxy's own parser does: words apart by blanks, a
  * {@code #} outside quotes ends the line, double quotes keep blanks and read backslash escapes, single quotes keep
- * everything as it is, and a backslash outside quotes escapes the next character.
+ * everything as it is, and a backslash outside quotes escapes the next character. Inside double quotes
+ * {@code $NAME}, {@code ${NAME}} and {@code ${NAME-default}} are environment variables, as HAProxy reads them at start;
+ * the importer reads them from its own environment and says so.
  */
 final class HaproxyParser {
     static final Set<String> SECTION_KEYWORDS = Set.of("global", "defaults", "frontend", "backend", "listen",
@@ -17,12 +22,18 @@ final class HaproxyParser {
     /** HAProxy's conditional blocks choose lines by its own version and build: the importer cannot tell which. */
     private static final Set<String> CONDITIONALS = Set.of(".if", ".elif", ".else", ".endif");
 
+    /** What HAProxy reads as an environment variable after a {@code $} in double quotes. */
+    private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)(?:-([^}]*))?}|([A-Za-z_][A-Za-z0-9_]*)");
+
     private final Path file;
     private final List<ImportNote> notes;
+    private final UnaryOperator<String> environment;
 
-    HaproxyParser(Path file, List<ImportNote> notes) {
+    /** @param environment a variable's value, or null where it is not set */
+    HaproxyParser(Path file, List<ImportNote> notes, UnaryOperator<String> environment) {
         this.file = file;
         this.notes = notes;
+        this.environment = environment;
     }
 
     List<Section> sections(String text) throws HaproxyImportException {
@@ -85,6 +96,8 @@ final class HaproxyParser {
             if (quote == '"') {
                 if (c == '"') {
                     quote = 0;
+                } else if (c == '$') {
+                    i = variable(line, i, number, word);
                 } else {
                     word.append(c);
                 }
@@ -115,6 +128,33 @@ final class HaproxyParser {
             words.add(word.toString());
         }
         return words;
+    }
+
+    /**
+     * Appends the value of the environment variable named at {@code line[at]} (a {@code $}), or the {@code $} itself
+     * where no name follows it, and gives the index of its last character.
+     */
+    private int variable(String line, int at, int number, StringBuilder word) throws HaproxyImportException {
+        Matcher name = VARIABLE.matcher(line).region(at + 1, line.length());
+        if (!name.lookingAt()) {
+            word.append('$');
+            return at;
+        }
+        String variable = name.group(1) != null ? name.group(1) : name.group(3);
+        // Named without its default, which may be a secret.
+        String written = name.group(1) != null ? "${" + variable + "}" : "$" + variable;
+        String value = environment.apply(variable);
+        if (value == null && name.group(2) == null) {
+            throw new HaproxyImportException(file, number, written + ": the environment variable " + variable
+                    + " is not set here, and HAProxy would read it as empty: set it as HAProxy's service has it,"
+                    + " and import again");
+        }
+        word.append(value != null ? value : name.group(2));
+        notes.add(new ImportNote(number, written, value != null
+                ? "read from the environment of this import: the YAML holds its value, where HAProxy reads it at"
+                        + " each start (write ${" + variable + "} in the YAML to read it at start instead)"
+                : "not set here: the YAML holds its default, where HAProxy reads the variable at each start"));
+        return name.end() - 1;
     }
 
     /** Appends the character escaped at {@code line[at]} (a backslash) and gives the index of its last character. */

@@ -545,6 +545,43 @@ class HaproxyImporterTest {
     }
 
     @Test
+    void environmentVariablesInDoubleQuotesAreReadAsHaproxyReadsThemAndSaidSo() throws Exception {
+        String text = """
+                global
+                    maxconn "${MAXCONN-77}"
+                listen primary
+                    bind "127.0.0.1:${PORT}",127.0.0.3:6000
+                    option httpchk OPTIONS /primary
+                    server pg01 "$PG01_HOST:5432" check port 8008
+                    server pg02 "${PG02_HOST}:5432" check port 8008
+                """;
+        Map<String, String> environment = Map.of("PORT", "6000", "PG01_HOST", "10.0.0.11", "PG02_HOST", "10.0.0.12");
+        ImportResult result = HaproxyImporter.importText(Path.of("haproxy.cfg"), text, TARGET, false,
+                environment::get);
+
+        ListenerConfig primary = listener(result.config(), "primary");
+        assertThat(primary.binds()).extracting(BindAddress::toString)
+                .containsExactly("127.0.0.1:6000", "127.0.0.3:6000");
+        assertThat(primary.servers()).extracting(s -> s.address().toString())
+                .containsExactly("10.0.0.11:5432", "10.0.0.12:5432");
+        assertThat(result.config().global().maxconn()).as("the default where the variable is not set").isEqualTo(77);
+        assertThat(notesAt(result, 4)).containsExactly("${PORT}: read from the environment of this import: the YAML"
+                + " holds its value, where HAProxy reads it at each start (write ${PORT} in the YAML to read it at"
+                + " start instead)");
+        assertThat(notesAt(result, 2)).containsExactly("${MAXCONN}: not set here: the YAML holds its default, where"
+                + " HAProxy reads the variable at each start");
+        assertThat(notesAt(result, 6)).extracting(n -> n.substring(0, n.indexOf(':'))).containsExactly("$PG01_HOST");
+
+        assertThatThrownBy(() -> HaproxyImporter.importText(Path.of("haproxy.cfg"), text, TARGET, false,
+                Map.of("PORT", "6000", "PG01_HOST", "10.0.0.11")::get))
+                .isInstanceOfSatisfying(HaproxyImportException.class, e -> {
+                    assertThat(e.line()).isEqualTo(7);
+                    assertThat(e.getMessage()).contains("${PG02_HOST}: the environment variable PG02_HOST is not"
+                            + " set here, and HAProxy would read it as empty");
+                });
+    }
+
+    @Test
     void textThatWouldBreakOutOfTheHeaderCommentStaysInIt() throws Exception {
         ImportResult result = importedText("""
                 listen a
