@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
 
 /**
  * Certificates and private keys in PEM, with the JDK alone: certificates as {@code BEGIN CERTIFICATE}, keys as PKCS#8
- * ({@code BEGIN PRIVATE KEY}, what OpenSSL 3 writes) or PKCS#1 RSA ({@code BEGIN RSA PRIVATE KEY}). Text outside the
- * blocks (OpenSSL's "Bag Attributes", comments) is ignored.
+ * ({@code BEGIN PRIVATE KEY}, what OpenSSL 3 writes), PKCS#1 RSA ({@code BEGIN RSA PRIVATE KEY}) or SEC 1 EC
+ * ({@code BEGIN EC PRIVATE KEY}, what {@code openssl ecparam -genkey} and {@code openssl ec} write). Text outside the
+ * blocks (OpenSSL's "Bag Attributes", {@code EC PARAMETERS}, comments) is ignored.
  */
 public final class Pem {
     private static final Pattern BLOCK = Pattern.compile(
@@ -30,6 +31,8 @@ public final class Pem {
     /** AlgorithmIdentifier of rsaEncryption (1.2.840.113549.1.1.1) with NULL parameters, to wrap PKCS#1 in PKCS#8. */
     private static final byte[] RSA_ALGORITHM = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86,
             (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
+    /** The OBJECT IDENTIFIER of id-ecPublicKey (1.2.840.10045.2.1), whose parameters name the curve. */
+    private static final byte[] EC_PUBLIC_KEY = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
 
     private Pem() {
     }
@@ -65,11 +68,12 @@ public final class Pem {
         for (Block block : blocks(text)) {
             PrivateKey found = switch (block.type()) {
                 case "PRIVATE KEY" -> pkcs8(block.der());
-                case "RSA PRIVATE KEY" -> pkcs8(rsaPkcs8(block.der()));
+                case "RSA PRIVATE KEY" -> pkcs8(privateKeyInfo(RSA_ALGORITHM, block.der()));
+                case "EC PRIVATE KEY" -> pkcs8(privateKeyInfo(ecAlgorithm(block.der()), block.der()));
                 case "ENCRYPTED PRIVATE KEY" -> throw new PemException(
                         "the private key is encrypted; patroxy reads unencrypted keys only (keep the file readable by"
                                 + " patroxy alone; 'openssl pkcs8 -in KEY -out PLAIN' decrypts it)");
-                case "EC PRIVATE KEY", "DSA PRIVATE KEY" -> throw new PemException("a '" + block.type()
+                case "DSA PRIVATE KEY" -> throw new PemException("a '" + block.type()
                         + "' block is not read; convert it to PKCS#8: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY8");
                 default -> null;
             };
@@ -127,19 +131,81 @@ public final class Pem {
         throw new PemException("the private key cannot be read (not an RSA, EC or EdDSA key in PKCS#8)");
     }
 
-    /** PKCS#1's RSAPrivateKey inside PKCS#8's PrivateKeyInfo: version 0, rsaEncryption, the key as an octet string. */
-    private static byte[] rsaPkcs8(byte[] pkcs1) {
+    /**
+     * A PKCS#1 or SEC 1 key inside PKCS#8's PrivateKeyInfo: version 0, the algorithm, the key as an octet string.
+     */
+    private static byte[] privateKeyInfo(byte[] algorithmIdentifier, byte[] key) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(new byte[] {0x02, 0x01, 0x00});
-        body.writeBytes(RSA_ALGORITHM);
+        body.writeBytes(algorithmIdentifier);
         body.write(0x04);
-        body.writeBytes(derLength(pkcs1.length));
-        body.writeBytes(pkcs1);
-        ByteArrayOutputStream info = new ByteArrayOutputStream();
-        info.write(0x30);
-        info.writeBytes(derLength(body.size()));
-        info.writeBytes(body.toByteArray());
-        return info.toByteArray();
+        body.writeBytes(derLength(key.length));
+        body.writeBytes(key);
+        return sequence(body.toByteArray());
+    }
+
+    private static byte[] sequence(byte[] content) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(0x30);
+        out.writeBytes(derLength(content.length));
+        out.writeBytes(content);
+        return out.toByteArray();
+    }
+
+    /**
+     * The AlgorithmIdentifier of a SEC 1 ECPrivateKey ({@code SEQUENCE {version, privateKey, [0] curve, [1] public
+     * key}}): id-ecPublicKey with the curve that the key's own {@code [0]} names; OpenSSL always writes it.
+     */
+    private static byte[] ecAlgorithm(byte[] sec1) throws PemException {
+        int[] key = tlv(sec1, 0, sec1.length);
+        if (key[0] != 0x30) {
+            throw new PemException("the EC private key cannot be read (not a SEC 1 ECPrivateKey)");
+        }
+        for (int at = key[1]; at < key[2]; ) {
+            int[] field = tlv(sec1, at, key[2]);
+            if (field[0] == 0xa0) {
+                int[] curve = tlv(sec1, field[1], field[2]);
+                if (curve[0] == 0x06) {
+                    ByteArrayOutputStream algorithm = new ByteArrayOutputStream();
+                    algorithm.writeBytes(EC_PUBLIC_KEY);
+                    algorithm.write(sec1, field[1], curve[2] - field[1]);
+                    return sequence(algorithm.toByteArray());
+                }
+            }
+            at = field[2];
+        }
+        throw new PemException("the EC private key does not name its curve; convert it to PKCS#8: openssl pkcs8"
+                + " -topk8 -nocrypt -in KEY -out KEY8");
+    }
+
+    /**
+     * The DER element at {@code der[at]}, which must end by {@code limit}: its tag, where its content starts and
+     * where it ends.
+     */
+    private static int[] tlv(byte[] der, int at, int limit) throws PemException {
+        if (at + 2 > limit) {
+            throw new PemException("the private key cannot be read (its DER ends early)");
+        }
+        int tag = der[at] & 0xff;
+        int length = der[at + 1] & 0xff;
+        int start = at + 2;
+        if (length > 0x80 && length <= 0x83) {
+            int bytes = length - 0x80;
+            if (start + bytes > limit) {
+                throw new PemException("the private key cannot be read (its DER ends early)");
+            }
+            length = 0;
+            for (int i = 0; i < bytes; i++) {
+                length = (length << 8) | (der[start + i] & 0xff);
+            }
+            start += bytes;
+        } else if (length >= 0x80) {
+            throw new PemException("the private key cannot be read (a DER length it does not take)");
+        }
+        if (length > limit - start) {
+            throw new PemException("the private key cannot be read (its DER ends early)");
+        }
+        return new int[] {tag, start, start + length};
     }
 
     private static byte[] derLength(int length) {

@@ -1,10 +1,13 @@
 package dev.patroxy.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.interfaces.ECPrivateKey;
 import java.util.Map;
 import java.util.Optional;
 import okhttp3.tls.HeldCertificate;
@@ -111,6 +114,32 @@ class ConfigAccessTest {
     }
 
     @Test
+    void sec1EcKeysAsOpensslWritesThemRead() throws Exception {
+        Path openssl = Path.of("/usr/bin/openssl");
+        assumeTrue(Files.isExecutable(openssl), "openssl is not installed");
+        // The client's own key (EC P-256, in PKCS#8) rewritten by `openssl ec` as SEC 1, curve and public key inside.
+        Process convert = new ProcessBuilder(openssl.toString(), "ec", "-in", dir.resolve("client.key").toString(),
+                "-out", dir.resolve("client-sec1.key").toString()).redirectErrorStream(true).start();
+        convert.getInputStream().readAllBytes();
+        assertThat(convert.waitFor()).isZero();
+        String sec1 = Files.readString(dir.resolve("client-sec1.key"));
+        assertThat(sec1).startsWith("-----BEGIN EC PRIVATE KEY-----");
+
+        TlsClient tls = load(config("tls:\n  cert-file: client.pem\n  key-file: client-sec1.key", "", "")).servers()
+                .get(0).checkAccess().tls().orElseThrow();
+
+        // The load checked that the key signs for the certificate; the scalar is the PKCS#8 form's.
+        assertThat(((ECPrivateKey) Pem.privateKey(tls.certificate().orElseThrow().keyFile().text().value())).getS())
+                .isEqualTo(((ECPrivateKey) Pem.privateKey(client.privateKeyPkcs8Pem())).getS());
+        Process generate = new ProcessBuilder(openssl.toString(), "ecparam", "-name", "secp384r1", "-genkey")
+                .start();
+        String generated = new String(generate.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertThat(generate.waitFor()).isZero();
+        assertThat(generated).as("EC PARAMETERS, then the key").contains("-----BEGIN EC PARAMETERS-----");
+        assertThat(Pem.privateKey(generated).getAlgorithm()).isEqualTo("EC");
+    }
+
+    @Test
     void aKeyThatIsNotTheCertificatesNamesItsLineAndKey() throws Exception {
         Files.writeString(dir.resolve("other.key"), new HeldCertificate.Builder().build().privateKeyPkcs8Pem());
 
@@ -139,6 +168,10 @@ class ConfigAccessTest {
                 .contains(dir + " is not a regular file");
         Files.writeString(dir.resolve("ec.key"), "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n");
         assertThat(errorOf(config("tls: {cert-file: client.pem, key-file: ec.key}", "", "")).getMessage())
+                .contains("defaults.check.tls.key-file: " + dir.resolve("ec.key")
+                        + ": the EC private key cannot be read (not a SEC 1 ECPrivateKey)");
+        Files.writeString(dir.resolve("dsa.key"), "-----BEGIN DSA PRIVATE KEY-----\nAAAA\n-----END DSA PRIVATE KEY-----\n");
+        assertThat(errorOf(config("tls: {cert-file: client.pem, key-file: dsa.key}", "", "")).getMessage())
                 .contains("convert it to PKCS#8: openssl pkcs8 -topk8 -nocrypt");
     }
 
