@@ -1,6 +1,7 @@
 package dev.patroxy.proxy.dcs;
 
 import dev.patroxy.config.Balance;
+import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.DcsConfig;
 import dev.patroxy.config.HostPort;
 import dev.patroxy.config.ListenerConfig;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -68,8 +70,13 @@ public final class DcsNameCheck {
             return warnings;
         }
         String known = String.join(", ", members);
+        // A standby cluster's listener and its servers belong to another Patroni cluster: nothing to match.
+        List<ListenerConfig> ofThisCluster = config.listeners().stream()
+                .filter(l -> !l.check().map(CheckConfig::asksForStandbyLeader).orElse(false)).toList();
+        Set<String> checkedHere = ofThisCluster.stream().flatMap(l -> l.servers().stream()).map(ServerConfig::name)
+                .collect(Collectors.toSet());
         for (ServerConfig server : config.servers()) {
-            if (!members.contains(server.member())) {
+            if (!members.contains(server.member()) && checkedHere.contains(server.name())) {
                 warnings.add("server " + server.name() + ": member '" + server.member() + "' is not a Patroni member of "
                         + dcs.scope() + " in the DCS (its members: " + known + "); set member: to the node's Patroni"
                         + " name");
@@ -79,7 +86,7 @@ public final class DcsNameCheck {
             warnings.add("no server's member: is a Patroni member of " + dcs.scope() + ": with the DCS, the leader key"
                     + " never names a server");
         }
-        for (ListenerConfig listener : config.listeners()) {
+        for (ListenerConfig listener : ofThisCluster) {
             if (listener.balance() == Balance.PRIMARY && leader != null
                     && listener.servers().stream().noneMatch(s -> s.member().equals(leader))) {
                 warnings.add("listener " + listener.name() + ": the leader key names " + leader + ", which is none of"

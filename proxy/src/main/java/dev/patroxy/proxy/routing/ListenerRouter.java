@@ -1,11 +1,11 @@
 package dev.patroxy.proxy.routing;
 
 import dev.patroxy.config.Balance;
+import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.ListenerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -20,13 +20,13 @@ import java.util.function.Predicate;
  * port to a primary Patroni's failsafe mode keeps ({@link FailsafePrimary}), to nobody otherwise. A key naming a
  * member that is none of the listener's servers (their {@code member:} names do not match Patroni's) cannot pick a
  * server: the checks alone decide then, as without the DCS, rather than nobody at all, and
- * {@link #leaderNamesNoServer()} says so. Without the DCS, the current one stays while it is UP, even if another
+ * {@link #leaderNamesNoServer()} says so; so they do while the key is absent after it last named such a member,
+ * because that key is another cluster's (a standby cluster's listener beside the cluster {@code dcs} names, whose
+ * failover must not take its standby leader off the port). Without the DCS, the current one stays while it is UP, even if another
  * server also answers UP; only when it goes DOWN does the first UP server in configuration order take over.
  * {@code roundrobin}: every UP server in turn.
  */
 public final class ListenerRouter {
-    /** Patroni's endpoint for a standby cluster's leader, in both spellings it answers. */
-    private static final Set<String> STANDBY_LEADER_PATHS = Set.of("/standby-leader", "/standby_leader");
     private final ListenerConfig listener;
     private final List<Backend> backends;
     private final AtomicInteger next = new AtomicInteger();
@@ -34,6 +34,8 @@ public final class ListenerRouter {
     private final RoleChanges roleChanges = new RoleChanges();
     private volatile List<Backend> routable = List.of();
     private volatile boolean leaderNamesNoServer;
+    /** Whether the key, the last time it named a member, named none of this listener's servers. */
+    private volatile boolean lastLeaderForeign;
     private volatile boolean paused;
     private final AtomicInteger pauses = new AtomicInteger();
 
@@ -87,8 +89,11 @@ public final class ListenerRouter {
     /** As {@link #refresh(Predicate)}, with what the DCS leader key says deciding who may be primary. */
     public RoutingChange refresh(Predicate<Backend> isUp, DcsLeader leader) {
         List<Backend> before = routable;
-        leaderNamesNoServer = listener.balance() == Balance.PRIMARY && leader.member() != null
-                && backends.stream().noneMatch(b -> leader.names(b.server()));
+        if (leader.member() != null) {
+            lastLeaderForeign = backends.stream().noneMatch(b -> leader.names(b.server()));
+        }
+        leaderNamesNoServer = listener.balance() == Balance.PRIMARY && leader.member() != null && lastLeaderForeign
+                && !checksStandbyLeader();
         List<Backend> after = switch (listener.balance()) {
             case PRIMARY -> !leaderDecides(leader) ? primaryAfter(before, isUp)
                     : leader.member() != null ? leaderIfUp(isUp, leader)
@@ -119,11 +124,13 @@ public final class ListenerRouter {
     }
 
     /**
-     * Whether the leader key picks this primary listener's server: it is known and either absent (no primary then,
-     * but for one Patroni's failsafe mode keeps) or naming one of its servers.
+     * Whether the leader key picks this primary listener's server: it is known and either naming one of its servers,
+     * or absent (no primary then, but for one Patroni's failsafe mode keeps) unless the member it last named was
+     * none of them.
      */
     public boolean leaderDecides(DcsLeader leader) {
-        return leader.known() && (leader.member() == null || backends.stream().anyMatch(b -> leader.names(b.server())));
+        return leader.known() && (leader.member() == null ? !lastLeaderForeign
+                : backends.stream().anyMatch(b -> leader.names(b.server())));
     }
 
     private List<Backend> leaderIfUp(Predicate<Backend> isUp, DcsLeader leader) {
@@ -166,7 +173,10 @@ public final class ListenerRouter {
         return pauses.get();
     }
 
-    /** Whether the latest refresh had a leader key naming a member that is none of this primary listener's servers. */
+    /**
+     * Whether the latest refresh had a leader key naming a member that is none of this primary listener's servers,
+     * which their {@code member:} names explain; a standby cluster's listener is expected to see another cluster's.
+     */
     public boolean leaderNamesNoServer() {
         return leaderNamesNoServer;
     }
@@ -202,8 +212,11 @@ public final class ListenerRouter {
         if (listener.balance() != Balance.PRIMARY) {
             return false;
         }
-        String path = listener.check().map(c -> c.path().split("\\?", 2)[0]).orElse("");
-        return !STANDBY_LEADER_PATHS.contains(path) && !"standby_leader".equals(server.reportedRole());
+        return !checksStandbyLeader() && !"standby_leader".equals(server.reportedRole());
+    }
+
+    private boolean checksStandbyLeader() {
+        return listener.check().map(CheckConfig::asksForStandbyLeader).orElse(false);
     }
 
     /** Servers that started and stopped taking new sessions in one refresh. */
