@@ -10,7 +10,6 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.Proxy;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -204,9 +203,9 @@ public final class PatroniCheck implements Probe {
             status = "L7RSP";
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (status.equals("L7RSP") && withoutClientCertificate && e instanceof SocketException) {
+        if (status.equals("L7RSP") && withoutClientCertificate) {
             // Under TLS 1.3 a server that requires a client certificate may just close the connection after the
-            // handshake, before its alert can be read.
+            // handshake, before its alert can be read: a reset, an end of stream, or (over HTTP/2) a shutdown.
             message = message + " (if the REST API requires a client certificate, give it: check-tls cert-file)";
         }
         return result(start, status, 0, message);

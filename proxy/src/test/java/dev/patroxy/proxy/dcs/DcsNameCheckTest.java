@@ -6,6 +6,7 @@ import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.config.PatroxyConfig;
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class DcsNameCheckTest {
@@ -36,7 +37,7 @@ class DcsNameCheckTest {
 
         assertThat(DcsNameCheck.compare(config, config.dcs().orElseThrow(), Set.of("pg01", "pg02"), "pg01"))
                 .isEmpty();
-        assertThat(DcsNameCheck.compare(config, config.dcs().orElseThrow(), Set.of("node1", "pg02"), "node1"))
+        assertThat(DcsNameCheck.compare(config, config.dcs().orElseThrow(), new TreeSet<>(Set.of("node1", "pg02")), "node1"))
                 .as("the cluster's own names are still checked")
                 .containsExactly("server pg01: member 'pg01' is not a Patroni member of otus in the DCS (its members:"
                         + " node1, pg02); set member: to the node's Patroni name",
