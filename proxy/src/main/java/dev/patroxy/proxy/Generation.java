@@ -141,8 +141,8 @@ final class Generation implements AutoCloseable {
      * routing changes happen, cutting the sessions of servers put in MAINT. Returns at once.
      */
     void adminChanged(String why) {
-        health.adminChanged(why);
         try {
+            health.adminChanged(why);
             healthThread.execute(() -> {
                 for (ListenerRouter router : uncheckedRouters) {
                     boolean cutOnDown = router.listener().shutdownSessionsOnDown();

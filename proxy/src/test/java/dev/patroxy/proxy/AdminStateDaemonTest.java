@@ -14,6 +14,7 @@ import dev.patroxy.stats.ServerStats;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,6 +37,7 @@ class AdminStateDaemonTest {
     private AdminActions admin;
     private int primaryPort;
     private int replicaPort;
+    private int shortHoldPort;
     private String yaml;
 
     @BeforeEach
@@ -44,9 +46,10 @@ class AdminStateDaemonTest {
             nodes.add(new ProxyDaemonTest.FakeNode(name));
         }
         nodes.get(0).primaryStatus.set(200);
-        int[] ports = ProxyDaemonTest.freePorts(3);
+        int[] ports = ProxyDaemonTest.freePorts(4);
         primaryPort = ports[0];
         replicaPort = ports[1];
+        shortHoldPort = ports[3];
         String servers = ProxyDaemonTest.serversSection(nodes);
         yaml = """
                 stats:
@@ -57,7 +60,8 @@ class AdminStateDaemonTest {
                 %slisteners:
                   - {name: primary, bind: "127.0.0.1:%d", balance: primary}
                   - {name: replicas, bind: "127.0.0.1:%d", balance: roundrobin, servers: [pg02, pg03]}
-                """.formatted(ports[2], servers, primaryPort, replicaPort);
+                  - {name: short, bind: "127.0.0.1:%d", balance: primary, timeout: {hold: 500ms}}
+                """.formatted(ports[2], servers, primaryPort, replicaPort, shortHoldPort);
         daemon = new ProxyDaemon(config(), Clock.systemUTC(), Transport.best()).start();
         admin = daemon.admin();
         await().atMost(WITHIN).until(() -> server("primary", "pg01").routable()
@@ -163,6 +167,21 @@ class AdminStateDaemonTest {
             assertThat(ProxyDaemonTest.readLine(held.getInputStream())).isEqualTo("pg01");
         }
         assertThat(listener("primary").frontend().holdTimeouts()).isZero();
+    }
+
+    @Test
+    void aClientHeldPastTimeoutHoldForAPrimaryInMaintenanceGets57P03AsInAFailover() throws Exception {
+        assertThat(admin.setServerState("short", "pg01", "maint")).isEmpty();
+        await().atMost(WITHIN).until(() -> !server("short", "pg01").routable());
+
+        try (Socket turnedAway = PgClient.connect(shortHoldPort)) {
+            turnedAway.setSoTimeout(10_000);
+            String answer = new String(turnedAway.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+            assertThat(answer).startsWith("E").contains("C57P03", "within 500 ms on hold (pg01 MAINT");
+        }
+        assertThat(listener("short").frontend().holdTimeouts()).isEqualTo(1);
+        assertThat(server("primary", "pg01").routable()).as("another listener's pg01").isTrue();
     }
 
     @Test
