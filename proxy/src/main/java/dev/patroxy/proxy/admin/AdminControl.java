@@ -268,10 +268,12 @@ public final class AdminControl implements AdminActions {
             return disabled ? "All sockets are already disabled." : "All sockets are already enabled.";
         }
         listener.get().router().disable(disabled);
+        // HAProxy's words for a listen section (a "proxy"), then what they mean here.
         if (disabled) {
-            log.warn("Paused frontend {}: new clients are held, for at most timeout hold each", name);
+            log.warn("Paused proxy {}. New clients are held as when there is no primary, each up to timeout hold.",
+                    name);
         } else {
-            log.warn("Resumed frontend {}: held clients go on", name);
+            log.warn("Resumed proxy {}. Held clients go on.", name);
         }
         return "";
     }
