@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * a version line, a comment naming the columns, then one line a server, {@code listener server state weight
  * initial-weight}. Written whole to a file beside it and moved over it, so a crash leaves the old file or the new
  * one, never half of one. A file that is not one of these, or that does not read, is reported and left out: patroxy
- * starts with every server READY rather than not at all. Blocking I/O: call it off the event loops.
+ * starts with every server READY rather than not at all. Blocking I/O: call it off the event loops, and save from
+ * one thread only (a single-thread executor), so that the file last moved in place holds the latest state.
  */
 public final class AdminStateFile {
     private static final Logger log = LoggerFactory.getLogger(AdminStateFile.class);
