@@ -38,6 +38,7 @@ class AdminStateDaemonTest {
     private int primaryPort;
     private int replicaPort;
     private int shortHoldPort;
+    private int plainPort;
     private String yaml;
 
     @BeforeEach
@@ -46,10 +47,11 @@ class AdminStateDaemonTest {
             nodes.add(new ProxyDaemonTest.FakeNode(name));
         }
         nodes.get(0).primaryStatus.set(200);
-        int[] ports = ProxyDaemonTest.freePorts(4);
+        int[] ports = ProxyDaemonTest.freePorts(5);
         primaryPort = ports[0];
         replicaPort = ports[1];
         shortHoldPort = ports[3];
+        plainPort = ports[4];
         String servers = ProxyDaemonTest.serversSection(nodes);
         yaml = """
                 stats:
@@ -61,7 +63,8 @@ class AdminStateDaemonTest {
                   - {name: primary, bind: "127.0.0.1:%d", balance: primary}
                   - {name: replicas, bind: "127.0.0.1:%d", balance: roundrobin, servers: [pg02, pg03]}
                   - {name: short, bind: "127.0.0.1:%d", balance: primary, timeout: {hold: 500ms}}
-                """.formatted(ports[2], servers, primaryPort, replicaPort, shortHoldPort);
+                  - {name: plain, bind: "127.0.0.1:%d", balance: roundrobin, servers: [pg02], check: none}
+                """.formatted(ports[2], servers, primaryPort, replicaPort, shortHoldPort, plainPort);
         daemon = new ProxyDaemon(config(), Clock.systemUTC(), Transport.best()).start();
         admin = daemon.admin();
         await().atMost(WITHIN).until(() -> server("primary", "pg01").routable()
@@ -182,6 +185,21 @@ class AdminStateDaemonTest {
         }
         assertThat(listener("short").frontend().holdTimeouts()).isEqualTo(1);
         assertThat(server("primary", "pg01").routable()).as("another listener's pg01").isTrue();
+    }
+
+    @Test
+    void onAListenerWithoutChecksMaintCutsAndReadyRoutesAtOnce() throws Exception {
+        try (Socket cut = PgClient.connect(plainPort)) {
+            cut.setSoTimeout(10_000);
+            assertThat(ProxyDaemonTest.readLine(cut.getInputStream())).isEqualTo("pg02");
+
+            assertThat(admin.setServerState("plain", "pg02", "maint")).isEmpty();
+
+            assertThat(cut.getInputStream().read()).as("cut by maint").isEqualTo(-1);
+        }
+        assertThat(admin.setServerState("plain", "pg02", "ready")).isEmpty();
+        await().atMost(WITHIN).until(() -> server("plain", "pg02").routable());
+        assertThat(ProxyDaemonTest.nodeBehind(plainPort)).isEqualTo("pg02");
     }
 
     @Test
