@@ -5,11 +5,13 @@ import dev.patroxy.config.DcsConfig;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.ServerConfig;
+import dev.patroxy.proxy.admin.AdminStates;
 import dev.patroxy.proxy.dcs.EtcdLeaderWatch;
 import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.FirstPacketPlaces;
 import dev.patroxy.proxy.relay.ProxyListener;
+import dev.patroxy.proxy.relay.SessionRegistry;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -33,19 +36,31 @@ import java.util.concurrent.TimeUnit;
  * accepting and drains: its sessions go on, still checked, so that a role change still closes them. Its checks are
  * subscriptions to the proxy's {@link CheckRegistry}: generations checking the same servers share one check each.
  * Its DCS watch likewise is shared through {@link LeaderWatches} by generations with the same {@code dcs} section.
+ * What operators set ({@link AdminStates}) is the proxy's, not a generation's: its servers and listeners take it from
+ * there by name, so a reload keeps it.
  */
 final class Generation implements AutoCloseable {
     private final PatroxyConfig config;
     private final Clock clock;
     private final Instant startedAt;
+    private final AdminStates adminStates;
+    private final SessionRegistry sessions;
     private final List<ProxyListener> listeners = new ArrayList<>();
+    /** Routers of listeners without checks: routed here, on the health thread, when an operator changes something. */
+    private final List<ListenerRouter> uncheckedRouters = new ArrayList<>();
     private ScheduledExecutorService healthThread;
     private HealthMonitor health;
     private LeaderWatches.Following leaderWatch;
 
-    Generation(PatroxyConfig config, Clock clock) {
+    /**
+     * @param adminStates what operators set, shared with every generation
+     * @param sessions the proxy's registry of client sessions, shared alike
+     */
+    Generation(PatroxyConfig config, Clock clock, AdminStates adminStates, SessionRegistry sessions) {
         this.config = config;
         this.clock = clock;
+        this.adminStates = adminStates;
+        this.sessions = sessions;
         this.startedAt = clock.instant();
     }
 
@@ -81,15 +96,19 @@ final class Generation implements AutoCloseable {
             for (ListenerConfig listenerConfig : config.listeners()) {
                 List<Backend> backends = new ArrayList<>();
                 for (ServerConfig server : listenerConfig.servers()) {
-                    backends.add(new Backend(listenerConfig.name(), server, listenerConfig.check(), startedAt));
+                    backends.add(new Backend(listenerConfig.name(), server, listenerConfig.check(), startedAt,
+                            adminStates.cell(listenerConfig.name(), server.name())));
                 }
                 ListenerRouter router = new ListenerRouter(listenerConfig, backends);
+                router.disable(adminStates.frontendDisabled(listenerConfig.name()));
                 if (listenerConfig.check().isPresent()) {
                     checkedRouters.add(router);
                 } else {
+                    uncheckedRouters.add(router);
                     router.refresh(b -> true);
                 }
-                ProxyListener listener = new ProxyListener(router, globalLimit, startupLimit, firstPacketPlaces);
+                ProxyListener listener = new ProxyListener(router, globalLimit, startupLimit, firstPacketPlaces,
+                        sessions);
                 listeners.add(listener);
                 listener.bindExcept(boss, workers, transport, inherited);
             }
@@ -115,6 +134,25 @@ final class Generation implements AutoCloseable {
     /** The watch of the DCS leader key, when the configuration has a DCS. */
     Optional<EtcdLeaderWatch> leaderWatch() {
         return leaderWatch == null ? Optional.empty() : leaderWatch.etcd();
+    }
+
+    /**
+     * An operator changed a server's admin state or weight: routes every listener again on the health thread, where
+     * routing changes happen, cutting the sessions of servers put in MAINT. Returns at once.
+     */
+    void adminChanged(String why) {
+        try {
+            health.adminChanged(why);
+            healthThread.execute(() -> {
+                for (ListenerRouter router : uncheckedRouters) {
+                    boolean cutOnDown = router.listener().shutdownSessionsOnDown();
+                    router.refresh(b -> true).dropped().forEach(b -> b.dropped(cutOnDown));
+                    router.cutSessionsInMaintenance();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // Retired meanwhile: its routers are empty for good.
+        }
     }
 
     /** The health checks of this generation's checked listeners. */

@@ -4,10 +4,14 @@ import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.StatsConfig;
+import dev.patroxy.proxy.admin.AdminActions;
+import dev.patroxy.proxy.admin.AdminControl;
+import dev.patroxy.proxy.admin.AdminStates;
 import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.FirstPacketPlaces;
 import dev.patroxy.proxy.relay.ProxyListener;
+import dev.patroxy.proxy.relay.SessionRegistry;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.tls.StatsTls;
@@ -48,6 +52,9 @@ public final class ProxyDaemon implements AutoCloseable {
     private final Transport transport;
     private final Instant startedAt;
     private final List<Draining> draining = new CopyOnWriteArrayList<>();
+    private final AdminStates adminStates = new AdminStates();
+    private final SessionRegistry sessions = new SessionRegistry(System::nanoTime);
+    private AdminControl admin;
     private volatile Generation current;
     private EventLoopGroup boss;
     private EventLoopGroup workers;
@@ -87,8 +94,10 @@ public final class ProxyDaemon implements AutoCloseable {
             checks = CheckRegistry.overHttp(clock);
             watches = LeaderWatches.overEtcd(clock);
             firstPacketPlaces = FirstPacketPlaces.fromOpenFilesLimit(initial.global().maxconn());
-            current = new Generation(initial, clock).start(boss, workers, transport, globalLimit, startupLimit,
+            current = new Generation(initial, clock, adminStates, sessions).start(boss, workers, transport, globalLimit, startupLimit,
                     firstPacketPlaces, HealthMonitor.Knowledge.NONE, Set.of(), checks, watches);
+            admin = new AdminControl(adminStates, () -> current.listeners(), this::allListeners, this::adminChanged,
+                    globalLimit, initial.global().maxconn(), sessions, clock);
             snapshots = new StatsSnapshots(clock, startedAt, Version.current());
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
@@ -133,6 +142,23 @@ public final class ProxyDaemon implements AutoCloseable {
             throw new IllegalStateException(e.getCause());
         }
         return List.of();
+    }
+
+    /** What operators may change while the proxy runs: the runtime API's commands that act. */
+    public AdminActions admin() {
+        return admin;
+    }
+
+    /** The listeners of the configuration in force and of those replaced that still drain. */
+    private List<ProxyListener> allListeners() {
+        List<ProxyListener> all = new ArrayList<>(current.listeners());
+        draining.forEach(d -> all.addAll(d.generation().listeners()));
+        return all;
+    }
+
+    private void adminChanged(String why) {
+        current.adminChanged(why);
+        draining.forEach(d -> d.generation().adminChanged(why));
     }
 
     /** The names of the listeners of the configuration in force. */
@@ -201,7 +227,7 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         Generation fresh;
         try {
-            fresh = new Generation(effective, clock).start(boss, workers, transport, globalLimit, startupLimit,
+            fresh = new Generation(effective, clock, adminStates, sessions).start(boss, workers, transport, globalLimit, startupLimit,
                     firstPacketPlaces, known, current.boundAddresses(), checks, watches);
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);

@@ -55,7 +55,7 @@ final class StatsSnapshots {
                     f.current(), f.max(), f.total(), f.bytesIn(), f.bytesOut(), listener.refused(),
                     listener.limit().limit(), held.size(), held.maxHeld(), held.released(), held.timeouts(),
                     listener.startupTimeouts(), listener.firstPacketRejections(), listener.router().paused(),
-                    listener.router().pauses());
+                    listener.router().pauses(), listener.router().disabled());
             List<ServerStats> servers = listener.router().backends().stream()
                     .map(b -> server(b, ServerRoles.roleOf(checksByServer.get(b.server().name())).label(), now))
                     .toList();
@@ -106,6 +106,8 @@ final class StatsSnapshots {
                 places.maxQueued(),
                 places.timeouts(),
                 Duration.ofNanos(places.averageWaitNanos()),
-                b.failedLookups());
+                b.failedLookups(),
+                b.admin().state(),
+                b.admin().weight());
     }
 }

@@ -70,12 +70,7 @@ class ConfigReloaderTest {
 
     /** A configuration with a checked primary listener and an unchecked one on {@code plainServer}. */
     private String config(String plainServer, String global) {
-        StringBuilder servers = new StringBuilder();
-        for (FakeNode node : nodes) {
-            servers.append("  - {name: ").append(node.name).append(", address: \"127.0.0.1:")
-                    .append(node.database.getLocalPort()).append("\", check-port: ")
-                    .append(node.patroni.getPort()).append("}\n");
-        }
+        String servers = ProxyDaemonTest.serversSection(nodes);
         return """
                 global: {%s}
                 %sstats:

@@ -134,8 +134,19 @@ class ProxyDaemonTest {
         }
     }
 
+    /** The {@code servers:} entries of {@code nodes}, each checked on its fake Patroni API. */
+    static String serversSection(List<FakeNode> nodes) {
+        StringBuilder servers = new StringBuilder();
+        for (FakeNode node : nodes) {
+            servers.append("  - {name: ").append(node.name).append(", address: \"127.0.0.1:")
+                    .append(node.database.getLocalPort()).append("\", check-port: ")
+                    .append(node.patroni.getPort()).append("}\n");
+        }
+        return servers.toString();
+    }
+
     /** {@code n} distinct free ports: all are held open while they are picked, so none is handed out twice. */
-    private static int[] freePorts(int n) throws IOException {
+    static int[] freePorts(int n) throws IOException {
         List<ServerSocket> held = new ArrayList<>();
         try {
             int[] ports = new int[n];
@@ -185,14 +196,14 @@ class ProxyDaemonTest {
         return new int[] {primaryPort, replicaPort, statsPort};
     }
 
-    private static String nodeBehind(int port) throws IOException {
+    static String nodeBehind(int port) throws IOException {
         try (Socket s = PgClient.connect(port)) {
             s.setSoTimeout(5000);
             return readLine(s.getInputStream());
         }
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    static String readLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         for (int c; (c = in.read()) >= 0 && c != '\n'; ) {
             line.append((char) c);

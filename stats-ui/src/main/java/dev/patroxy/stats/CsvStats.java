@@ -78,7 +78,7 @@ public final class CsvStats {
                 .set("dreq", 0)
                 .set("dresp", 0)
                 .set("ereq", 0)
-                .set("status", "OPEN")
+                .set("status", frontend.statusText())
                 .set("pid", PROCESS_NUMBER)
                 .set("iid", proxyId)
                 .set("sid", 0)
@@ -108,7 +108,8 @@ public final class CsvStats {
                 .set("wredis", 0)
                 .set("status", server.statusText())
                 // Effective weight: the listener only sends new sessions to routable servers.
-                .set("weight", server.routable() ? 1 : 0)
+                .set("weight", server.routable() ? server.weight() : 0)
+                .set("uweight", server.weight())
                 // HAProxy's act/bck say whether a server is active or backup, whatever its state; patroxy has no backups.
                 .set("act", 1)
                 .set("bck", 0)

@@ -18,6 +18,7 @@ package dev.patroxy.stats;
  *     clients in their first packet
  * @param switchoverPaused whether new clients are held now because Patroni was asked for a switchover
  * @param switchoverPauses how many times new clients were held for a switchover since start
+ * @param disabled whether an operator disabled the listener ({@code disable frontend}): new clients are held
  */
 public record FrontendStats(
         long currentSessions,
@@ -34,5 +35,11 @@ public record FrontendStats(
         long startupTimeouts,
         long firstPacketRejections,
         boolean switchoverPaused,
-        long switchoverPauses) {
+        long switchoverPauses,
+        boolean disabled) {
+
+    /** HAProxy 2.6's frontend status: {@code PAUSED} once disabled from the runtime API, {@code OPEN} otherwise. */
+    public String statusText() {
+        return disabled ? "PAUSED" : "OPEN";
+    }
 }

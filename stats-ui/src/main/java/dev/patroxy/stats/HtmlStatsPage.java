@@ -45,6 +45,8 @@ public final class HtmlStatsPage {
             .active_going_up { background: #ffd020; }
             .active_nolb { background: #20a0ff; }
             .active_down { background: #ff9090; }
+            .active_draining { background: #20a0ff; }
+            .maintain { background: #c07820; }
             .routable { font-weight: bold; }
             span[title] { border-bottom: 1px dotted black; }
             """;
@@ -127,6 +129,10 @@ public final class HtmlStatsPage {
                 .append("<tr><td class=\"active_down\">&nbsp;</td><td class=\"label\">DOWN</td></tr>")
                 .append("<tr><td class=\"active_nolb\">&nbsp;</td><td class=\"label\">NOLB: healthy,")
                 .append(" not in this listener's role</td></tr>")
+                .append("<tr><td class=\"active_draining\">&nbsp;</td><td class=\"label\">DRAIN: set by an operator,")
+                .append(" keeps its sessions, takes no new ones</td></tr>")
+                .append("<tr><td class=\"maintain\">&nbsp;</td><td class=\"label\">MAINT: set by an operator,")
+                .append(" takes no sessions</td></tr>")
                 .append("</table>\n</td><td>\n<b>Display option:</b><ul>\n")
                 .append("<li><a href=\"/\">Refresh now</a>\n")
                 .append("<li><a href=\"").append(CSV_LINK).append("\">CSV export</a>\n")
@@ -197,13 +203,14 @@ public final class HtmlStatsPage {
         // Held clients whose hold ran out gave up waiting, as a queue timeout.
         html.append("<td></td>");
         cell(html, frontend.holdTimeouts());
-        html.append("<td class=\"ac\">").append(frontend.switchoverPaused() ? "OPEN, held for a switchover" : "OPEN")
+        html.append("<td class=\"ac\">").append(frontend.disabled() ? "PAUSED, new clients held"
+                : frontend.switchoverPaused() ? "OPEN, held for a switchover" : "OPEN")
                 .append("</td><td colspan=\"7\"></td></tr>\n");
     }
 
     private static void serverRow(StringBuilder html, ServerStats server, StatsSnapshot snapshot) {
         Duration sinceChange = HumanFormat.elapsed(server.lastChange(), snapshot.takenAt());
-        html.append("<tr class=\"").append(rowClass(server.state())).append("\">")
+        html.append("<tr class=\"").append(rowClass(server)).append("\">")
                 .append("<td class=\"al").append(server.routable() ? " routable" : "").append("\">")
                 .append(escape(server.name())).append("</td>")
                 .append("<td class=\"al\">").append(escape(server.address())).append("</td>");
@@ -292,9 +299,15 @@ public final class HtmlStatsPage {
                 .append("</span></td>");
     }
 
-    /** HAProxy's class names for an active server's row, one per health state. */
-    static String rowClass(ServerState state) {
-        return switch (state) {
+    /** HAProxy's class names for an active server's row: one per health state, and its maintenance and drain rows. */
+    static String rowClass(ServerStats server) {
+        if (server.admin() == AdminState.MAINT) {
+            return "maintain";
+        }
+        if (server.admin() == AdminState.DRAIN && server.state().isUp()) {
+            return "active_draining";
+        }
+        return switch (server.state()) {
             case UP -> "active_up";
             case GOING_DOWN -> "active_going_down";
             case GOING_UP -> "active_going_up";

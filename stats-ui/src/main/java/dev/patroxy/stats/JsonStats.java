@@ -60,7 +60,8 @@ public final class JsonStats {
                 .field("check", listener.check());
         FrontendStats frontend = listener.frontend();
         json.name("frontend").beginObject()
-                .field("status", "OPEN")
+                .field("status", frontend.statusText())
+                .field("disabled", frontend.disabled())
                 .field("currentSessions", frontend.currentSessions())
                 .field("maxSessions", frontend.maxSessions())
                 .field("totalSessions", frontend.totalSessions())
@@ -119,6 +120,8 @@ public final class JsonStats {
                 .field("checkUrl", server.checkUrl())
                 .field("status", server.statusText())
                 .field("state", server.state().name())
+                .field("admin", server.admin().name())
+                .field("weight", server.weight())
                 .field("health", server.health())
                 .field("healthMax", server.healthMax())
                 .field("role", server.role())

@@ -47,9 +47,10 @@ public final class PrometheusStats {
 
     /**
      * promex's server states that patroxy has: a server going down is still UP, one going up still DOWN, and a
-     * standby on the primary port is NOLB, so that alerts on DOWN do not fire for healthy replicas.
+     * standby on the primary port is NOLB, so that alerts on DOWN do not fire for healthy replicas. MAINT and DRAIN
+     * are what an operator set, as promex reports them: MAINT whatever the health, DRAIN for a drained server UP.
      */
-    private static final List<String> SERVER_STATES = List.of("DOWN", "UP", "NOLB");
+    private static final List<String> SERVER_STATES = List.of("DOWN", "UP", "MAINT", "DRAIN", "NOLB");
 
     private final PrometheusMeterRegistry registry;
     private final Map<String, List<Meter>> listenerMeters = new HashMap<>();
@@ -248,7 +249,7 @@ public final class PrometheusStats {
         for (String state : SERVER_STATES) {
             meters.add(server.gauge("haproxy_server_status", Tags.of("state", state),
                     "Current status of the service, per state label value",
-                    s -> promexState(s.state()).equals(state) ? 1 : 0));
+                    s -> promexState(s).equals(state) ? 1 : 0));
         }
         meters.add(server.gauge("haproxy_server_current_sessions", "Number of current sessions",
                 ServerStats::currentSessions));
@@ -289,6 +290,7 @@ public final class PrometheusStats {
                     "Patroni role of the server, per role label value",
                     s -> ServerRole.of(s.role()) == role ? 1 : 0));
         }
+        meters.add(server.gauge("haproxy_server_uweight", "Server's user weight", ServerStats::weight));
         meters.add(server.gauge("patroxy_server_routable", "Whether the listener sends new sessions to this server",
                 s -> s.routable() ? 1 : 0));
         meters.add(server.counter("patroxy_server_killed_sessions_total",
@@ -312,8 +314,14 @@ public final class PrometheusStats {
         return duration.toNanos() / 1e9;
     }
 
-    private static String promexState(ServerState state) {
-        return switch (state) {
+    private static String promexState(ServerStats server) {
+        if (server.admin() == AdminState.MAINT) {
+            return "MAINT";
+        }
+        if (server.admin() == AdminState.DRAIN && server.state().isUp()) {
+            return "DRAIN";
+        }
+        return switch (server.state()) {
             case UP, GOING_DOWN -> "UP";
             case DOWN, GOING_UP -> "DOWN";
             case NOLB -> "NOLB";

@@ -26,6 +26,8 @@ import java.time.Instant;
  * @param queueTimeouts sessions that gave up after {@code timeout queue}
  * @param queueTimeAverage average wait for a place over the last 1024 sessions (HAProxy's qtime)
  * @param failedLookups lookups of the server's host name that failed (connections went to the last good address)
+ * @param admin what an operator set the server to, apart from its health
+ * @param weight the server's weight (HAProxy's {@code uweight}), 1 unless an operator changed it
  */
 public record ServerStats(
         String name,
@@ -54,10 +56,22 @@ public record ServerStats(
         long queueMax,
         long queueTimeouts,
         Duration queueTimeAverage,
-        long failedLookups) {
+        long failedLookups,
+        AdminState admin,
+        int weight) {
 
-    /** HAProxy's status text: {@code UP}, {@code DOWN}, {@code NOLB}, {@code UP 1/3}, {@code DOWN 1/2}. */
+    /**
+     * HAProxy 2.6's status text: {@code UP}, {@code DOWN}, {@code NOLB}, {@code UP 1/3}, {@code DOWN 1/2}; {@code MAINT}
+     * whatever the health, and {@code DRAIN} ({@code DRAIN 1/3} going down) for a drained server its check finds UP.
+     * A drained server that is DOWN or NOLB shows that.
+     */
     public String statusText() {
+        if (admin == AdminState.MAINT) {
+            return "MAINT";
+        }
+        if (admin == AdminState.DRAIN && state.isUp()) {
+            return state == ServerState.UP ? "DRAIN" : "DRAIN " + health + "/" + healthMax;
+        }
         return switch (state) {
             case UP, DOWN, NOLB -> state.name();
             case GOING_DOWN -> "UP " + health + "/" + healthMax;

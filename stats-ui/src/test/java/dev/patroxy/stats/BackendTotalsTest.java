@@ -30,7 +30,7 @@ class BackendTotalsTest {
 
     private static ListenerStats listener(ServerStats... servers) {
         return new ListenerStats("primary", List.of("0.0.0.0:5000"), "primary", "OPTIONS /primary expect 200",
-                new FrontendStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0), List.of(servers), List.of(), 0,
+                new FrontendStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0, false), List.of(servers), List.of(), 0,
                 DetectionHistogram.EMPTY);
     }
 
@@ -38,6 +38,7 @@ class BackendTotalsTest {
             Duration queueTimeAverage) {
         return new ServerStats(name, name + ".db:5432", "http://" + name + ".db:8008/primary", ServerState.UP, 0, 0,
                 "primary", true, 1, 1, totalSessions, 0, 0, 0, 0, 0, 0, TestSnapshots.STARTED, Duration.ZERO, 0,
-                CheckResult.NONE, 10, queueCurrent, queueCurrent, queueTimeouts, queueTimeAverage, 0);
+                CheckResult.NONE, 10, queueCurrent, queueCurrent, queueTimeouts, queueTimeAverage, 0,
+                AdminState.READY, 1);
     }
 }

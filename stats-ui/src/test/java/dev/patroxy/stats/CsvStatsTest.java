@@ -160,6 +160,21 @@ class CsvStatsTest {
         }).toList()).containsExactly("1/0/0", "1/1/2", "1/2/2", "1/3/2", "1/4/2", "1/0/1", "2/0/0", "2/1/2", "2/0/1");
     }
 
+    @Test
+    void adminStatesShowInHaproxysStatusWords() {
+        List<String> drained = new CsvStats().render(TestSnapshots.withAdmin(AdminState.DRAIN)).lines().toList();
+        assertThat(column(fields(drained.get(1)), "status")).as("a disabled frontend").isEqualTo("PAUSED");
+        assertThat(column(fields(drained.get(2)), "status")).as("UP, drained").isEqualTo("DRAIN");
+        assertThat(column(fields(drained.get(3)), "status")).as("going down, drained").isEqualTo("DRAIN 1/3");
+        assertThat(column(fields(drained.get(4)), "status")).as("DOWN, drained").isEqualTo("DOWN");
+        assertThat(column(fields(drained.get(2)), "uweight")).isEqualTo("0");
+        List<String> maint = new CsvStats().render(TestSnapshots.withAdmin(AdminState.MAINT)).lines().toList();
+        assertThat(List.of(2, 3, 4, 5).stream().map(i -> column(fields(maint.get(i)), "status")).toList())
+                .containsOnly("MAINT");
+        assertThat(column(fields(lines.get(1)), "status")).isEqualTo("OPEN");
+        assertThat(column(fields(lines.get(2)), "uweight")).isEqualTo("1");
+    }
+
     private static String column(List<String> row, String name) {
         return row.get(CsvStats.COLUMNS.indexOf(name));
     }

@@ -75,9 +75,19 @@ class HtmlStatsPageTest {
 
     @Test
     void aStandbyIsBlueLikeHaproxysNolbNotRed() {
-        assertThat(HtmlStatsPage.rowClass(ServerState.NOLB)).isEqualTo("active_nolb");
         assertThat(html).contains(".active_nolb { background: #20a0ff; }")
                 .contains("NOLB: healthy, not in this listener's role");
+    }
+
+    @Test
+    void maintenanceAndDrainHaveHaproxysRowsAndTheirWords() {
+        String maint = new HtmlStatsPage(Duration.ofSeconds(5)).render(TestSnapshots.withAdmin(AdminState.MAINT));
+        assertThat(maint).contains("<tr class=\"maintain\"><td class=\"al routable\">pg01</td>")
+                .contains(" MAINT</span>").contains("PAUSED, new clients held")
+                .contains(".maintain { background: #c07820; }");
+        String drain = new HtmlStatsPage(Duration.ofSeconds(5)).render(TestSnapshots.withAdmin(AdminState.DRAIN));
+        assertThat(drain).contains("<tr class=\"active_draining\"><td class=\"al\">pg02</td>")
+                .contains(" DRAIN 1/3</span>");
     }
 
     @Test

@@ -9,6 +9,14 @@ class JsonStatsTest {
     private final String json = new JsonStats().render(TestSnapshots.sample());
 
     @Test
+    void adminStatesShowAsStatusAndAdmin() {
+        String maint = new JsonStats().render(TestSnapshots.withAdmin(AdminState.MAINT));
+        assertThat(maint).contains("\"status\":\"MAINT\",\"state\":\"UP\",\"admin\":\"MAINT\",\"weight\":0")
+                .contains("\"status\":\"PAUSED\",\"disabled\":true");
+        assertThat(json).contains("\"admin\":\"READY\",\"weight\":1").contains("\"disabled\":false");
+    }
+
+    @Test
     void isValidJson() {
         JsonSyntax.check(json);
     }
@@ -35,7 +43,7 @@ class JsonStatsTest {
 
     @Test
     void listenerHasFrontendAndBackend() {
-        assertThat(json).contains("\"frontend\":{\"status\":\"OPEN\",\"currentSessions\":3,\"maxSessions\":17,"
+        assertThat(json).contains("\"frontend\":{\"status\":\"OPEN\",\"disabled\":false,\"currentSessions\":3,\"maxSessions\":17,"
                 + "\"totalSessions\":1240,\"bytesIn\":987654,\"bytesOut\":12345678,\"refused\":6,\"sessionLimit\":500,"
                 + "\"held\":2,\"maxHeld\":9,\"heldReleased\":41,\"holdTimeouts\":1,\"startupTimeouts\":4,"
                 + "\"firstPacketRejections\":7,\"switchoverPaused\":true,\"switchoverPauses\":3}");
@@ -57,7 +65,7 @@ class JsonStatsTest {
     @Test
     void serverHasEveryField() {
         assertThat(json).contains("{\"name\":\"pg02\",\"address\":\"pg02.db:5432\","
-                + "\"checkUrl\":\"http://pg02.db:8008/primary\",\"status\":\"UP 1/3\",\"state\":\"GOING_DOWN\","
+                + "\"checkUrl\":\"http://pg02.db:8008/primary\",\"status\":\"UP 1/3\",\"state\":\"GOING_DOWN\",\"admin\":\"READY\",\"weight\":1,"
                 + "\"health\":1,\"healthMax\":3,\"role\":\"replica\",\"routable\":false,\"currentSessions\":0,"
                 + "\"maxSessions\":1,\"totalSessions\":4,\"bytesIn\":10,\"bytesOut\":20,\"connectErrors\":2,"
                 + "\"checkFailures\":7,\"checkErrors\":4,\"downTransitions\":2,\"lastChange\":\"2024-05-01T05:54:01Z\","

@@ -11,6 +11,18 @@ class PrometheusStatsTest {
     private final PrometheusStats prometheus = new PrometheusStats();
 
     @Test
+    void adminStatesAreStateLabelValuesAsPromexHasThem() {
+        String body = new PrometheusStats().scrape(TestSnapshots.withAdmin(AdminState.DRAIN), null).body();
+        assertThat(body).contains("haproxy_server_status{proxy=\"primary\",server=\"pg01\",state=\"DRAIN\"} 1")
+                .contains("haproxy_server_status{proxy=\"primary\",server=\"pg01\",state=\"UP\"} 0")
+                .contains("haproxy_server_status{proxy=\"primary\",server=\"pg03\",state=\"DOWN\"} 1")
+                .contains("haproxy_server_uweight{proxy=\"primary\",server=\"pg01\"} 0");
+        String maint = new PrometheusStats().scrape(TestSnapshots.withAdmin(AdminState.MAINT), null).body();
+        assertThat(maint).contains("haproxy_server_status{proxy=\"primary\",server=\"pg03\",state=\"MAINT\"} 1")
+                .contains("haproxy_server_status{proxy=\"primary\",server=\"pg03\",state=\"DOWN\"} 0");
+    }
+
+    @Test
     void exposesPromexNamesExactly() {
         List<String> names = prometheus.scrape(TestSnapshots.sample(), null).body().lines()
                 .filter(line -> line.startsWith("# TYPE "))
@@ -53,6 +65,7 @@ class PrometheusStatsTest {
                 "haproxy_server_check_last_change_seconds",
                 "haproxy_server_downtime_seconds_total",
                 "haproxy_server_check_duration_seconds",
+                "haproxy_server_uweight",
                 "patroxy_server_routable",
                 "patroxy_server_role",
                 "patroxy_server_killed_sessions_total",
@@ -174,7 +187,7 @@ class PrometheusStatsTest {
         ListenerStats replicas = sample.listeners().get(1);
         ServerStats pg09 = new ServerStats("pg09", "pg09.db:5432", "http://pg09.db:8008/replica", ServerState.UP, 0, 0,
                 "standby_leader", true, 1, 1, 42, 1, 1, 0, 0, 0, 0, sample.takenAt(), Duration.ZERO, 0,
-                CheckResult.NONE, 0, 0, 0, 0, Duration.ZERO, 0);
+                CheckResult.NONE, 0, 0, 0, 0, Duration.ZERO, 0, AdminState.READY, 1);
         StatsSnapshot changed = new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(
                 sample.listeners().get(0),
                 new ListenerStats(replicas.name(), replicas.binds(), replicas.balance(), replicas.check(),
@@ -222,7 +235,7 @@ class PrometheusStatsTest {
                 pg01.totalSessions(), pg01.bytesIn(), pg01.bytesOut(), pg01.connectErrors(), pg01.checkFailures(),
                 pg01.checkErrors(), pg01.downTransitions(), pg01.lastChange(), pg01.downtime(), pg01.killedSessions(), pg01.lastCheck(),
                 pg01.sessionLimit(), pg01.queueCurrent(), pg01.queueMax(), pg01.queueTimeouts(),
-                pg01.queueTimeAverage(), pg01.failedLookups());
+                pg01.queueTimeAverage(), pg01.failedLookups(), pg01.admin(), pg01.weight());
         List<ServerStats> servers = new java.util.ArrayList<>(primary.servers());
         servers.set(0, renamed);
         return new StatsSnapshot(sample.version(), sample.startedAt(), sample.takenAt(), List.of(

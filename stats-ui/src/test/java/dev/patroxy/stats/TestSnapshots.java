@@ -31,24 +31,34 @@ final class TestSnapshots {
         return snapshot(TAKEN.plusSeconds(10), 1300);
     }
 
+    /** The sample with every server set to {@code admin} by an operator, and the primary listener disabled. */
+    static StatsSnapshot withAdmin(AdminState admin) {
+        return snapshot(TAKEN, 1234, admin);
+    }
+
     static StatsSnapshot snapshot(Instant takenAt, long pg01TotalSessions) {
+        return snapshot(takenAt, pg01TotalSessions, AdminState.READY);
+    }
+
+    private static StatsSnapshot snapshot(Instant takenAt, long pg01TotalSessions, AdminState admin) {
+        boolean disabled = admin != AdminState.READY;
         ListenerStats primary = new ListenerStats("primary", List.of("0.0.0.0:5000", "[::]:5000"), "primary",
                 "OPTIONS /primary expect 200",
-                new FrontendStats(3, 17, 1240, 987_654, 12_345_678, 6, 500, 2, 9, 41, 1, 4, 7, true, 3),
+                new FrontendStats(3, 17, 1240, 987_654, 12_345_678, 6, 500, 2, 9, 41, 1, 4, 7, true, 3, disabled),
                 List.of(
                         server("pg01", ServerState.UP, 0, 0, "primary", true, pg01TotalSessions,
                                 new CheckResult("L7OK", 200, Duration.ofMillis(3), "HTTP 200", takenAt.minusSeconds(1)),
-                                TAKEN.minusSeconds(192)),
+                                TAKEN.minusSeconds(192), admin),
                         server("pg02", ServerState.GOING_DOWN, 1, 3, "replica", false, 4,
                                 new CheckResult("L7STS", 503, Duration.ofMillis(2), "HTTP 503, not the primary",
                                         takenAt.minusSeconds(1)),
-                                TAKEN.minusSeconds(3600 * 5 + 60 * 7)),
+                                TAKEN.minusSeconds(3600 * 5 + 60 * 7), admin),
                         server("pg03", ServerState.DOWN, 0, 0, "unknown", false, 0,
                                 new CheckResult("L4CON", 0, Duration.ofMillis(1), "Connection refused",
                                         takenAt.minusSeconds(1)),
-                                TAKEN.minusSeconds(45)),
+                                TAKEN.minusSeconds(45), admin),
                         server("<x>", ServerState.GOING_UP, 1, 2, "replica", false, 0, CheckResult.NONE,
-                                STARTED)),
+                                STARTED, admin)),
                 List.of(new RoleChange(TAKEN.minusSeconds(192), null, "pg01",
                                 "DCS: the DCS leader key names pg01", Duration.ofMillis(78)),
                         new RoleChange(TAKEN.minusSeconds(193), "pg02", null, "check: pg02 is NOLB (L7STS 503)",
@@ -58,10 +68,10 @@ final class TestSnapshots {
                 new DetectionHistogram(List.of(1L, 0L, 1L, 0L, 0L, 0L, 1L, 0L, 0L, 0L, 0L, 0L), 1.978));
         ListenerStats replicas = new ListenerStats("replicas", List.of("0.0.0.0:5001"), "roundrobin",
                 "OPTIONS /replica expect 200",
-                new FrontendStats(0, 2, 9, 100, 200, 1, 0, 0, 0, 0, 0, 0, 0, false, 0),
+                new FrontendStats(0, 2, 9, 100, 200, 1, 0, 0, 0, 0, 0, 0, 0, false, 0, false),
                 List.of(server("pg03", ServerState.DOWN, 0, 0, "unknown", false, 0,
                         new CheckResult("L4TOUT", 0, Duration.ofMillis(1000), "timed out", takenAt.minusSeconds(1)),
-                        TAKEN.minusSeconds(45))),
+                        TAKEN.minusSeconds(45), admin)),
                 List.of(), 0, DetectionHistogram.EMPTY);
         return new StatsSnapshot("0.1.0-test", STARTED, takenAt, List.of(primary, replicas),
                 new ReloadStatus(TAKEN.minusSeconds(60), 2, 1, "patroxy.yml:7: listeners[0].bind: invalid port 'x'",
@@ -69,7 +79,7 @@ final class TestSnapshots {
     }
 
     private static ServerStats server(String name, ServerState state, int health, int healthMax, String role,
-            boolean routable, long totalSessions, CheckResult check, Instant lastChange) {
+            boolean routable, long totalSessions, CheckResult check, Instant lastChange, AdminState admin) {
         boolean pg01 = name.equals("pg01");
         return new ServerStats(name, name + ".db:5432", "http://" + name + ".db:8008/primary", state,
                 health, healthMax, role, routable,
@@ -79,6 +89,6 @@ final class TestSnapshots {
                 lastChange, pg01 ? Duration.ofSeconds(12) : Duration.ofSeconds(3725),
                 pg01 ? 0 : 5, check,
                 pg01 ? 100 : 0, pg01 ? 2 : 0, pg01 ? 7 : 0, pg01 ? 3 : 0, pg01 ? Duration.ofMillis(12) : Duration.ZERO,
-                pg01 ? 0 : 3);
+                pg01 ? 0 : 3, admin, admin == AdminState.READY ? 1 : 0);
     }
 }

@@ -9,6 +9,7 @@ import dev.patroxy.proxy.routing.DcsLeader;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.proxy.routing.SwitchoverPause;
 import dev.patroxy.proxy.routing.SwitchoverRequest;
+import dev.patroxy.stats.AdminState;
 import dev.patroxy.stats.CheckResult;
 import dev.patroxy.stats.ServerState;
 import java.time.Clock;
@@ -318,6 +319,9 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         }
         HealthState state = states.get(backend);
         HealthState.Change change = state.record(answer.result());
+        // A server back from MAINT takes sessions once a check sent since passes, not on what was known before.
+        boolean backFromMaint = answer.result().passed() && backend.admin().awaitingCheckSince() != null
+                && backend.updateAdmin(a -> a.checkPassed(sentAt)).awaitingCheckSince() == null;
         long timelineBefore = backend.reportedTimeline();
         backend.publishHealth(state.snapshot(), answer.reportedRole(), answer.timeline());
         boolean failsafeBefore = backend.reportedFailsafe();
@@ -352,7 +356,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                     + " it keeps the primary port until the key or PostgreSQL says otherwise", backend,
                     state.state(), answer.result().status(), answer.result().detail());
         }
-        if (change == HealthState.Change.NONE && !unvouched && !timelineMoved && !failsafeMoved) {
+        if (change == HealthState.Change.NONE && !unvouched && !timelineMoved && !failsafeMoved && !backFromMaint) {
             if (backend.isRoutable()) {
                 // Clients held after their server refused them retry once its check has answered again.
                 router.releaseHeld();
@@ -416,11 +420,12 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
             router.roleChanges().record(clock.instant(), before, after, why);
         }
         for (Backend dropped : routing.dropped()) {
-            dropped.admission().releaseQueue();
-            if (router.listener().shutdownSessionsOnDown()) {
-                int killed = dropped.killSessions();
-                log.info("{} takes no new sessions; closed its {} sessions (on-marked-down shutdown-sessions)",
-                        dropped, killed);
+            boolean cuts = dropped.admin().cutsSessionsWhenDropped(router.listener().shutdownSessionsOnDown());
+            int killed = dropped.dropped(router.listener().shutdownSessionsOnDown());
+            if (cuts) {
+                log.info("{} takes no new sessions; closed its {} sessions ({})", dropped, killed,
+                        dropped.admin().state() == AdminState.MAINT ? "in maintenance"
+                                : "on-marked-down shutdown-sessions");
             } else {
                 log.info("{} takes no new sessions; its {} sessions stay", dropped, dropped.sessionCount());
             }
@@ -431,6 +436,24 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                             ? "; Patroni's failsafe mode keeps it primary" : "");
         }
         holdForSwitchover(router);
+    }
+
+    /**
+     * An operator changed a server's admin state or weight: every listener is routed again on the scheduler thread,
+     * and a server back from MAINT is checked at once, so that it takes sessions a check after it is ready.
+     */
+    public void adminChanged(String why) {
+        onScheduler(() -> {
+            for (ListenerRouter router : routers) {
+                reroute(router, "admin: " + why);
+                int cut = router.cutSessionsInMaintenance();
+                if (cut > 0) {
+                    log.info("{}: closed {} sessions of servers in maintenance", router.listener().name(), cut);
+                }
+                router.backends().stream().filter(b -> b.admin().awaitingCheckSince() != null)
+                        .forEach(this::checkNow);
+            }
+        });
     }
 
     /** Holds or lets go a primary listener's new sessions as the failover key and the leader key say now. */

@@ -6,6 +6,7 @@ import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.HoldQueue;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.proxy.routing.TrafficCounters;
+import dev.patroxy.stats.AdminState;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -52,6 +53,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final Runnable startupTimedOut;
     private final Transport transport;
     private final FirstPacketRejections firstPacketRejections;
+    private final SessionRegistry registry;
+    private TrackedSession tracked;
     private final List<Object> early = new ArrayList<>();
     /** What has come of the client's first packet while patroxy reads it; null otherwise. */
     private ByteBuf firstPacket;
@@ -72,10 +75,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * @param startupTimedOut told of each client closed at {@code timeout client-startup}
      * @param firstPacketPlaces the proxy's bound on clients whose first packet is being read
      * @param firstPacketRejections told of each client closed before its first packet was read whole
+     * @param registry where the session is listed while it is open
      */
     FrontendHandler(ListenerRouter router, List<Admission> limits, int startupIndex, TrafficCounters frontend,
             Runnable refused, Runnable startupTimedOut, Transport transport, FirstPacketPlaces firstPacketPlaces,
-            FirstPacketRejections firstPacketRejections) {
+            FirstPacketRejections firstPacketRejections, SessionRegistry registry) {
         this.router = router;
         this.frontend = frontend;
         this.lifecycle = new SessionLifecycle(limits, startupIndex, frontend, firstPacketPlaces);
@@ -83,10 +87,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         this.startupTimedOut = startupTimedOut;
         this.transport = transport;
         this.firstPacketRejections = firstPacketRejections;
+        this.registry = registry;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        tracked = registry.opened(router.listener().name(), ctx.channel());
         if (router.listener().tcplog()) {
             SessionLog record = new SessionLog(ctx.channel().remoteAddress(), router.listener().name(),
                     System.currentTimeMillis(), System.nanoTime());
@@ -314,11 +320,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      */
     private void turnAway(ChannelHandlerContext ctx, Duration hold) {
         String servers = router.backends().stream()
-                .map(b -> b.server().name() + " " + b.health().state())
+                .map(b -> b.server().name() + " " + (b.admin().state() == AdminState.READY ? b.health().state()
+                        : b.admin().state()))
                 .collect(Collectors.joining(", "));
         String message = "patroxy: no server of listener " + router.listener().name() + " took the session within "
                 + hold.toMillis() + " ms on hold (" + servers + (router.paused() ? "; a switchover under way" : "")
-                + ")";
+                + (router.disabled() ? "; the listener is disabled" : "") + ")";
         log.info("{}: turning {} away: {}", router.listener().name(), ctx.channel().remoteAddress(), message);
         lifecycle.turningAway();
         startStartupDeadline(ctx);
@@ -397,7 +404,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void open(ChannelHandlerContext ctx, Backend backend, int attempt) {
         Channel client = ctx.channel();
         ListenerConfig listener = router.listener();
-        SessionCounters counters = new SessionCounters(backend.traffic(), frontend, sessionLog);
+        SessionCounters counters = new SessionCounters(backend.traffic(), frontend, sessionLog, tracked);
         SessionLifecycle.ServerLeg leg = new SessionLifecycle.ServerLeg(backend);
         ChannelFuture connecting = transport.keepaliveOn(new Bootstrap())
                 .group(client.eventLoop())
@@ -472,6 +479,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Backend backend = leg.backend();
+        tracked.relayedTo(backend.server().name());
         ListenerConfig listener = router.listener();
         RelayHandler fromClient = new RelayHandler(server, listener.timeouts().client(),
                 listener.timeouts().serverFin(), counters, true);
@@ -599,6 +607,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         sent.release();
         sent = null;
         detach(client, server);
+        tracked.relayedTo("");
         log.info("{}: {} {}; routing {} again", router.listener().name(), backend, why, client.remoteAddress());
         sessionLog.retried();
         early.add(replay);

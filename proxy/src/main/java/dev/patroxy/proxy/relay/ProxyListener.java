@@ -35,6 +35,7 @@ public final class ProxyListener implements AutoCloseable {
     private final FirstPacketPlaces firstPacketPlaces;
     private final FirstPacketRejections firstPacketRejections;
     private final Admission limit;
+    private final SessionRegistry sessions;
     /**
      * What each client takes before it is served, in order; one list for every session. The listener's own place
      * comes first and the proxy's last, so that a client waiting for a place holds nothing another listener's
@@ -82,6 +83,13 @@ public final class ProxyListener implements AutoCloseable {
      */
     public ProxyListener(ListenerRouter router, Admission globalLimit, Admission startupLimit,
             FirstPacketPlaces firstPacketPlaces) {
+        this(router, globalLimit, startupLimit, firstPacketPlaces, new SessionRegistry(System::nanoTime));
+    }
+
+    /** As the other constructor, listing every client session in {@code sessions}, the proxy's one registry. */
+    public ProxyListener(ListenerRouter router, Admission globalLimit, Admission startupLimit,
+            FirstPacketPlaces firstPacketPlaces, SessionRegistry sessions) {
+        this.sessions = sessions;
         this.router = router;
         this.globalLimit = globalLimit;
         this.startupLimit = startupLimit;
@@ -95,7 +103,7 @@ public final class ProxyListener implements AutoCloseable {
     private void accepted(Channel client) {
         openClients.add(client);
         client.pipeline().addLast(new FrontendHandler(router, clientLimits, STARTUP_LIMIT_INDEX, frontend,
-                countRefused, countStartupTimeout, transport, firstPacketPlaces, firstPacketRejections));
+                countRefused, countStartupTimeout, transport, firstPacketPlaces, firstPacketRejections, sessions));
     }
 
     /**

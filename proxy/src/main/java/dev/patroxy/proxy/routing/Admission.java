@@ -16,7 +16,8 @@ public final class Admission {
     /** HAProxy averages queue times over its last 1024 sessions; so does this. */
     private static final int AVERAGE_WINDOW = 1024;
 
-    private final int limit;
+    /** Guarded by this; an operator may change it ({@link #setLimit}). */
+    private int limit;
     private final LongSupplier nanoTime;
     private final Map<Waiter, Long> queue = new LinkedHashMap<>();
     private int inUse;
@@ -83,7 +84,7 @@ public final class Admission {
         }
         if (next != null) {
             next.admitted();
-        } else if (limit != 0) {
+        } else if (limit() != 0) {
             onFullnessChange.run();
         }
     }
@@ -121,8 +122,34 @@ public final class Admission {
         averageWaitNanos += (nanos - averageWaitNanos) / averaged;
     }
 
-    public int limit() {
+    public synchronized int limit() {
         return limit;
+    }
+
+    /**
+     * Changes the limit ({@code set maxconn}); 0 for none. A higher one lets the first waiters in at once; a lower one
+     * cuts nobody, and sessions over it keep their places until they leave.
+     */
+    public void setLimit(int newLimit) {
+        List<Waiter> admitted = new ArrayList<>();
+        boolean fullnessChanged;
+        synchronized (this) {
+            boolean wasFull = isFull();
+            limit = newLimit;
+            Iterator<Map.Entry<Waiter, Long>> waiting = queue.entrySet().iterator();
+            while (waiting.hasNext() && (limit == 0 || inUse < limit)) {
+                Map.Entry<Waiter, Long> entry = waiting.next();
+                waiting.remove();
+                inUse++;
+                recordWait(nanoTime.getAsLong() - entry.getValue());
+                admitted.add(entry.getKey());
+            }
+            fullnessChanged = wasFull != isFull();
+        }
+        admitted.forEach(Waiter::admitted);
+        if (fullnessChanged) {
+            onFullnessChange.run();
+        }
     }
 
     public synchronized int inUse() {

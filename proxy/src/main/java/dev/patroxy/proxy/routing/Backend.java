@@ -11,12 +11,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One server as one listener uses it: whether it takes new sessions, the sessions it holds, its counters, and
- * the latest published health. The health-check thread writes the routing flag and health; event loops read
- * them and register sessions.
+ * the latest published health, and what an operator set it to ({@link ServerAdmin}). The health-check thread writes
+ * the routing flag and health; event loops read them and register sessions. The admin state is a cell shared with
+ * the same server of other configurations: the caller of an admin command and the health-check threads update it
+ * atomically ({@link #updateAdmin}); routing reads it on each refresh, never per session.
  */
 public final class Backend {
     private final String listenerName;
@@ -27,6 +31,7 @@ public final class Backend {
     private final LongAdder killedSessions = new LongAdder();
     private final Set<ProxiedSession> sessions = ConcurrentHashMap.newKeySet();
     private final Admission admission;
+    private final AtomicReference<ServerAdmin> admin;
     private volatile boolean routable;
     private volatile HealthSnapshot health;
     private volatile String reportedRole;
@@ -38,12 +43,24 @@ public final class Backend {
 
     /** A server whose host name, if it has one, is looked up on the JDK's resolver, off the event loops. */
     public Backend(String listenerName, ServerConfig server, Optional<CheckConfig> check, Instant now) {
-        this(listenerName, server, check, now, HostLookup.SYSTEM, ServerAddress.RESOLVING);
+        this(listenerName, server, check, now, new AtomicReference<>(ServerAdmin.initial()));
+    }
+
+    /** As the other public constructor, with the admin state kept in {@code admin}, which outlives a reload. */
+    public Backend(String listenerName, ServerConfig server, Optional<CheckConfig> check, Instant now,
+            AtomicReference<ServerAdmin> admin) {
+        this(listenerName, server, check, now, HostLookup.SYSTEM, ServerAddress.RESOLVING, admin);
     }
 
     /** As the public constructor, with {@code lookup} run on {@code resolving} for a host name. */
     Backend(String listenerName, ServerConfig server, Optional<CheckConfig> check, Instant now, HostLookup lookup,
             Executor resolving) {
+        this(listenerName, server, check, now, lookup, resolving, new AtomicReference<>(ServerAdmin.initial()));
+    }
+
+    private Backend(String listenerName, ServerConfig server, Optional<CheckConfig> check, Instant now,
+            HostLookup lookup, Executor resolving, AtomicReference<ServerAdmin> admin) {
+        this.admin = admin;
         this.listenerName = listenerName;
         this.server = server;
         this.check = check;
@@ -97,6 +114,27 @@ public final class Backend {
     /** The server's {@code maxconn} and the sessions queued for a place. */
     public Admission admission() {
         return admission;
+    }
+
+    /** What an operator set the server to. */
+    public ServerAdmin admin() {
+        return admin.get();
+    }
+
+    /** Changes the admin state atomically; returns the one in force after. */
+    public ServerAdmin updateAdmin(UnaryOperator<ServerAdmin> change) {
+        return admin.updateAndGet(change);
+    }
+
+    /**
+     * The server stopped taking new sessions: sessions queued for it go elsewhere, and its sessions are cut as its
+     * admin state and {@code on-marked-down} say ({@link ServerAdmin#cutsSessionsWhenDropped}).
+     *
+     * @return how many sessions were cut
+     */
+    public int dropped(boolean shutdownSessionsOnDown) {
+        admission.releaseQueue();
+        return admin().cutsSessionsWhenDropped(shutdownSessionsOnDown) ? killSessions() : 0;
     }
 
     public TrafficCounters traffic() {

@@ -3,6 +3,7 @@ package dev.patroxy.proxy.routing;
 import dev.patroxy.config.Balance;
 import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.ListenerConfig;
+import dev.patroxy.stats.AdminState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +25,12 @@ import java.util.function.Predicate;
  * because that key is another cluster's (a standby cluster's listener beside the cluster {@code dcs} names, whose
  * failover must not take its standby leader off the port). Without the DCS, the current one stays while it is UP, even if another
  * server also answers UP; only when it goes DOWN does the first UP server in configuration order take over.
- * {@code roundrobin}: every UP server in turn.
+ * {@code roundrobin}: every UP server in turn, as often as its weight.
+ *
+ * <p>What an operator set ({@link ServerAdmin}) comes first: a server in DRAIN or MAINT, at weight 0, or back from
+ * MAINT without a passing check since, is none of the candidates, whatever its health; with the only primary out that
+ * way, new clients are held as in a failover. A disabled listener ({@link #disable}) holds every new client.
+ * Refreshes run on one thread at a time (the generation's health-check thread); {@link #disable} may come from any.
  */
 public final class ListenerRouter {
     private final ListenerConfig listener;
@@ -33,6 +39,9 @@ public final class ListenerRouter {
     private final HoldQueue held;
     private final RoleChanges roleChanges = new RoleChanges();
     private volatile List<Backend> routable = List.of();
+    /** The order new sessions take the routable servers in: {@link #routable}, or one weighted cycle of it. */
+    private volatile List<Backend> rotation = List.of();
+    private volatile boolean disabled;
     private volatile boolean leaderNamesNoServer;
     /** Whether the key, the last time it named a member, named none of this listener's servers. */
     private volatile boolean lastLeaderForeign;
@@ -65,10 +74,10 @@ public final class ListenerRouter {
 
     /** The server for a new session, or empty when none may take it. */
     public Optional<Backend> pick() {
-        if (paused) {
+        if (paused || disabled) {
             return Optional.empty();
         }
-        List<Backend> now = routable;
+        List<Backend> now = rotation;
         if (now.isEmpty()) {
             return Optional.empty();
         }
@@ -87,7 +96,8 @@ public final class ListenerRouter {
     }
 
     /** As {@link #refresh(Predicate)}, with what the DCS leader key says deciding who may be primary. */
-    public RoutingChange refresh(Predicate<Backend> isUp, DcsLeader leader) {
+    public RoutingChange refresh(Predicate<Backend> healthy, DcsLeader leader) {
+        Predicate<Backend> isUp = b -> b.admin().admitsNewSessions() && healthy.test(b);
         List<Backend> before = routable;
         if (leader.member() != null) {
             lastLeaderForeign = backends.stream().noneMatch(b -> leader.names(b.server()));
@@ -110,6 +120,8 @@ public final class ListenerRouter {
             }
             b.setRoutable(true);
         }
+        rotation = listener.balance() == Balance.ROUNDROBIN ? WeightedRotation.of(after, b -> b.admin().weight())
+                : after;
         routable = after;
         for (Backend b : backends) {
             if (b.isRoutable() && !after.contains(b)) {
@@ -117,7 +129,7 @@ public final class ListenerRouter {
                 dropped.add(b);
             }
         }
-        if (!after.isEmpty() && !paused) {
+        if (!after.isEmpty() && !paused && !disabled) {
             held.releaseAll();
         }
         return new RoutingChange(added, dropped);
@@ -150,17 +162,51 @@ public final class ListenerRouter {
         paused = pause;
         if (pause) {
             pauses.incrementAndGet();
-        } else if (!routable.isEmpty()) {
+        } else if (!routable.isEmpty() && !disabled) {
             held.releaseAll();
         }
         return true;
     }
 
-    /** Lets the held clients go, unless a pause holds them. */
+    /**
+     * Holds every new client while {@code disable} is on ({@code disable frontend}), as when there is no primary, and
+     * lets them go to the server in force once enabled again. Returns whether it changed; any thread may call it.
+     */
+    public boolean disable(boolean disable) {
+        if (disable == disabled) {
+            return false;
+        }
+        disabled = disable;
+        if (!disable && !routable.isEmpty()) {
+            releaseHeld();
+        }
+        return true;
+    }
+
+    /** Whether an operator disabled the listener: new clients are held. */
+    public boolean disabled() {
+        return disabled;
+    }
+
+    /** Lets the held clients go, unless a pause or a disabled listener holds them. */
     public void releaseHeld() {
-        if (!paused) {
+        if (!paused && !disabled) {
             held.releaseAll();
         }
+    }
+
+    /**
+     * Cuts the sessions of the servers an operator put in MAINT; run after the refresh that stopped routing to them,
+     * so that no session can register with one after the cut. Returns how many were cut.
+     */
+    public int cutSessionsInMaintenance() {
+        int cut = 0;
+        for (Backend b : backends) {
+            if (b.admin().state() == AdminState.MAINT && b.sessionCount() > 0) {
+                cut += b.killSessions();
+            }
+        }
+        return cut;
     }
 
     /** Whether new sessions are held for a switchover under way. */

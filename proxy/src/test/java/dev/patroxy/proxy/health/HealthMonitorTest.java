@@ -16,6 +16,7 @@ import dev.patroxy.proxy.ManualClock;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.proxy.routing.SwitchoverRequest;
+import dev.patroxy.stats.AdminState;
 import dev.patroxy.stats.CheckResult;
 import dev.patroxy.stats.ServerState;
 import java.time.Duration;
@@ -94,6 +95,29 @@ class HealthMonitorTest {
         assertThat(pg01.health().lastCheck().detail()).contains("in recovery");
         assertThat(router.roleChanges().recent()).as("newest first").first()
                 .satisfies(c -> assertThat(c.why()).isEqualTo("PostgreSQL: pg01 is in recovery"));
+    }
+
+    @Test
+    void aPrimaryBackFromMaintenanceIsRoutedOnlyOnAPassSentSinceItWasMadeReady() throws Exception {
+        answer(patroni(200, "primary"), clock.instant());
+        pg01.updateAdmin(a -> a.withState(AdminState.MAINT, true, clock.instant()));
+        monitor.adminChanged("pg01 set to MAINT");
+        scheduler.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        assertThat(router.current()).isEmpty();
+
+        Instant sentBefore = clock.instant();
+        clock.advance(Duration.ofSeconds(1));
+        pg01.updateAdmin(a -> a.withState(AdminState.READY, true, clock.instant()));
+        monitor.adminChanged("pg01 set to READY");
+        scheduler.submit(() -> { }).get(5, TimeUnit.SECONDS);
+        assertThat(router.current()).as("UP, but nothing vouched for it since").isEmpty();
+        answer(patroni(200, "primary"), sentBefore);
+        assertThat(router.current()).as("a pass sent before it was made ready").isEmpty();
+
+        answer(patroni(200, "primary"), clock.instant());
+
+        assertThat(router.current()).contains(pg01);
+        assertThat(pg01.admin().awaitingCheckSince()).isNull();
     }
 
     @Test

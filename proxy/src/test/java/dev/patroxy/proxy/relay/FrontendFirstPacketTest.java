@@ -54,7 +54,8 @@ class FrontendFirstPacketTest {
 
     private EmbeddedChannel client() {
         return new EmbeddedChannel(new FrontendHandler(router, List.of(listener, startup, global), 1,
-                new TrafficCounters(), routedAndRefused::incrementAndGet, () -> { }, null, places, rejections));
+                new TrafficCounters(), routedAndRefused::incrementAndGet, () -> { }, null, places, rejections,
+                new SessionRegistry(System::nanoTime)));
     }
 
     private static ByteBuf startupMessage() {

@@ -23,8 +23,9 @@ class RelayHandlerTest {
     private final EmbeddedChannel server = EmbeddedChannel.builder().ticker(ticker).build();
     private final TrafficCounters serverTraffic = new TrafficCounters();
     private final SessionLog sessionLog = new SessionLog(null, "primary", 0, 0);
+    private final TrackedSession tracked = new TrackedSession(1, "primary", client, 0);
     private final SessionCounters counters =
-            new SessionCounters(serverTraffic, new TrafficCounters(), sessionLog);
+            new SessionCounters(serverTraffic, new TrafficCounters(), sessionLog, tracked);
     private final RelayHandler fromClient = new RelayHandler(server, CLIENT_TIMEOUT, Duration.ofSeconds(1),
             counters, true);
     private final RelayHandler toClient = new RelayHandler(client, SERVER_TIMEOUT, Duration.ofSeconds(2),
@@ -57,6 +58,7 @@ class RelayHandlerTest {
         assertThat(first.toString(StandardCharsets.US_ASCII)).isEqualTo("Q\0\0\0\rselect 1");
         assertThat(second.toString(StandardCharsets.US_ASCII)).isEqualTo("X");
         assertThat(serverTraffic.bytesIn()).isEqualTo(14);
+        assertThat(tracked.info(0).bytesIn()).as("the session's own count, for show sess").isEqualTo(14);
         first.release();
         second.release();
     }

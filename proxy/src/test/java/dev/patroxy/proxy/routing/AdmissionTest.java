@@ -17,6 +17,28 @@ class AdmissionTest {
     }
 
     @Test
+    void raisingTheLimitAdmitsTheFirstWaitersAndLoweringItCutsNobody() {
+        Admission admission = new Admission(1, nanos::get);
+        List<Boolean> fullness = new ArrayList<>();
+        admission.onFullnessChange(() -> fullness.add(admission.isFull()));
+        assertThat(admission.enterOrQueue(waiter("a"))).isTrue();
+        assertThat(admission.enterOrQueue(waiter("b"))).isFalse();
+        assertThat(admission.enterOrQueue(waiter("c"))).isFalse();
+        assertThat(admission.enterOrQueue(waiter("d"))).isFalse();
+
+        admission.setLimit(3);
+
+        assertThat(admitted).containsExactly("b", "c");
+        assertThat(admission.queued()).isEqualTo(1);
+        assertThat(admission.limit()).isEqualTo(3);
+        admission.setLimit(1);
+        assertThat(admission.inUse()).isEqualTo(3);
+        admission.setLimit(0);
+        assertThat(admitted).containsExactly("b", "c", "d");
+        assertThat(fullness).containsExactly(true, false);
+    }
+
+    @Test
     void withoutALimitEveryoneEntersAtOnce() {
         Admission admission = new Admission(0, nanos::get);
         for (int i = 0; i < 1000; i++) {

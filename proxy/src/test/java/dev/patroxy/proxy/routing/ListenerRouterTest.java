@@ -51,6 +51,42 @@ class ListenerRouterTest {
         return new ListenerRouter(listener, backends);
     }
 
+    @Test
+    void aServerAnOperatorDrainsOrPutsInMaintenanceTakesNoNewSessionsWhateverItsHealth() {
+        ListenerRouter router = router(Balance.PRIMARY, "pg01", "pg02");
+        Backend pg01 = named(router, "pg01");
+        up.add(pg01);
+        refresh(router);
+        pg01.updateAdmin(a -> a.withState(dev.patroxy.stats.AdminState.DRAIN, true, Instant.EPOCH));
+
+        ListenerRouter.RoutingChange change = refresh(router);
+
+        assertThat(change.dropped()).containsExactly(pg01);
+        assertThat(router.pick()).as("the only primary drained: clients are held").isEmpty();
+        pg01.updateAdmin(a -> a.withState(dev.patroxy.stats.AdminState.READY, true, Instant.EPOCH));
+        refresh(router);
+        assertThat(router.pick()).contains(pg01);
+    }
+
+    @Test
+    void aDisabledListenerHoldsNewClientsAndEnablingLetsThemGo() {
+        ListenerRouter router = router(Balance.PRIMARY, "pg01");
+        up.add(named(router, "pg01"));
+        refresh(router);
+        java.util.concurrent.atomic.AtomicInteger released = new java.util.concurrent.atomic.AtomicInteger();
+
+        assertThat(router.disable(true)).isTrue();
+        assertThat(router.pick()).isEmpty();
+        router.held().hold(delay -> released.incrementAndGet());
+        refresh(router);
+        assertThat(released).as("a refresh does not release a disabled listener's clients").hasValue(0);
+
+        assertThat(router.disable(false)).isTrue();
+        assertThat(released).hasValue(1);
+        assertThat(router.pick()).isPresent();
+        assertThat(router.disable(false)).isFalse();
+    }
+
     private static Backend named(ListenerRouter router, String name) {
         return router.backends().stream().filter(b -> b.server().name().equals(name)).findFirst().orElseThrow();
     }
