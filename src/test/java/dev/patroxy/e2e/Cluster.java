@@ -1,5 +1,7 @@
 package dev.patroxy.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -168,6 +170,27 @@ final class Cluster {
         try (Connection c = connect(PRIMARY_PORT, database); Statement s = c.createStatement()) {
             s.execute(sql);
         }
+    }
+
+    /** Runs Debian's pgbench through the primary port with libpq's {@code sslmode}; returns its output. */
+    static String pgbench(String sslmode, String... args) {
+        List<String> command = new ArrayList<>(List.of("env", "PGSSLMODE=" + sslmode,
+                "/usr/lib/postgresql/15/bin/pgbench", "-h", "127.0.0.1", "-p", Integer.toString(PRIMARY_PORT),
+                "-U", "postgres"));
+        command.addAll(List.of(args));
+        return run(command, Duration.ofMinutes(5));
+    }
+
+    /** Waits for {@code node}, healed after a fault, to stream from the primary again. */
+    static void awaitRejoined(String node) {
+        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    try (Connection c = connect(PRIMARY_PORT, "postgres")) {
+                        assertThat(scalar(c, "select count(*) from pg_stat_replication"
+                                + " where state = 'streaming' and application_name = '" + node + "'"))
+                                .as("%s rejoined as a streaming replica", node).isEqualTo("1");
+                    }
+                });
     }
 
     /** A new session through patroxy on {@code port}. */
