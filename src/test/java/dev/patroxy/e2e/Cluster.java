@@ -1,5 +1,7 @@
 package dev.patroxy.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.awaitility.Awaitility;
 
 /**
  * The cluster that {@code deploy/cluster up --fast} started, as the end-to-end tests reach it; with {@code --tls} the
@@ -27,12 +30,16 @@ final class Cluster {
     static final String PASSWORD = "gfhjkm";
     static final int PRIMARY_PORT = 5000;
     static final int REPLICA_PORT = 5001;
+    /** patroxy's listener for the standby cluster's leader ({@code deploy/cluster up --standby}). */
+    static final int STANDBY_PORT = 5003;
+    /** The standby cluster's one member (scope otus-standby), which replicates from otus through port 5000. */
+    static final String STANDBY_NODE = "standby01";
     static final String STATS = "http://127.0.0.1:7000";
     static final Map<String, String> NODE_BY_ADDRESS = Map.of(
-            "10.29.0.11", "pg01", "10.29.0.12", "pg02", "10.29.0.13", "pg03");
+            "10.29.0.11", "pg01", "10.29.0.12", "pg02", "10.29.0.13", "pg03", "10.29.0.21", STANDBY_NODE);
 
     static final Map<String, String> ADDRESS_BY_NODE = Map.of(
-            "pg01", "10.29.0.11", "pg02", "10.29.0.12", "pg03", "10.29.0.13");
+            "pg01", "10.29.0.11", "pg02", "10.29.0.12", "pg03", "10.29.0.13", STANDBY_NODE, "10.29.0.21");
 
     static final String ETCD_ADDRESS = "10.29.0.10";
 
@@ -58,6 +65,11 @@ final class Cluster {
 
     static boolean tls() {
         return Files.isRegularFile(tlsDir().resolve("ca.pem"));
+    }
+
+    /** Whether {@code deploy/cluster up --standby} made the standby cluster in this state directory. */
+    static boolean standby() {
+        return Files.isRegularFile(stateDir().resolve(STANDBY_NODE).resolve("patroni.yml"));
     }
 
     /** A node's Patroni REST API, on HTTPS when the cluster runs with TLS. */
@@ -139,6 +151,46 @@ final class Cluster {
             }
         }
         throw new SQLException("no node is out of recovery");
+    }
+
+    /** Switches over to {@code node} unless it leads already, and waits for 5000 and the replicas to follow. */
+    static void leadOn(String node) throws SQLException {
+        cluster("wait", "120");
+        String primary = primaryNode();
+        if (!primary.equals(node)) {
+            cluster("patronictl", "switchover", "--master", primary, "--candidate", node, "--force");
+            Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptions().until(() -> land(PRIMARY_PORT).equals(new Landing(node, false)));
+            cluster("wait", "120");
+        }
+    }
+
+    /** Runs one statement in a new session through the primary port. */
+    static void executeOnPrimaryPort(String database, String sql) throws SQLException {
+        try (Connection c = connect(PRIMARY_PORT, database); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** Runs Debian's pgbench through the primary port with libpq's {@code sslmode}; returns its output. */
+    static String pgbench(String sslmode, String... args) {
+        List<String> command = new ArrayList<>(List.of("env", "PGSSLMODE=" + sslmode,
+                "/usr/lib/postgresql/15/bin/pgbench", "-h", "127.0.0.1", "-p", Integer.toString(PRIMARY_PORT),
+                "-U", "postgres"));
+        command.addAll(List.of(args));
+        return run(command, Duration.ofMinutes(5));
+    }
+
+    /** Waits for {@code node}, healed after a fault, to stream from the primary again. */
+    static void awaitRejoined(String node) {
+        Awaitility.await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                .untilAsserted(() -> {
+                    try (Connection c = connect(PRIMARY_PORT, "postgres")) {
+                        assertThat(scalar(c, "select count(*) from pg_stat_replication"
+                                + " where state = 'streaming' and application_name = '" + node + "'"))
+                                .as("%s rejoined as a streaming replica", node).isEqualTo("1");
+                    }
+                });
     }
 
     /** A new session through patroxy on {@code port}. */

@@ -183,10 +183,16 @@ final class FaultChecker implements AutoCloseable {
                 .allMatch(Attempt::inTime);
     }
 
-    /** The patroxy process of this case is now {@code newPid} (the SIGKILL case): it starts from nothing. */
+    /**
+     * The patroxy process of this case is now {@code newPid} (the SIGKILL case): it starts from nothing but the
+     * standby cluster's replication stream through 5000 (deploy/cluster up --standby), which reconnects by itself.
+     */
     void patroxyReplacedBy(long newPid) {
         this.pid = newPid;
+        double standbyStream = Cluster.standby() ? 1.0 : 0.0;
         this.baseline.replaceAll((gauge, value) -> 0.0);
+        this.baseline.put("client sessions", standbyStream);
+        this.baseline.put("server sessions", standbyStream);
         this.startRssKib = rssKib(newPid);
         this.peakRssKib = startRssKib;
     }

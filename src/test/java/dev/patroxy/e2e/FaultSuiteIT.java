@@ -62,9 +62,7 @@ class FaultSuiteIT {
     static void clusterIsHealthy() throws Exception {
         Cluster.cluster("wait", "120");
         FaultChecker.createProbeTable();
-        try (Connection c = Cluster.connect(PRIMARY_PORT, "demo")) {
-            c.createStatement().execute("create table if not exists fault_copy (id int, h text, pad text)");
-        }
+        Cluster.executeOnPrimaryPort("demo", "create table if not exists fault_copy (id int, h text, pad text)");
     }
 
     @BeforeEach
@@ -74,17 +72,8 @@ class FaultSuiteIT {
 
     @AfterAll
     static void leadBackOnPg01() throws Exception {
-        Cluster.cluster("wait", "120");
-        String primary = Cluster.primaryNode();
-        if (!primary.equals("pg01")) {
-            Cluster.cluster("patronictl", "switchover", "--master", primary, "--candidate", "pg01", "--force");
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                    .until(() -> Cluster.land(PRIMARY_PORT).equals(new Cluster.Landing("pg01", false)));
-            Cluster.cluster("wait", "120");
-        }
-        try (Connection c = Cluster.connect(PRIMARY_PORT, "demo")) {
-            c.createStatement().execute("drop table if exists fault_copy");
-        }
+        Cluster.leadOn("pg01");
+        Cluster.executeOnPrimaryPort("demo", "drop table if exists fault_copy");
     }
 
     // ------------------------------------------------------------------------------------------------------------

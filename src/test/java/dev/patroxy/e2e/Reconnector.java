@@ -1,5 +1,7 @@
 package dev.patroxy.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.patroxy.e2e.Cluster.Landing;
 import java.sql.SQLException;
 import java.util.List;
@@ -48,6 +50,22 @@ final class Reconnector implements AutoCloseable {
 
     long landedOn(String node) {
         return landings.stream().filter(l -> l.node().equals(node)).count();
+    }
+
+    /**
+     * The new-session client of a failover: none of its sessions reached a node in recovery, and at least one waited
+     * out the gap (held) and got through. Attempts under way on the old primary when it went may fail: those are
+     * listed in the message.
+     */
+    void assertNoSessionInRecoveryAndHeldClientsGotThrough(String scenario) {
+        System.out.printf("%s: %d sessions through 5000, %d in recovery, longest successful attempt %d ms,"
+                + " failed attempts %s%n", scenario, landings.size(), landings.stream().filter(Landing::inRecovery)
+                .count(), longestSuccessMillis, failures);
+        assertThat(landings).as("%s: no session through 5000 lands on a node in recovery", scenario)
+                .noneMatch(Landing::inRecovery);
+        assertThat(longestSuccessMillis)
+                .as("%s: a client held through the gap got through (failed attempts: %s)", scenario, failures)
+                .isGreaterThan(1000);
     }
 
     @Override

@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The seed's system with TLS on every link ({@code deploy/cluster up --tls --fast}): etcd wants client certificates,
  * every Patroni REST API is on HTTPS with {@code verify_client: required}, PostgreSQL has {@code ssl = on}, and
  * patroxy checks and follows etcd with its client certificate. Clients verify the node's certificate through
- * patroxy, a switchover included. Runs alone (profile e2e-tls), on a cluster no other test has touched: pg01 leads.
+ * patroxy, a switchover and a failover (the primary's link cut) included; pgbench runs with {@code sslmode=require}.
+ * Runs alone (profile e2e-tls), on a cluster no other test has touched: pg01 leads.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TlsClusterIT {
@@ -224,5 +225,47 @@ class TlsClusterIT {
         assertThat(Cluster.http("/metrics"))
                 .contains(serverStatus("primary", "pg03", "UP"), serverStatus("primary", "pg01", "NOLB"),
                         serverRole("primary", "pg03", "primary"));
+    }
+
+    @Test
+    @Order(6)
+    void pgbenchWithSslmodeRequireThroughThePrimaryPortFailsNoTransaction() {
+        assertThat(Cluster.pgbench("require", "-i", "demo")).contains("done");
+        // libpq with sslmode=require gives up on a server that does not take TLS: every session here is encrypted.
+        String run = Cluster.pgbench("require", "-c", "10", "-C", "-t", "50", "demo");
+        assertThat(run).contains("number of transactions actually processed: 500/500")
+                .contains("number of failed transactions: 0");
+    }
+
+    @Test
+    @Order(7)
+    void cuttingThePrimarysLinkPromotesAnotherNodeAndVerifiedSessionsFollowIt() throws Exception {
+        // Isolating a leader whose replicas have not caught up lets the next one reuse its timeline: settle first.
+        Cluster.cluster("wait", "120");
+        String isolated = landVerified(PRIMARY_PORT).node();
+        Reconnector reconnector = new Reconnector(() -> landVerified(PRIMARY_PORT));
+        try (reconnector; Connection held = Cluster.connect(PRIMARY_PORT, "postgres", Duration.ZERO, verifyFull)) {
+            assertThat(Cluster.scalar(held, "select host(inet_server_addr())"))
+                    .isEqualTo(Cluster.ADDRESS_BY_NODE.get(isolated));
+            Cluster.cluster("isolate", isolated);
+            try {
+                Landing next = await().atMost(ROLE_CHANGE).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                        .until(() -> landVerified(PRIMARY_PORT), l -> !l.inRecovery() && !l.node().equals(isolated));
+                try (Connection c = Cluster.connect(PRIMARY_PORT, "demo", Duration.ofSeconds(30), verifyFull)) {
+                    assertThat(Cluster.scalar(c, "insert into pgbench_history(tid, bid, aid, delta, mtime)"
+                            + " values (1, 1, 1, 1, now()) returning 'written'")).isEqualTo("written");
+                }
+                // The cut node cannot end this encrypted session, and its client waits forever: only patroxy marking
+                // the node down (shutdown-sessions) closes it.
+                assertThatThrownBy(() -> Cluster.scalar(held, "select 1")).isInstanceOf(SQLException.class);
+                await().atMost(Duration.ofSeconds(10)).until(() -> reconnector.landedOn(next.node()) >= 5);
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(dcsLeader())
+                        .isEqualTo(next.node()));
+            } finally {
+                Cluster.cluster("heal", isolated);
+            }
+        }
+        reconnector.assertNoSessionInRecoveryAndHeldClientsGotThrough("TLS, isolate " + isolated);
+        Cluster.awaitRejoined(isolated);
     }
 }
