@@ -70,13 +70,15 @@ public final class DcsNameCheck {
             return warnings;
         }
         String known = String.join(", ", members);
-        // A standby cluster's listener and its servers belong to another Patroni cluster: nothing to match.
-        List<ListenerConfig> ofThisCluster = config.listeners().stream()
-                .filter(l -> !l.check().map(CheckConfig::asksForStandbyLeader).orElse(false)).toList();
-        Set<String> checkedHere = ofThisCluster.stream().flatMap(l -> l.servers().stream()).map(ServerConfig::name)
-                .collect(Collectors.toSet());
+        // A standby cluster's listener none of whose servers is a member here is another Patroni cluster's: its
+        // servers, unless another listener routes to them too, have nothing to match.
+        List<ListenerConfig> ofThisCluster = config.listeners().stream().filter(l -> !ofAnotherCluster(l, members))
+                .toList();
+        Set<String> ofAnother = config.listeners().stream().filter(l -> ofAnotherCluster(l, members))
+                .flatMap(l -> l.servers().stream()).map(ServerConfig::name).collect(Collectors.toSet());
+        ofThisCluster.forEach(l -> l.servers().forEach(server -> ofAnother.remove(server.name())));
         for (ServerConfig server : config.servers()) {
-            if (!members.contains(server.member()) && checkedHere.contains(server.name())) {
+            if (!members.contains(server.member()) && !ofAnother.contains(server.name())) {
                 warnings.add("server " + server.name() + ": member '" + server.member() + "' is not a Patroni member of "
                         + dcs.scope() + " in the DCS (its members: " + known + "); set member: to the node's Patroni"
                         + " name");
@@ -94,5 +96,10 @@ public final class DcsNameCheck {
             }
         }
         return warnings;
+    }
+
+    private static boolean ofAnotherCluster(ListenerConfig listener, Set<String> members) {
+        return listener.check().map(CheckConfig::asksForStandbyLeader).orElse(false)
+                && listener.servers().stream().noneMatch(s -> members.contains(s.member()));
     }
 }

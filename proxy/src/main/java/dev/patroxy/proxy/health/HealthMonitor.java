@@ -536,7 +536,9 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         String who = claimants.stream()
                 .map(b -> b.server().name() + (b.reportedTimeline() > 0 ? " timeline " + b.reportedTimeline() : ""))
                 .collect(Collectors.joining(", "));
-        String rule = !router.leaderDecides(leader) ? "the latest timeline, else the current primary (DCS unknown)"
+        String rule = !router.leaderDecides(leader) ? "the latest timeline, else the current primary ("
+                + (!leader.known() ? "DCS unknown" : leader.member() == null ? "no leader key" : "the key names none of"
+                        + " its servers") + ")"
                 : keyAbsent() ? "Patroni's failsafe mode (no leader key): the current primary while it claims it, else"
                         + " the only server that does"
                 : "the DCS leader key (" + leader + ")";
@@ -584,7 +586,8 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         for (ListenerRouter router : routers) {
             router.roleChanges().signSeen(clock.instant());
             reroute(router, "DCS: " + why);
-            if (now.equals(DcsLeader.NONE) && router.listener().balance() == Balance.PRIMARY) {
+            if (now.equals(DcsLeader.NONE) && router.listener().balance() == Balance.PRIMARY
+                    && router.leaderDecides(now)) {
                 failsafeOrNobody(router);
             }
             if (router.leaderNamesNoServer()) {

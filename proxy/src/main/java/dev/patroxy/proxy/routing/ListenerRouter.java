@@ -21,10 +21,11 @@ import java.util.function.Predicate;
  * port to a primary Patroni's failsafe mode keeps ({@link FailsafePrimary}), to nobody otherwise. A key naming a
  * member that is none of the listener's servers (their {@code member:} names do not match Patroni's) cannot pick a
  * server: the checks alone decide then, as without the DCS, rather than nobody at all, and
- * {@link #leaderNamesNoServer()} says so; so they do while the key is absent after it last named such a member,
- * because that key is another cluster's (a standby cluster's listener beside the cluster {@code dcs} names, whose
- * failover must not take its standby leader off the port). Without the DCS, the current one stays while it is UP, even if another
- * server also answers UP; only when it goes DOWN does the first UP server in configuration order take over.
+ * {@link #leaderNamesNoServer()} says so. A listener checking {@code /standby-leader} is routed by its checks
+ * while the key is absent: that key is most often another cluster's (a standby cluster's listener beside the
+ * cluster {@code dcs} names, whose failover must not take the standby leader off the port), and Patroni answers
+ * 200 there only on the holder of the standby cluster's own leader lock. Without the DCS, the current one stays
+ * while it is UP, even if another server also answers UP; only when it goes DOWN does the first UP server in configuration order take over.
  * {@code roundrobin}: every UP server in turn, as often as its weight.
  *
  * <p>What an operator set ({@link ServerAdmin}) comes first: a server in DRAIN or MAINT, at weight 0, or back from
@@ -43,8 +44,6 @@ public final class ListenerRouter {
     private volatile List<Backend> rotation = List.of();
     private volatile boolean disabled;
     private volatile boolean leaderNamesNoServer;
-    /** Whether the key, the last time it named a member, named none of this listener's servers. */
-    private volatile boolean lastLeaderForeign;
     private volatile boolean paused;
     private final AtomicInteger pauses = new AtomicInteger();
 
@@ -99,11 +98,8 @@ public final class ListenerRouter {
     public RoutingChange refresh(Predicate<Backend> healthy, DcsLeader leader) {
         Predicate<Backend> isUp = b -> b.admin().admitsNewSessions() && healthy.test(b);
         List<Backend> before = routable;
-        if (leader.member() != null) {
-            lastLeaderForeign = backends.stream().noneMatch(b -> leader.names(b.server()));
-        }
-        leaderNamesNoServer = listener.balance() == Balance.PRIMARY && leader.member() != null && lastLeaderForeign
-                && !checksStandbyLeader();
+        leaderNamesNoServer = listener.balance() == Balance.PRIMARY && leader.member() != null
+                && backends.stream().noneMatch(b -> leader.names(b.server())) && !checksStandbyLeader();
         List<Backend> after = switch (listener.balance()) {
             case PRIMARY -> !leaderDecides(leader) ? primaryAfter(before, isUp)
                     : leader.member() != null ? leaderIfUp(isUp, leader)
@@ -137,11 +133,11 @@ public final class ListenerRouter {
 
     /**
      * Whether the leader key picks this primary listener's server: it is known and either naming one of its servers,
-     * or absent (no primary then, but for one Patroni's failsafe mode keeps) unless the member it last named was
-     * none of them.
+     * or absent (no primary then, but for one Patroni's failsafe mode keeps) on a listener that does not check
+     * {@code /standby-leader}.
      */
     public boolean leaderDecides(DcsLeader leader) {
-        return leader.known() && (leader.member() == null ? !lastLeaderForeign
+        return leader.known() && (leader.member() == null ? !checksStandbyLeader()
                 : backends.stream().anyMatch(b -> leader.names(b.server())));
     }
 

@@ -44,4 +44,27 @@ class DcsNameCheckTest {
                         "listener primary: the leader key names node1, which is none of its servers' member: names;"
                                 + " while it does, the REST checks alone pick its primary");
     }
+
+    @Test
+    void aStandbyClustersListenerUnderItsOwnScopeIsMatchedAsAnyOther() throws Exception {
+        PatroxyConfig config = ConfigLoader.parse(Path.of("patroxy.yml"), """
+                dcs: {type: etcd3, hosts: ["127.0.0.1:2379"], scope: otus-standby}
+                stats: {bind: ["127.0.0.1:7000"]}
+                servers:
+                  - {name: sb01, address: "10.0.0.1:5432", check-port: 8008}
+                  - {name: sb02, address: "10.0.0.2:5432", check-port: 8008, member: sb2}
+                listeners:
+                  - name: standby
+                    bind: ["*:5003"]
+                    balance: primary
+                    check: {path: /standby-leader}
+                    servers: [sb01, sb02]
+                """);
+
+        assertThat(DcsNameCheck.compare(config, config.dcs().orElseThrow(), new TreeSet<>(Set.of("sb01", "sb02")),
+                "sb02")).containsExactly("server sb02: member 'sb2' is not a Patroni member of otus-standby in the DCS"
+                        + " (its members: sb01, sb02); set member: to the node's Patroni name",
+                        "listener standby: the leader key names sb02, which is none of its servers' member: names;"
+                                + " while it does, the REST checks alone pick its primary");
+    }
 }

@@ -279,9 +279,7 @@ class ListenerRouterTest {
 
     @Test
     void anotherClustersKeyGoingAbsentLeavesAStandbyLeaderListenerToItsChecks() {
-        ListenerRouter standby = router(Balance.PRIMARY, List.of(
-                new ServerConfig("standby01", new HostPort("127.0.0.1", 5432), new HostPort("127.0.0.1", 8008), 0)),
-                new CheckConfig("GET", "/standby-leader", 200, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 2));
+        ListenerRouter standby = standbyLeaderRouter();
         Backend standby01 = named(standby, "standby01");
         up.add(standby01);
         standby.refresh(up::contains, DcsLeader.of("pg01"));
@@ -292,15 +290,25 @@ class ListenerRouterTest {
         assertThat(standby.leaderDecides(DcsLeader.NONE)).isFalse();
         assertThat(standby.refresh(up::contains, DcsLeader.NONE).dropped()).isEmpty();
         assertThat(standby.current()).contains(standby01);
+        ListenerRouter reloaded = standbyLeaderRouter();
+        up.add(named(reloaded, "standby01"));
+        assertThat(reloaded.refresh(up::contains, DcsLeader.NONE).added()).as("a new configuration, the key still absent")
+                .containsExactly(named(reloaded, "standby01"));
 
         ListenerRouter primary = router(Balance.PRIMARY, "pg01", "pg02");
         up.add(named(primary, "pg01"));
         primary.refresh(up::contains, DcsLeader.of("pg01"));
         assertThat(primary.refresh(up::contains, DcsLeader.NONE).dropped()).as("its own cluster's key gone: nobody")
                 .containsExactly(named(primary, "pg01"));
-        ListenerRouter fresh = router(Balance.PRIMARY, "pg01", "pg02");
-        up.add(named(fresh, "pg01"));
-        assertThat(fresh.leaderDecides(DcsLeader.NONE)).as("a key absent from the start decides").isTrue();
+        primary.refresh(up::contains, DcsLeader.of("node9"));
+        assertThat(primary.refresh(up::contains, DcsLeader.NONE).dropped())
+                .as("after a key naming no server of it, still nobody").containsExactly(named(primary, "pg01"));
+    }
+
+    private static ListenerRouter standbyLeaderRouter() {
+        return router(Balance.PRIMARY, List.of(
+                new ServerConfig("standby01", new HostPort("127.0.0.1", 5432), new HostPort("127.0.0.1", 8008), 0)),
+                new CheckConfig("GET", "/standby-leader", 200, Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 2));
     }
 
     @Test
