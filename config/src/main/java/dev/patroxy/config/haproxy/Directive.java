@@ -2,10 +2,24 @@ package dev.patroxy.config.haproxy;
 
 import java.util.List;
 
-/** One line of haproxy.cfg as HAProxy splits it into words (quotes and escapes resolved), with its line number. */
-record Directive(int line, List<String> words) {
+/**
+ * One line of haproxy.cfg as HAProxy splits it into words (quotes, escapes and environment variables resolved),
+ * with its line number.
+ *
+ * @param shown the same words for messages: environment variables by name, since their values may be secrets
+ */
+record Directive(int line, List<String> words, List<String> shown) {
     Directive {
         words = List.copyOf(words);
+        shown = List.copyOf(shown);
+        if (shown.size() != words.size()) {
+            throw new IllegalArgumentException("a shown word for every word");
+        }
+    }
+
+    /** A line without environment variables, shown as it is. */
+    Directive(int line, List<String> words) {
+        this(line, words, words);
     }
 
     String keyword() {
@@ -26,10 +40,10 @@ record Directive(int line, List<String> words) {
         return text(from, words.size());
     }
 
-    /** The words from {@code from} up to {@code to}, or to the end if fewer. */
+    /** The words from {@code from} up to {@code to}, or to the end if fewer, environment variables by name. */
     String text(int from, int to) {
-        int end = Math.min(to, words.size());
-        return String.join(" ", words.subList(Math.min(from, end), end));
+        int end = Math.min(to, shown.size());
+        return String.join(" ", shown.subList(Math.min(from, end), end));
     }
 
     String text() {

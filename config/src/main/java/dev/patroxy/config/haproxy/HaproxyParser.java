@@ -23,7 +23,8 @@ final class HaproxyParser {
     private static final Set<String> CONDITIONALS = Set.of(".if", ".elif", ".else", ".endif");
 
     /** What HAProxy reads as an environment variable after a {@code $} in double quotes. */
-    private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)(?:-([^}]*))?}|([A-Za-z_][A-Za-z0-9_]*)");
+    private static final Pattern VARIABLE = Pattern.compile(
+            "\\{([A-Za-z_][A-Za-z0-9_]*)(?:-([^}]*)|(\\[\\*]))?}|([A-Za-z_][A-Za-z0-9_]*)");
 
     private final Path file;
     private final List<ImportNote> notes;
@@ -42,11 +43,10 @@ final class HaproxyParser {
         List<Directive> body = new ArrayList<>();
         String[] lines = text.split("\r?\n|\r", -1);
         for (int i = 0; i < lines.length; i++) {
-            List<String> words = words(lines[i], i + 1);
-            if (words.isEmpty()) {
+            Directive directive = directive(lines[i], i + 1);
+            if (directive.words().isEmpty()) {
                 continue;
             }
-            Directive directive = new Directive(i + 1, words);
             String keyword = directive.keyword();
             if (CONDITIONALS.contains(keyword)) {
                 throw new HaproxyImportException(file, i + 1, keyword + ": conditional blocks are not imported;"
@@ -74,9 +74,10 @@ final class HaproxyParser {
     }
 
     /** The words of one line; an unterminated quote is the one thing on a line that HAProxy cannot read at all. */
-    private List<String> words(String line, int number) throws HaproxyImportException {
+    private Directive directive(String line, int number) throws HaproxyImportException {
         List<String> words = new ArrayList<>();
-        StringBuilder word = null;
+        List<String> shown = new ArrayList<>();
+        Word word = null;
         char quote = 0;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
@@ -89,7 +90,7 @@ final class HaproxyParser {
                 continue;
             }
             if (c == '\\' && i + 1 < line.length()) {
-                word = word == null ? new StringBuilder() : word;
+                word = word == null ? new Word() : word;
                 i = escape(line, i, word);
                 continue;
             }
@@ -97,7 +98,7 @@ final class HaproxyParser {
                 if (c == '"') {
                     quote = 0;
                 } else if (c == '$') {
-                    i = variable(line, i, number, word);
+                    i = variable(line, i, number, word, true);
                 } else {
                     word.append(c);
                 }
@@ -108,12 +109,13 @@ final class HaproxyParser {
             }
             if (c == ' ' || c == '\t') {
                 if (word != null) {
-                    words.add(word.toString());
+                    words.add(word.value.toString());
+                    shown.add(word.shown.toString());
                     word = null;
                 }
                 continue;
             }
-            word = word == null ? new StringBuilder() : word;
+            word = word == null ? new Word() : word;
             if (c == '"' || c == '\'') {
                 quote = c;
             } else {
@@ -125,31 +127,87 @@ final class HaproxyParser {
                     + " quote");
         }
         if (word != null) {
-            words.add(word.toString());
+            words.add(word.value.toString());
+            shown.add(word.shown.toString());
         }
-        return words;
+        expandAddress(words, number);
+        return new Directive(number, words, shown);
     }
 
     /**
-     * Appends the value of the environment variable named at {@code line[at]} (a {@code $}), or the {@code $} itself
-     * where no name follows it, and gives the index of its last character.
+     * HAProxy reads environment variables once more in an address, wherever they were written (unquoted, in single
+     * quotes, escaped): the addresses of {@code bind} and {@code server} go through the same expansion. Messages
+     * show the address as written.
      */
-    private int variable(String line, int at, int number, StringBuilder word) throws HaproxyImportException {
-        Matcher name = VARIABLE.matcher(line).region(at + 1, line.length());
+    private void expandAddress(List<String> words, int number) throws HaproxyImportException {
+        int at = words.isEmpty() ? -1 : switch (words.get(0)) {
+            case "bind" -> 1;
+            case "server" -> 2;
+            default -> -1;
+        };
+        if (at < 0 || at >= words.size() || words.get(at).indexOf('$') < 0) {
+            return;
+        }
+        String address = words.get(at);
+        Word expanded = new Word();
+        for (int i = 0; i < address.length(); i++) {
+            if (address.charAt(i) == '$') {
+                i = variable(address, i, number, expanded, false);
+            } else {
+                expanded.append(address.charAt(i));
+            }
+        }
+        words.set(at, expanded.value.toString());
+    }
+
+    /**
+     * Appends the value of the environment variable named at {@code text[at]} (a {@code $}) and gives the index of
+     * its last character; refuses what HAProxy refuses. {@code quoted}: in double quotes, where HAProxy also takes
+     * {@code ${NAME-default}}, {@code ${NAME[*]}} and its {@code $.LINE} and {@code $.FILE}.
+     */
+    private int variable(String text, int at, int number, Word word, boolean quoted) throws HaproxyImportException {
+        if (quoted && text.startsWith(".LINE", at + 1)) {
+            word.append(Integer.toString(number));
+            return at + 5;
+        }
+        if (quoted && text.startsWith(".FILE", at + 1)) {
+            word.append(file.toString());
+            return at + 5;
+        }
+        Matcher name = VARIABLE.matcher(text).region(at + 1, text.length());
         if (!name.lookingAt()) {
+            String rest = text.substring(at, Math.min(text.length(), at + 12));
+            if (!quoted) {
+                // An address: HAProxy reads what follows as a name; nothing to read, nothing to expand.
+                word.append('$');
+                return at;
+            }
+            throw new HaproxyImportException(file, number, "'" + rest + "': "
+                    + (at + 1 < text.length() && text.charAt(at + 1) == '{'
+                            ? "HAProxy takes ${NAME} or ${NAME-default} here (a name of letters, digits and '_', not"
+                                    + " starting with a digit, then '}'), and refuses the rest"
+                            : "HAProxy refuses a $ in double quotes that no variable name follows; write \\$ for a"
+                                    + " literal $"));
+        }
+        String variable = name.group(1) != null ? name.group(1) : name.group(4);
+        // Named without its default, which may be a secret.
+        String written = name.group(1) != null ? "${" + variable + "}" : "$" + variable;
+        if (name.group(3) != null) {
+            throw new HaproxyImportException(file, number, "${" + variable + "[*]}: HAProxy's expansion of a variable"
+                    + " into several words is not imported; write the words out and import again");
+        }
+        if (!quoted && name.group(2) != null) {
             word.append('$');
             return at;
         }
-        String variable = name.group(1) != null ? name.group(1) : name.group(3);
-        // Named without its default, which may be a secret.
-        String written = name.group(1) != null ? "${" + variable + "}" : "$" + variable;
         String value = environment.apply(variable);
         if (value == null && name.group(2) == null) {
             throw new HaproxyImportException(file, number, written + ": the environment variable " + variable
                     + " is not set here, and HAProxy would read it as empty: set it as HAProxy's service has it,"
                     + " and import again");
         }
-        word.append(value != null ? value : name.group(2));
+        word.value.append(value != null ? value : name.group(2));
+        word.shown.append(written);
         notes.add(new ImportNote(number, written, value != null
                 ? "read from the environment of this import: the YAML holds its value, where HAProxy reads it at"
                         + " each start (write ${" + variable + "} in the YAML to read it at start instead)"
@@ -157,8 +215,26 @@ final class HaproxyParser {
         return name.end() - 1;
     }
 
+    /** A word being read: its value, and the same as messages show it, with variables by name, not value. */
+    private static final class Word {
+        final StringBuilder value = new StringBuilder();
+        final StringBuilder shown = new StringBuilder();
+
+        Word append(char c) {
+            value.append(c);
+            shown.append(c);
+            return this;
+        }
+
+        Word append(String text) {
+            value.append(text);
+            shown.append(text);
+            return this;
+        }
+    }
+
     /** Appends the character escaped at {@code line[at]} (a backslash) and gives the index of its last character. */
-    private static int escape(String line, int at, StringBuilder word) {
+    private static int escape(String line, int at, Word word) {
         char next = line.charAt(at + 1);
         switch (next) {
             case 'n' -> word.append('\n');

@@ -966,9 +966,12 @@ final class Translation {
             }
             String cert = words.get(crt + 1);
             List<String> left = new ArrayList<>(words);
-            left.subList(crt, crt + 2).clear();
-            left.remove(ssl < crt ? ssl : ssl - 2);
-            rest.add(new Directive(bind.line(), left));
+            List<String> leftShown = new ArrayList<>(bind.shown());
+            for (List<String> each : List.of(left, leftShown)) {
+                each.subList(crt, crt + 2).clear();
+                each.remove(ssl < crt ? ssl : ssl - 2);
+            }
+            rest.add(new Directive(bind.line(), left, leftShown));
             if (mapping == null) {
                 mapping = tlsMappings.statsPage(new ServerParams.Param(cert, bind.line()), notes);
                 first = bind;

@@ -582,6 +582,57 @@ class HaproxyImporterTest {
     }
 
     @Test
+    void addressesExpandVariablesHoweverWrittenAndNotesNameThemNotTheirValues() throws Exception {
+        String text = """
+                global
+                    log "${LOGHOST}:514" local0
+                listen primary
+                    bind 127.0.0.1:${PORT},'127.0.0.2:$PORT'
+                    option httpchk OPTIONS /primary
+                    http-check expect string "${TOKEN}"
+                    server pg01 $PG01:5432 check port 8008
+                    server pg02 "\\$PG02:5432" check port 8008
+                listen replicas
+                    bind 127.0.0.1:6001
+                    option httpchk OPTIONS /replica
+                    server pg01 $PG01:5432 check port 8008
+                """;
+        Map<String, String> environment = Map.of("LOGHOST", "10.9.9.9", "PORT", "6000", "TOKEN", "s3cr3t-t0ken",
+                "PG01", "10.0.0.11", "PG02", "10.0.0.12");
+        ImportResult result = HaproxyImporter.importText(Path.of("haproxy.cfg"), text, TARGET, false,
+                environment::get);
+
+        assertThat(listener(result.config(), "replicas").servers()).extracting(s -> s.address().toString())
+                .containsExactly("10.0.0.11:5432");
+        assertThat(result.notes()).extracting(ImportNote::subject).as("a note per variable, by name")
+                .contains("${LOGHOST}", "${PORT}", "$PORT", "${TOKEN}", "$PG01", "$PG02");
+        String everythingShown = result.notes().stream().map(n -> n.format(Path.of("haproxy.cfg")))
+                .collect(java.util.stream.Collectors.joining("\n")) + result.yaml().lines()
+                .filter(l -> l.startsWith("#")).collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(everythingShown).as("no value of a variable in a note or the header")
+                .doesNotContain("s3cr3t-t0ken", "10.9.9.9").contains("${TOKEN}", "${LOGHOST}:514");
+    }
+
+    @Test
+    void variableSyntaxHaproxyRefusesOrDoesNotImportStopsAtItsLine() {
+        String[][] cases = {
+                {"listen a\n    description \"cost a$\"\n", "2", "refuses a $ in double quotes"},
+                {"listen a\n    description \"$1\"\n", "2", "refuses a $ in double quotes"},
+                {"listen a\n    description \"${X:5432\"\n", "2", "HAProxy takes ${NAME} or ${NAME-default}"},
+                {"listen a\n    description \"${X:-d}\"\n", "2", "HAProxy takes ${NAME} or ${NAME-default}"},
+                {"listen a\n    bind \"${ADDRS[*]}\"\n", "2", "into several words is not imported"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> HaproxyImporter.importText(Path.of("haproxy.cfg"), c[0], TARGET, false,
+                    Map.of("X", "x", "ADDRS", "a b")::get))
+                    .as(c[0]).isInstanceOfSatisfying(HaproxyImportException.class, e -> {
+                        assertThat(e.line()).as(c[0]).isEqualTo(Integer.parseInt(c[1]));
+                        assertThat(e.getMessage()).as(c[0]).contains(c[2]);
+                    });
+        }
+    }
+
+    @Test
     void textThatWouldBreakOutOfTheHeaderCommentStaysInIt() throws Exception {
         ImportResult result = importedText("""
                 listen a
