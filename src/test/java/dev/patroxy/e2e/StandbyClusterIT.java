@@ -5,10 +5,15 @@ import static dev.patroxy.e2e.Cluster.REPLICA_PORT;
 import static dev.patroxy.e2e.Cluster.STANDBY_NODE;
 import static dev.patroxy.e2e.Cluster.STANDBY_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.awaitility.Awaitility.await;
 
 import dev.patroxy.e2e.Cluster.Landing;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -102,42 +107,12 @@ class StandbyClusterIT {
 
     private static void switchOver(String from, String to) throws Exception {
         Cluster.cluster("wait", "120");
-        List<String> standbyOffThePort = new CopyOnWriteArrayList<>();
-        AtomicBoolean switching = new AtomicBoolean(true);
-        // The otus leader key is absent for a moment in a switchover: that must not take standby01 off 5003.
-        Thread watcher = new Thread(() -> {
-            while (switching.get()) {
-                try {
-                    Map<String, String> row = Cluster.csvRow("standby", STANDBY_NODE);
-                    if (row.get("weight").equals("0")) {
-                        standbyOffThePort.add(row.get("status"));
-                    }
-                    Thread.sleep(50);
-                } catch (IOException | RuntimeException e) {
-                    standbyOffThePort.add(e.toString());
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "standby-port-watch");
-        watcher.start();
-        try (Reconnector standbyClients = new Reconnector(() -> Cluster.land(STANDBY_PORT))) {
+        // The otus leader key may be absent for a moment in a switchover: that must not take standby01 off 5003.
+        try (StandbyPortWatch watch = new StandbyPortWatch()) {
             Cluster.cluster("patronictl", "switchover", "--master", from, "--candidate", to, "--force");
             await().atMost(ROLE_CHANGE).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                     .until(() -> Cluster.land(PRIMARY_PORT), l -> l.equals(new Landing(to, false)));
-            standbyClients.close();
-            switching.set(false);
-            watcher.join(10_000);
-            System.out.printf("standby: switchover %s -> %s: %d sessions through %d, longest %d ms, failed %s,"
-                    + " standby01 off the port %d times%n", from, to, standbyClients.landings.size(), STANDBY_PORT,
-                    standbyClients.longestSuccessMillis, standbyClients.failures, standbyOffThePort.size());
-            assertThat(standbyOffThePort).as("standby01 kept port %d throughout the otus switchover", STANDBY_PORT)
-                    .isEmpty();
-            assertThat(standbyClients.failures).isEmpty();
-            assertThat(standbyClients.landings).isNotEmpty()
-                    .allMatch(l -> l.equals(new Landing(STANDBY_NODE, true)));
-        } finally {
-            switching.set(false);
+            watch.assertStandby01KeptItsPort("switchover " + from + " -> " + to);
         }
         Written written = writeThroughThePrimaryPort();
         assertThat(written.node()).as("the node that took the row written after the switchover").isEqualTo(to);
@@ -156,6 +131,78 @@ class StandbyClusterIT {
                     .as("the standby's upstream").isEqualTo(PATROXY_ADDRESS + ":" + PRIMARY_PORT);
         }
         System.out.printf("standby: switchover %s -> %s, the standby streams from %s through patroxy%n", from, to, to);
+    }
+
+    @Test
+    @Order(5)
+    void theOtusLeaderKeyGoneForAWhileLeavesTheStandbyLeaderOnItsPort() throws Exception {
+        assumeFalse(Cluster.tls(), "etcd asks for a client certificate on the TLS cluster");
+        Cluster.cluster("wait", "120");
+        HttpClient http = HttpClient.newHttpClient();
+        URI leaderKey = URI.create(Cluster.etcd() + "/v2/keys/service/otus/leader");
+        try (StandbyPortWatch watch = new StandbyPortWatch()) {
+            // What etcd does to the key when its holder's lease runs out, here at once; Patroni takes it again
+            // within a loop_wait.
+            assertThat(http.send(HttpRequest.newBuilder(leaderKey).DELETE().build(), BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(200);
+            long gone = System.nanoTime();
+            await().atMost(ROLE_CHANGE).pollInterval(Duration.ofMillis(100)).until(() -> http.send(
+                    HttpRequest.newBuilder(leaderKey).GET().build(), BodyHandlers.ofString()).statusCode() == 200);
+            long absentMillis = (System.nanoTime() - gone) / 1_000_000;
+            Thread.sleep(1000);
+            System.out.printf("standby: the otus leader key was absent for about %d ms%n", absentMillis);
+            watch.assertStandby01KeptItsPort("otus leader key deleted");
+        }
+        Cluster.cluster("wait", "120");
+    }
+
+    /**
+     * While open: a client opening a session through 5003 every 50 ms, and the stats polled every 50 ms for
+     * standby01's weight on the standby listener (0 while it takes no new sessions).
+     */
+    private static final class StandbyPortWatch implements AutoCloseable {
+        private final List<String> offThePort = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean watching = new AtomicBoolean(true);
+        private final Thread poller = new Thread(this::poll, "standby-port-watch");
+        private final Reconnector clients = new Reconnector(() -> Cluster.land(STANDBY_PORT));
+
+        StandbyPortWatch() {
+            poller.start();
+        }
+
+        private void poll() {
+            while (watching.get()) {
+                try {
+                    Map<String, String> row = Cluster.csvRow("standby", STANDBY_NODE);
+                    if (row.get("weight").equals("0")) {
+                        offThePort.add(row.get("status"));
+                    }
+                    Thread.sleep(50);
+                } catch (IOException | RuntimeException e) {
+                    offThePort.add(e.toString());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        void assertStandby01KeptItsPort(String scenario) throws InterruptedException {
+            close();
+            System.out.printf("standby: %s: %d sessions through %d, longest %d ms, failed %s, standby01 off the port"
+                    + " in %d polls%n", scenario, clients.landings.size(), STANDBY_PORT, clients.longestSuccessMillis,
+                    clients.failures, offThePort.size());
+            assertThat(offThePort).as("%s: standby01 kept port %d throughout", scenario, STANDBY_PORT).isEmpty();
+            assertThat(clients.failures).as(scenario).isEmpty();
+            assertThat(clients.landings).as(scenario).isNotEmpty()
+                    .allMatch(l -> l.equals(new Landing(STANDBY_NODE, true)));
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            watching.set(false);
+            poller.join(10_000);
+            clients.close();
+        }
     }
 
     /** A row of standby_probe: its note and the node that took the insert through 5000. */

@@ -64,6 +64,11 @@ public final class Pem {
 
     /** The one private key in {@code text}. */
     public static PrivateKey privateKey(String text) throws PemException {
+        if (text.contains("Proc-Type: 4,ENCRYPTED")) {
+            // OpenSSL's traditional encryption, headers inside the block: not base64, so no block is read.
+            throw new PemException("the private key is encrypted; patroxy reads unencrypted keys only (keep the file"
+                    + " readable by patroxy alone; 'openssl pkey -in KEY -out PLAIN' decrypts it)");
+        }
         PrivateKey key = null;
         for (Block block : blocks(text)) {
             PrivateKey found = switch (block.type()) {
@@ -174,8 +179,8 @@ public final class Pem {
             }
             at = field[2];
         }
-        throw new PemException("the EC private key does not name its curve; convert it to PKCS#8: openssl pkcs8"
-                + " -topk8 -nocrypt -in KEY -out KEY8");
+        throw new PemException("the EC private key does not name its curve (its parameters are explicit, or left"
+                + " out); name it: openssl ec -in KEY -param_enc named_curve -out KEY2");
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.patroxy.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -137,6 +138,19 @@ class ConfigAccessTest {
         assertThat(generate.waitFor()).isZero();
         assertThat(generated).as("EC PARAMETERS, then the key").contains("-----BEGIN EC PARAMETERS-----");
         assertThat(Pem.privateKey(generated).getAlgorithm()).isEqualTo("EC");
+
+        Process explicit = new ProcessBuilder(openssl.toString(), "ec", "-in", dir.resolve("client.key").toString(),
+                "-param_enc", "explicit").start();
+        String withExplicitParameters = new String(explicit.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertThat(explicit.waitFor()).isZero();
+        assertThatThrownBy(() -> Pem.privateKey(withExplicitParameters)).hasMessageContaining(
+                "does not name its curve (its parameters are explicit, or left out); name it: openssl ec -in KEY"
+                        + " -param_enc named_curve");
+        Process encrypted = new ProcessBuilder(openssl.toString(), "ec", "-in", dir.resolve("client.key").toString(),
+                "-aes128", "-passout", "pass:secret").start();
+        String legacyEncrypted = new String(encrypted.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertThat(encrypted.waitFor()).isZero();
+        assertThatThrownBy(() -> Pem.privateKey(legacyEncrypted)).hasMessageContaining("the private key is encrypted");
     }
 
     @Test

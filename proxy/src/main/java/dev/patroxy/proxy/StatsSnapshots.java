@@ -75,7 +75,7 @@ final class StatsSnapshots {
                 watch.requestFailures(), watch.taskFailures().total(), watch.taskFailures().last().orElse(null));
     }
 
-    private static ServerStats server(Backend b, String role, Instant now) {
+    static ServerStats server(Backend b, String role, Instant now) {
         HealthSnapshot h = b.health();
         TrafficCounters t = b.traffic();
         Admission places = b.admission();

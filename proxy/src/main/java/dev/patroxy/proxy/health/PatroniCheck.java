@@ -10,6 +10,7 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.Proxy;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -27,6 +28,7 @@ import okhttp3.Callback;
 import okhttp3.ConnectionSpec;
 import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.Response;
 import okio.BufferedSource;
@@ -71,7 +73,9 @@ public final class PatroniCheck implements Probe {
         OkHttpClient.Builder builder = sharedClient.newBuilder()
                 .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .connectTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                // Patroni's REST API speaks HTTP/1.1 only; a check is one request on a connection closed after it.
+                .protocols(List.of(Protocol.HTTP_1_1));
         target.access().tls().ifPresent(tls -> ClientTls.configure(builder, tls));
         this.client = builder.build();
         Request.Builder request = new Request.Builder()
@@ -203,9 +207,10 @@ public final class PatroniCheck implements Probe {
             status = "L7RSP";
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (status.equals("L7RSP") && withoutClientCertificate) {
+        if (status.equals("L7RSP") && withoutClientCertificate && (e instanceof SocketException
+                || message.startsWith("unexpected end of stream"))) {
             // Under TLS 1.3 a server that requires a client certificate may just close the connection after the
-            // handshake, before its alert can be read: a reset, an end of stream, or (over HTTP/2) a shutdown.
+            // handshake, before its alert can be read: a reset, or the end of the stream.
             message = message + " (if the REST API requires a client certificate, give it: check-tls cert-file)";
         }
         return result(start, status, 0, message);
