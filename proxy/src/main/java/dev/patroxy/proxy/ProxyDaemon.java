@@ -191,7 +191,7 @@ public final class ProxyDaemon implements AutoCloseable {
         StatsAccess statsAccess = StatsTls.access(next.stats());
         PatroxyConfig effective = new PatroxyConfig(next.source(),
                 before.global().withReloadDrainOf(next.global()),
-                statsInForce, next.servers(), next.listeners(), next.dcs());
+                statsInForce, next.servers(), next.listeners(), next.dcs(), next.admin());
         HealthMonitor.Knowledge known = current.knowledge();
         boolean sameKeys = before.dcs().isPresent() && next.dcs().isPresent()
                 ? before.dcs().get().sameKeys(next.dcs().get())
