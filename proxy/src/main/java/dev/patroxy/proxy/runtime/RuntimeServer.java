@@ -51,7 +51,12 @@ public final class RuntimeServer implements AutoCloseable {
 
     private final RuntimeCommands commands;
     private final RuntimeTransport transport;
-    private final EventLoopGroup group;
+    /**
+     * Binds and accepts. Apart from the connections' loop: a reload binds from a thread that holds the daemon's lock,
+     * which a command in progress on the connections' loop may be waiting for (to read the stats).
+     */
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup connections;
     private final AtomicInteger open = new AtomicInteger();
     private volatile AdminConfig.Limits limits = AdminConfig.Limits.DEFAULTS;
     /** The bindings served now, null for none. */
@@ -71,7 +76,8 @@ public final class RuntimeServer implements AutoCloseable {
     RuntimeServer(RuntimeCommands commands, RuntimeTransport transport) {
         this.commands = commands;
         this.transport = transport;
-        this.group = transport.newEventLoopGroup();
+        this.acceptor = transport.newEventLoopGroup();
+        this.connections = transport.newEventLoopGroup();
     }
 
     /**
@@ -145,7 +151,7 @@ public final class RuntimeServer implements AutoCloseable {
 
     private ServerBootstrap bootstrap(Class<? extends ServerChannel> channel) {
         return new ServerBootstrap()
-                .group(group)
+                .group(acceptor, connections)
                 .channel(channel)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OUTBOUND)
@@ -285,7 +291,8 @@ public final class RuntimeServer implements AutoCloseable {
             tcp.channel().close().syncUninterruptibly();
             tcp = null;
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        connections.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     /** Counts connections; one past {@code maxconn} is told why and closed, as the stats server closes its extras. */

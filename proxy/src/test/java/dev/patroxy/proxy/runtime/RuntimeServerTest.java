@@ -23,9 +23,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -306,4 +308,50 @@ class RuntimeServerTest {
         }
     }
 
+
+    @Test
+    void aRebindCompletesWhileACommandWaitsForWhatTheRebindingThreadHolds() throws Exception {
+        CountDownLatch commandStarted = new CountDownLatch(1);
+        AtomicBoolean rebound = new AtomicBoolean();
+        RuntimeView waiting = new RuntimeView() {
+            /** Spins rather than parks, as a thread held at a monitor would wait, unseen by the blocking check. */
+            @Override
+            public dev.patroxy.stats.StatsSnapshot snapshot() {
+                commandStarted.countDown();
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (!rebound.get() && System.nanoTime() < deadline) {
+                    // waiting for the rebinding thread, as a command waits for the daemon's lock during a reload
+                }
+                return RuntimeFixtures.snapshot();
+            }
+
+            @Override
+            public dev.patroxy.config.PatroxyConfig config() {
+                return RuntimeFixtures.config();
+            }
+
+            @Override
+            public java.util.List<ClusterMember> members() {
+                return java.util.List.of();
+            }
+
+            @Override
+            public ProcessFacts process() {
+                return RuntimeFixtures.view().process();
+            }
+        };
+        Path first = dir.resolve("admin.sock");
+        server = new RuntimeServer(new RuntimeCommands(waiting, Optional.empty()));
+        server.apply(admin(first, 0600, AdminConfig.Limits.DEFAULTS));
+
+        try (CliClient client = CliClient.unix(first)) {
+            client.send("show stat\n");
+            assertThat(commandStarted.await(5, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Void> apply = CompletableFuture.runAsync(() ->
+                    server.apply(admin(dir.resolve("second.sock"), 0600, AdminConfig.Limits.DEFAULTS)));
+            apply.get(3, TimeUnit.SECONDS);
+            rebound.set(true);
+            assertThat(client.untilClosed(WAIT)).startsWith("# pxname,svname,");
+        }
+    }
 }
