@@ -303,7 +303,8 @@ public final class ConfigLoader {
                 }
             } catch (UserPrincipalNotFoundException e) {
                 throw node.error("no " + (group ? "group" : "user") + " '" + name + "' on this machine");
-            } catch (IOException | UnsupportedOperationException e) {
+            } catch (IOException | RuntimeException e) {
+                // Whatever the lookup makes of a strange name (a NUL byte, say), it is this key's error.
                 throw node.error("cannot look up " + (group ? "group" : "user") + " '" + name + "': " + e.getMessage());
             }
             return name;
