@@ -15,8 +15,10 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -27,6 +29,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,6 +50,7 @@ public final class RuntimeServer implements AutoCloseable {
     private static final int FILE_TYPE = 0170000;
     private static final int SOCKET_TYPE = 0140000;
     /** Answers are small (a CSV of a few servers); a client that takes none of one stops being read. */
+    private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(2);
     private static final WriteBufferWaterMark OUTBOUND = new WriteBufferWaterMark(16 * 1024, 64 * 1024);
 
     private final RuntimeCommands commands;
@@ -59,6 +63,7 @@ public final class RuntimeServer implements AutoCloseable {
     private final EventLoopGroup connections;
     private final AtomicInteger open = new AtomicInteger();
     private volatile AdminConfig.Limits limits = AdminConfig.Limits.DEFAULTS;
+    private boolean warmedUp;
     /** The bindings served now, null for none. */
     private UnixBinding unix;
     private TcpBinding tcp;
@@ -125,10 +130,44 @@ public final class RuntimeServer implements AutoCloseable {
             tcp = boundTcp;
         }
         limits = admin.limits();
+        if (admin.serves() && !warmedUp) {
+            warmedUp = true;
+            warmUp(unix != null ? UnixDomainSocketAddress.of(unix.socket().path()) : admin.bind().get()
+                    .toSocketAddress());
+        }
         if (admin.serves()) {
             log.info("runtime API on {} ({}; at most {} connections, lines of {} bytes, idle {} ms)",
                     describe(admin), transport.name(), limits.maxconn(), limits.maxLineLength(),
                     limits.timeout().toMillis());
+        }
+    }
+
+    /**
+     * Sends the reading commands once through the socket itself as soon as the API serves, waiting for the answers
+     * at most {@link #WARM_UP_LIMIT} (on a thread of its own, so that the wait is bounded):
+     * the first connection after a start otherwise loads the classes of the whole path while its client waits (a
+     * fifth of a second on an idle machine, more on a busy one), and socat gives up on an answer 0.5 s after its
+     * input ends, printing nothing.
+     */
+    private void warmUp(SocketAddress address) {
+        Thread thread = new Thread(() -> {
+            try (SocketChannel channel = SocketChannel.open(address)) {
+                channel.write(ByteBuffer.wrap("show info; show stat; show servers state; show cluster; help\n"
+                        .getBytes(StandardCharsets.US_ASCII)));
+                ByteBuffer answer = ByteBuffer.allocate(8192);
+                while (channel.read(answer.clear()) >= 0) {
+                    // The answers only need to have been made.
+                }
+            } catch (IOException e) {
+                log.debug("runtime API: warming up through {} failed", address, e);
+            }
+        }, "patroxy-runtime-warm-up");
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            thread.join(WARM_UP_LIMIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

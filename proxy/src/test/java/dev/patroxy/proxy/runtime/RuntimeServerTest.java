@@ -59,12 +59,22 @@ class RuntimeServerTest {
         return RuntimeTransport.nio();
     }
 
-    private Path start(RuntimeTransport transport, AdminConfig.Limits limits) {
+    private Path start(RuntimeTransport transport, AdminConfig.Limits limits) throws InterruptedException {
         Path path = dir.resolve("admin.sock");
         actions = new RuntimeFixtures.RecordingActions();
         server = new RuntimeServer(new RuntimeCommands(RuntimeFixtures.view(), Optional.of(actions)), transport);
         server.apply(admin(path, 0600, limits));
+        awaitNoConnection();
         return path;
+    }
+
+    /** The server's own first connection (its warm-up) has closed: every place is free. */
+    private void awaitNoConnection() throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (server.openConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(server.openConnections()).isZero();
     }
 
     private static AdminConfig admin(Path path, int mode, AdminConfig.Limits limits) {
@@ -157,10 +167,7 @@ class RuntimeServerTest {
             }
             assertThat(first.send("show backend\n").until("> ", WAIT)).isEqualTo(BACKENDS + "\n> ");
         }
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (server.openConnections() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        awaitNoConnection();
         try (CliClient third = CliClient.unix(path)) {
             assertThat(third.send("show backend\n").untilClosed(WAIT)).as("the place is free again")
                     .isEqualTo(BACKENDS + "\n");
