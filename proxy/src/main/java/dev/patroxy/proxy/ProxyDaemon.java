@@ -20,6 +20,8 @@ import dev.patroxy.stats.StatsLimits;
 import dev.patroxy.stats.StatsServer;
 import dev.patroxy.stats.StatsSnapshot;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -246,7 +248,8 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         if (runtime == null) {
             runtime = new RuntimeServer(new RuntimeCommands(new DaemonView(() -> current, this::snapshot,
-                    relayThreads(), initial.global().maxconn(), hostName()), Optional.empty()));
+                    this::pendingRelayTasks, relayThreads(), initial.global().maxconn(), hostName()),
+                    Optional.empty()));
         }
         runtime.apply(admin);
     }
@@ -259,6 +262,17 @@ public final class ProxyDaemon implements AutoCloseable {
             log.error("the runtime API could not go back to {} after a failed reload: {}", before.admin(),
                     e.getMessage());
         }
+    }
+
+    /** Tasks waiting on the relay's event loops now. */
+    private long pendingRelayTasks() {
+        long pending = 0;
+        for (EventExecutor loop : workers) {
+            if (loop instanceof SingleThreadEventExecutor executor) {
+                pending += executor.pendingTasks();
+            }
+        }
+        return pending;
     }
 
     private static String hostName() {

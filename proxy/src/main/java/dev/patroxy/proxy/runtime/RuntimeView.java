@@ -41,8 +41,10 @@ public interface RuntimeView {
      * @param heapCommitted the heap the JVM holds now
      * @param heapUsed the part of it in use
      * @param node the host name
+     * @param tasks the JVM's live threads (HAProxy's {@code Tasks} counts its own units of work)
+     * @param runQueue tasks waiting on the relay's event loops now (HAProxy's {@code Run_queue})
      */
-    record ProcessFacts(long pid, int threads, int maxconn, long openFilesLimit, long heapMax, long heapCommitted, long heapUsed,
-            String node) {
+    record ProcessFacts(long pid, int threads, int maxconn, long openFilesLimit, long heapMax, long heapCommitted,
+            long heapUsed, String node, long tasks, long runQueue) {
     }
 }

@@ -15,7 +15,8 @@ import java.util.function.Function;
 
 /**
  * {@code show info}: HAProxy 2.6's fields, in its order, with patroxy's values. A field patroxy has nothing of (TLS
- * sessions, pipes, compression, peers) is 0, which is true; one it does not measure (rates, tasks) is empty.
+ * sessions, pipes, compression, peers) is 0, which is true; one it does not measure (rates, idle time) is empty;
+ * hatop needs a value in {@code Release_date}, {@code Tasks} and {@code Run_queue}.
  */
 final class ShowInfo {
     private static final long MB = 1024 * 1024;
@@ -44,7 +45,7 @@ final class ShowInfo {
     private static final List<Field> FIELDS = List.of(
             new Field("Name", "POS", "str", f -> "patroxy"),
             new Field("Version", "POS", "str", f -> f.snapshot().version()),
-            new Field("Release_date", "POS", "str", f -> UNMEASURED),
+            new Field("Release_date", "POS", "str", f -> "unknown"),
             new Field("Nbthread", "CGS", "u32", f -> f.process().threads()),
             new Field("Nbproc", "CGS", "u32", f -> 1),
             new Field("Process_num", "KGP", "u32", f -> 1),
@@ -89,8 +90,8 @@ final class ShowInfo {
             new Field("CompressBpsRateLim", "CLP", "u32", f -> 0),
             new Field("ZlibMemUsage", "MGP", "u32", f -> 0),
             new Field("MaxZlibMemUsage", "CLP", "u32", f -> 0),
-            new Field("Tasks", "MGP", "u32", f -> UNMEASURED),
-            new Field("Run_queue", "MGP", "u32", f -> UNMEASURED),
+            new Field("Tasks", "MGP", "u32", f -> f.process().tasks()),
+            new Field("Run_queue", "MGP", "u32", f -> f.process().runQueue()),
             new Field("Idle_pct", "MAP", "u32", f -> UNMEASURED),
             new Field("node", "COS", "str", f -> f.process().node()),
             new Field("description", "COS", "str", f -> ""),

@@ -243,6 +243,7 @@ class RuntimeCommandsTest {
                 "Uptime: 0d 1h01m01s\n", "Uptime_sec: 3661\n", "Memmax_MB: 512\n", "Ulimit-n: 1048576\n",
                 "Maxconn: 500\n", "CurrConns: 4\n", "CumConns: 1249\n", "node: px1\n", "Listeners: 2\n",
                 "DroppedLogs: 5\n", "FailedResolutions: 6\n", "TotalBytesOut: 12345878\n", "ConnRate: \n",
+                "Release_date: unknown\n", "Tasks: 31\n", "Run_queue: 3\n",
                 "Start_time_sec: " + RuntimeFixtures.STARTED.getEpochSecond() + "\n");
     }
 

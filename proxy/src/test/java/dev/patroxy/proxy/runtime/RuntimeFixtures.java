@@ -107,7 +107,7 @@ final class RuntimeFixtures {
 
             @Override
             public ProcessFacts process() {
-                return new ProcessFacts(4242, 2, 500, 1_048_576, 512L << 20, 64L << 20, 20L << 20, "px1");
+                return new ProcessFacts(4242, 2, 500, 1_048_576, 512L << 20, 64L << 20, 20L << 20, "px1", 31, 3);
             }
         };
     }
