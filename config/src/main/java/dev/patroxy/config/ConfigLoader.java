@@ -11,9 +11,12 @@ import java.nio.CharBuffer;
 import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -37,7 +41,8 @@ import org.yaml.snakeyaml.nodes.Node;
  * naming the file, line and key; nothing is applied from a file that has one.
  */
 public final class ConfigLoader {
-    private static final Set<String> TOP_KEYS = Set.of("global", "stats", "defaults", "servers", "listeners", "dcs");
+    private static final Set<String> TOP_KEYS = Set.of("global", "stats", "defaults", "servers", "listeners", "dcs",
+            "admin");
     private static final Set<String> GLOBAL_KEYS = Set.of("maxconn", "io", "threads", "buffers", "reload-drain",
             "keepalive", "maxconn-startup");
     private static final Set<String> KEEPALIVE_KEYS = Set.of("idle", "interval", "count");
@@ -62,6 +67,13 @@ public final class ConfigLoader {
     private static final Set<String> DCS_KEYS = Set.of(
             "type", "hosts", "scope", "namespace", "timeout", "watch-timeout", "revalidate", "switchover-pause", "tls",
             "auth");
+    private static final Set<String> ADMIN_KEYS = Set.of(
+            "socket", "bind", "maxconn", "max-line-length", "timeout", "state-file");
+    private static final Set<String> ADMIN_SOCKET_KEYS = Set.of("path", "mode", "owner", "group");
+    /** Permission bits only: set-user-ID, set-group-ID and sticky mean nothing on a socket. */
+    private static final Pattern FILE_MODE = Pattern.compile("0?[0-7]{3}");
+    /** Each runtime API connection is one open file and a little memory; far above what operators open. */
+    private static final int ADMIN_MAXCONN_LIMIT = 1000;
     private static final Map<String, DcsType> DCS_TYPES = Map.of(
             DcsType.ETCD_V2.configName(), DcsType.ETCD_V2, DcsType.ETCD_V3.configName(), DcsType.ETCD_V3);
     private static final Map<String, Boolean> LOG_FORMATS = Map.of("tcplog", true, "none", false);
@@ -110,6 +122,8 @@ public final class ConfigLoader {
         TIMEOUT_KEYS.forEach(k -> keys.add("timeout." + k));
         CHECK_KEYS.forEach(k -> keys.add("check." + k));
         DCS_KEYS.forEach(k -> keys.add("dcs." + k));
+        ADMIN_KEYS.stream().filter(k -> !k.equals("socket")).forEach(k -> keys.add("admin." + k));
+        ADMIN_SOCKET_KEYS.forEach(k -> keys.add("admin.socket." + k));
         return keys;
     }
 
@@ -233,7 +247,98 @@ public final class ConfigLoader {
                 listeners.add(listener);
             }
             Optional<DcsConfig> dcs = root.optional(top, "dcs", Reading::dcs);
-            return new PatroxyConfig(file, global, stats, List.copyOf(servers.values()), listeners, dcs);
+            AdminConfig admin = root.optional(top, "admin", this::admin).orElse(AdminConfig.NONE);
+            return new PatroxyConfig(file, global, stats, List.copyOf(servers.values()), listeners, dcs, admin);
+        }
+
+        /** Read after every other bind, so that a TCP bind overlapping one of them names it. */
+        private AdminConfig admin(ConfigNode node) throws ConfigException {
+            Map<String, ConfigNode> keys = node.mapping(ADMIN_KEYS);
+            AdminConfig.Limits d = AdminConfig.Limits.DEFAULTS;
+            return new AdminConfig(
+                    node.optional(keys, "socket", Reading::adminSocket),
+                    node.optional(keys, "bind", this::adminBind),
+                    new AdminConfig.Limits(
+                            node.optional(keys, "maxconn", n -> n.integer(1, ADMIN_MAXCONN_LIMIT)).orElse(d.maxconn()),
+                            node.optional(keys, "max-line-length", n -> n.integer(64, 1_048_576))
+                                    .orElse(d.maxLineLength()),
+                            node.optional(keys, "timeout", ConfigNode::duration).orElse(d.timeout())),
+                    node.optional(keys, "state-file", Reading::stateFile));
+        }
+
+        private static AdminConfig.Socket adminSocket(ConfigNode node) throws ConfigException {
+            Map<String, ConfigNode> keys = node.mapping(ADMIN_SOCKET_KEYS);
+            ConfigNode pathNode = keys.get("path");
+            Path path = node.required(keys, "path", ConfigNode::path);
+            int bytes = path.toString().getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > AdminConfig.Socket.MAX_PATH_BYTES) {
+                throw pathNode.error(path + " is " + bytes + " bytes long; a UNIX socket's path holds at most "
+                        + AdminConfig.Socket.MAX_PATH_BYTES);
+            }
+            inExistingDirectory(pathNode, path);
+            if (Files.isDirectory(path)) {
+                throw pathNode.error(path + " is a directory");
+            }
+            int mode = node.optional(keys, "mode", n -> {
+                String text = n.string();
+                if (!FILE_MODE.matcher(text).matches()) {
+                    throw n.error("expected permission bits in octal such as 0600 or 0660, found '" + text + "'");
+                }
+                return Integer.parseInt(text, 8);
+            }).orElse(AdminConfig.Socket.DEFAULT_MODE);
+            return new AdminConfig.Socket(path, mode,
+                    node.optional(keys, "owner", n -> principal(n, false)),
+                    node.optional(keys, "group", n -> principal(n, true)));
+        }
+
+        /** A user or group name (or number) this machine knows, looked up now as applying it will. */
+        private static String principal(ConfigNode node, boolean group) throws ConfigException {
+            String name = node.string();
+            UserPrincipalLookupService users = FileSystems.getDefault().getUserPrincipalLookupService();
+            try {
+                if (group) {
+                    users.lookupPrincipalByGroupName(name);
+                } else {
+                    users.lookupPrincipalByName(name);
+                }
+            } catch (UserPrincipalNotFoundException e) {
+                throw node.error("no " + (group ? "group" : "user") + " '" + name + "' on this machine");
+            } catch (IOException | RuntimeException e) {
+                // Whatever the lookup makes of a strange name (a NUL byte, say), it is this key's error.
+                throw node.error("cannot look up " + (group ? "group" : "user") + " '" + name + "': " + e.getMessage());
+            }
+            return name;
+        }
+
+        private static Path stateFile(ConfigNode node) throws ConfigException {
+            Path path = node.path();
+            inExistingDirectory(node, path);
+            if (Files.exists(path) && !Files.isRegularFile(path)) {
+                throw node.error(path + " is not a regular file");
+            }
+            return path;
+        }
+
+        private static void inExistingDirectory(ConfigNode node, Path path) throws ConfigException {
+            Path parent = path.getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw node.error("the directory " + parent + " does not exist");
+            }
+        }
+
+        /**
+         * The runtime API has no authentication: whoever reaches a TCP bind may drain every server, so it is only
+         * taken on a loopback address.
+         */
+        private BindAddress adminBind(ConfigNode node) throws ConfigException {
+            BindAddress bind = node.endpoint(true);
+            InetAddress address = resolve(node, bind);
+            if (address == null || !address.isLoopbackAddress()) {
+                throw node.error(bind + " is not a loopback address: the runtime API asks for no password, so it is"
+                        + " only bound to one such as 127.0.0.1 or [::1] (use admin.socket for more control)");
+            }
+            checkOverlaps(node, new Bound(bind, address, node));
+            return bind;
         }
 
         /** {@code defaults.check.tls} and {@code defaults.check.auth}: how every server's REST API is reached. */
@@ -364,20 +469,23 @@ public final class ConfigLoader {
             }
             for (ConfigNode item : items) {
                 BindAddress bind = item.endpoint(true);
-                Bound bound = new Bound(bind, resolve(item, bind), item);
-                for (Bound seen : bindsSeen) {
-                    if (seen.overlaps(bound)) {
-                        throw item.error(bind + " overlaps " + seen.bind() + ", bound at line " + seen.at().line()
-                                + " (" + seen.at().key() + "); " + (seen.everyAddress() || bound.everyAddress()
-                                ? "a wildcard takes the port on every address, IPv4 and IPv6"
-                                : "both are " + bound.address().getHostAddress())
-                                + ": the second bind would fail with 'Address already in use'");
-                    }
-                }
-                bindsSeen.add(bound);
+                checkOverlaps(item, new Bound(bind, resolve(item, bind), item));
                 binds.add(bind);
             }
             return binds;
+        }
+
+        private void checkOverlaps(ConfigNode item, Bound bound) throws ConfigException {
+            for (Bound seen : bindsSeen) {
+                if (seen.overlaps(bound)) {
+                    throw item.error(bound.bind() + " overlaps " + seen.bind() + ", bound at line " + seen.at().line()
+                            + " (" + seen.at().key() + "); " + (seen.everyAddress() || bound.everyAddress()
+                            ? "a wildcard takes the port on every address, IPv4 and IPv6"
+                            : "both are " + bound.address().getHostAddress())
+                            + ": the second bind would fail with 'Address already in use'");
+                }
+            }
+            bindsSeen.add(bound);
         }
 
         /**

@@ -235,15 +235,7 @@ final class ConfigNode {
      * read now: a file that cannot be read, is not UTF-8 or is larger than {@code maxBytes} is this key's error.
      */
     FileText fileText(int maxBytes) throws ConfigException {
-        String text = string();
-        Path path;
-        try {
-            Path named = Path.of(text);
-            Path parent = file.toAbsolutePath().getParent();
-            path = named.isAbsolute() || parent == null ? named : parent.resolve(named);
-        } catch (InvalidPathException e) {
-            throw error("'" + text + "' is not a file path: " + e.getMessage());
-        }
+        Path path = path();
         if (Files.isDirectory(path) || Files.exists(path) && !Files.isRegularFile(path)) {
             // A directory cannot be read, and a pipe or device could block the loading thread or never end.
             throw error(path + " is not a regular file");
@@ -265,6 +257,18 @@ final class ConfigNode {
             return new FileText(path, StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString());
         } catch (CharacterCodingException e) {
             throw error(path + " is not UTF-8 text");
+        }
+    }
+
+    /** The file this value names, a path relative to the configuration file's directory unless absolute. */
+    Path path() throws ConfigException {
+        String text = string();
+        try {
+            Path named = Path.of(text);
+            Path parent = file.toAbsolutePath().getParent();
+            return named.isAbsolute() || parent == null ? named : parent.resolve(named);
+        } catch (InvalidPathException e) {
+            throw error("'" + text + "' is not a file path: " + e.getMessage());
         }
     }
 

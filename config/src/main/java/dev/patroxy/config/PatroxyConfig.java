@@ -9,6 +9,7 @@ import java.util.Optional;
  *
  * @param source the file it was read from
  * @param dcs where Patroni's leader key can be watched, when the file says
+ * @param admin the runtime API, {@link AdminConfig#NONE} without an {@code admin} section
  */
 public record PatroxyConfig(
         Path source,
@@ -16,7 +17,8 @@ public record PatroxyConfig(
         StatsConfig stats,
         List<ServerConfig> servers,
         List<ListenerConfig> listeners,
-        Optional<DcsConfig> dcs) {
+        Optional<DcsConfig> dcs,
+        AdminConfig admin) {
     public PatroxyConfig {
         servers = List.copyOf(servers);
         listeners = List.copyOf(listeners);

@@ -1,5 +1,6 @@
 package dev.patroxy.proxy;
 
+import dev.patroxy.config.AdminConfig;
 import dev.patroxy.config.BindAddress;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
@@ -14,6 +15,8 @@ import dev.patroxy.proxy.relay.ProxyListener;
 import dev.patroxy.proxy.relay.SessionRegistry;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.proxy.routing.Admission;
+import dev.patroxy.proxy.runtime.RuntimeCommands;
+import dev.patroxy.proxy.runtime.RuntimeServer;
 import dev.patroxy.proxy.tls.StatsTls;
 import dev.patroxy.stats.ReloadStatus;
 import dev.patroxy.stats.StatsAccess;
@@ -21,6 +24,11 @@ import dev.patroxy.stats.StatsLimits;
 import dev.patroxy.stats.StatsServer;
 import dev.patroxy.stats.StatsSnapshot;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.SingleThreadEventExecutor;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +73,8 @@ public final class ProxyDaemon implements AutoCloseable {
     private FirstPacketPlaces firstPacketPlaces;
     private StatsServer stats;
     private StatsSnapshots snapshots;
+    /** The runtime API, once an {@code admin} section asks for it. */
+    private RuntimeServer runtime;
     private ScheduledExecutorService drainer;
     private long reloadsSucceeded;
     private long reloadsFailed;
@@ -104,6 +114,7 @@ public final class ProxyDaemon implements AutoCloseable {
                     this::snapshot, initial.stats().refresh(), statsLimits(initial.stats().limits()));
             stats.serve(StatsTls.access(initial.stats()));
             stats.start();
+            applyAdmin(initial.admin());
             drainer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "patroxy-drain");
                 t.setDaemon(true);
@@ -217,7 +228,7 @@ public final class ProxyDaemon implements AutoCloseable {
         StatsAccess statsAccess = StatsTls.access(next.stats());
         PatroxyConfig effective = new PatroxyConfig(next.source(),
                 before.global().withReloadDrainOf(next.global()),
-                statsInForce, next.servers(), next.listeners(), next.dcs());
+                statsInForce, next.servers(), next.listeners(), next.dcs(), next.admin());
         HealthMonitor.Knowledge known = current.knowledge();
         boolean sameKeys = before.dcs().isPresent() && next.dcs().isPresent()
                 ? before.dcs().get().sameKeys(next.dcs().get())
@@ -225,11 +236,14 @@ public final class ProxyDaemon implements AutoCloseable {
         if (!sameKeys) {
             known = known.forgetLeader();
         }
+        // First: a socket that cannot be bound refuses the reload before anything else changed.
+        applyAdmin(next.admin());
         Generation fresh;
         try {
             fresh = new Generation(effective, clock, adminStates, sessions).start(boss, workers, transport, globalLimit, startupLimit,
                     firstPacketPlaces, known, current.boundAddresses(), checks, watches);
         } catch (RuntimeException e) {
+            restoreAdmin(before);
             throw new IllegalStateException("cannot start the new configuration: " + e.getMessage(), e);
         }
         Generation old = current;
@@ -248,6 +262,56 @@ public final class ProxyDaemon implements AutoCloseable {
                 + (kept.isEmpty() ? "" : "; kept until a restart: " + String.join(", ", kept));
         log.info(summary);
         return summary;
+    }
+
+    /**
+     * Serves the runtime API as {@code admin} says, starting it the first time one is asked for. Act commands are
+     * refused: no AdminActions is given yet.
+     */
+    private void applyAdmin(AdminConfig admin) {
+        if (runtime == null && !admin.serves()) {
+            return;
+        }
+        if (runtime == null) {
+            runtime = new RuntimeServer(new RuntimeCommands(new DaemonView(() -> current, this::snapshot,
+                    this::pendingRelayTasks, relayThreads(), initial.global().maxconn(), hostName()),
+                    Optional.empty()));
+        }
+        runtime.apply(admin);
+    }
+
+    /** After a reload failed past the runtime API: what served before serves again, or the log says why not. */
+    private void restoreAdmin(PatroxyConfig before) {
+        try {
+            applyAdmin(before.admin());
+        } catch (RuntimeException e) {
+            log.error("the runtime API could not go back to {} after a failed reload: {}", before.admin(),
+                    e.getMessage());
+        }
+    }
+
+    /** Tasks waiting on the relay's event loops now. */
+    private long pendingRelayTasks() {
+        long pending = 0;
+        for (EventExecutor loop : workers) {
+            if (loop instanceof SingleThreadEventExecutor executor) {
+                pending += executor.pendingTasks();
+            }
+        }
+        return pending;
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "";
+        }
+    }
+
+    /** The runtime API's UNIX socket served now, if any. */
+    Optional<Path> runtimeSocket() {
+        return runtime == null ? Optional.empty() : runtime.socketPath();
     }
 
     /** A reload that could not happen (a bad file): the configuration in force stays, and the stats say why. */
@@ -291,6 +355,9 @@ public final class ProxyDaemon implements AutoCloseable {
         }
         if (stats != null) {
             stats.close();
+        }
+        if (runtime != null) {
+            runtime.close();
         }
         for (Draining d : draining) {
             d.generation().close();

@@ -7,19 +7,29 @@ import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.proxy.ProxyDaemonTest.FakeNode;
 import dev.patroxy.proxy.relay.Transport;
 import dev.patroxy.stats.ReloadStatus;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -325,5 +335,92 @@ class ConfigReloaderTest {
                 etcd.nextLeader.add("pg01");
             }
         }
+    }
+
+    /** The configuration with an {@code admin} section serving {@code socket}. */
+    private String withAdmin(String yaml, Path socket) {
+        return yaml.replace("stats:\n", "admin: {socket: {path: " + socket + ", mode: \"0660\"}}\nstats:\n");
+    }
+
+    /** What the runtime API on {@code socket} answers to {@code commands} before it closes the connection. */
+    private static String cli(Path socket, String commands) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                channel.connect(UnixDomainSocketAddress.of(socket));
+                channel.write(ByteBuffer.wrap(commands.getBytes(StandardCharsets.UTF_8)));
+                ByteArrayOutputStream answer = new ByteArrayOutputStream();
+                ByteBuffer buffer = ByteBuffer.allocate(8192);
+                while (channel.read(buffer.clear()) >= 0) {
+                    answer.write(buffer.array(), 0, buffer.position());
+                }
+                return answer.toString(StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theRuntimeApiKeepsServingAcrossReloadsAndMovesWithItsPath() throws Exception {
+        Path first = dir.resolve("admin.sock");
+        start(withAdmin(config("pg02", ""), first));
+        assertThat(cli(first, "show backend\n")).isEqualTo("# name\nprimary\nplain\n\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(first))).isEqualTo("rw-rw----");
+
+        try (SocketChannel interactive = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            interactive.connect(UnixDomainSocketAddress.of(first));
+            interactive.write(ByteBuffer.wrap("prompt\n".getBytes(StandardCharsets.UTF_8)));
+            Files.writeString(file, withAdmin(config("pg03", ""), first));
+            assertThat(reloader.reload()).isTrue();
+
+            assertThat(cli(first, "show servers state plain\n")).as("the new configuration, on the same socket")
+                    .contains(" plain 1 pg03 127.0.0.1 ");
+            interactive.write(ByteBuffer.wrap("show backend\nquit\n".getBytes(StandardCharsets.UTF_8)));
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(8192);
+            while (interactive.read(buffer.clear()) >= 0) {
+                answer.write(buffer.array(), 0, buffer.position());
+            }
+            assertThat(answer.toString(StandardCharsets.UTF_8)).as("a connection open across the reload carries on")
+                    .isEqualTo("\n> # name\nprimary\nplain\n\n> ");
+        }
+
+        Path second = dir.resolve("moved.sock");
+        Files.writeString(file, withAdmin(config("pg03", ""), second));
+        assertThat(reloader.reload()).isTrue();
+        assertThat(first).doesNotExist();
+        String csv = cli(second, "show stat\n");
+        assertThat(csv).endsWith(",\n\n");
+        assertThat(csv.lines().filter(l -> !l.isEmpty()).map(l -> l.split(",")[0] + "," + l.split(",")[1]))
+                .containsExactly("# pxname,svname", "primary,FRONTEND", "primary,pg01", "primary,pg02",
+                        "primary,pg03", "primary,BACKEND", "plain,FRONTEND", "plain,pg03", "plain,BACKEND");
+        assertThat(cli(second, "disable server primary/pg01\n")).as("no admin actions are wired yet")
+                .startsWith("Permission denied");
+        assertThat(cli(second, "show cluster\n")).contains("dcs: none", "\npg01 pg01 127.0.0.1:")
+                .containsPattern("\\npg01 pg01 127\\.0\\.0\\.1:\\d+ primary - - primary\\n");
+
+        daemon.close();
+        daemon = null;
+        assertThat(second).as("removed on close").doesNotExist();
+    }
+
+    @Test
+    void aSocketThatCannotBeBoundRefusesTheReloadAndTheOneInForceStays() throws Exception {
+        Path first = dir.resolve("admin.sock");
+        start(withAdmin(config("pg02", ""), first));
+        Path taken = dir.resolve("taken.sock");
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.bind(UnixDomainSocketAddress.of(taken));
+            Files.writeString(file, withAdmin(config("pg03", ""), taken));
+
+            assertThat(reloader.reload()).isFalse();
+        }
+        assertThat(daemon.snapshot().reload().lastFailure()).contains("another process serves " + taken);
+        assertThat(nodeBehind(plainPort)).as("nothing else changed").isEqualTo("pg02");
+        assertThat(cli(first, "show backend\n")).isEqualTo("# name\nprimary\nplain\n\n");
+
+        Files.writeString(file, config("pg02", ""));
+        assertThat(reloader.reload()).isTrue();
+        assertThat(first).as("a reload without the admin section closes the runtime API").doesNotExist();
     }
 }

@@ -1,9 +1,11 @@
 package dev.patroxy.stats;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * HAProxy's stats CSV ({@code show stat}, {@code /;csv}; haproxy doc/management.txt section 9.1), so that tools
@@ -48,20 +50,102 @@ public final class CsvStats {
     /** HAProxy's {@code pid} is the relative process number, 1 since HAProxy runs a single process. */
     private static final int PROCESS_NUMBER = 1;
 
+    /** Which rows {@code show stat <iid> <type> <sid>} asks for: HAProxy's proxy id, type bits and server id. */
+    public record Selection(int proxyId, int types, int serverId) {
+        /** {@code -1 -1 -1}: every row. */
+        public static final Selection ALL = new Selection(-1, -1, -1);
+        private static final int FRONTENDS = 1;
+        private static final int BACKENDS = 2;
+        private static final int SERVERS = 4;
+
+        /** HAProxy's server id selects among servers only: a selected proxy's FRONTEND and BACKEND rows stay. */
+        boolean selects(Row row) {
+            int bit = switch (row.type) {
+                case TYPE_FRONTEND -> FRONTENDS;
+                case TYPE_BACKEND -> BACKENDS;
+                default -> SERVERS;
+            };
+            return (proxyId == -1 || proxyId == row.proxyId) && (types & bit) != 0
+                    && (serverId == -1 || row.type != TYPE_SERVER || serverId == row.serverId);
+        }
+    }
+
     public String render(StatsSnapshot snapshot) {
+        return render(snapshot, Selection.ALL);
+    }
+
+    /** The CSV of the rows {@code selection} names, the header line always. */
+    public String render(StatsSnapshot snapshot, Selection selection) {
         StringBuilder out = new StringBuilder(256 * (1 + snapshot.listeners().size() * 4));
         out.append("# ").append(String.join(",", COLUMNS)).append(",\n");
+        rows(snapshot).stream().filter(selection::selects).forEach(row -> row.appendTo(out));
+        return out.toString();
+    }
+
+    /**
+     * {@code show stat typed}: one line per non-empty field, {@code T.iid.sid.pos.name.process:tags:type:value}, T
+     * being {@code F}, {@code B} or {@code S} (HAProxy's layout; see {@link #tags} for what the tags say).
+     */
+    public String renderTyped(StatsSnapshot snapshot, Selection selection) {
+        StringBuilder out = new StringBuilder();
+        for (Row row : rows(snapshot)) {
+            if (selection.selects(row)) {
+                row.appendTypedTo(out);
+            }
+        }
+        return out.toString();
+    }
+
+    private static List<Row> rows(StatsSnapshot snapshot) {
+        List<Row> rows = new ArrayList<>();
         int proxyId = 0;
         for (ListenerStats listener : snapshot.listeners()) {
             proxyId++;
-            frontend(listener, proxyId).appendTo(out);
+            rows.add(frontend(listener, proxyId));
             int serverId = 0;
             for (ServerStats server : listener.servers()) {
-                server(listener, server, proxyId, ++serverId, snapshot).appendTo(out);
+                rows.add(server(listener, server, proxyId, ++serverId, snapshot));
             }
-            backend(listener, proxyId).appendTo(out);
+            rows.add(backend(listener, proxyId));
         }
-        return out.toString();
+        return rows;
+    }
+
+    /**
+     * HAProxy's field tags (origin, nature, scope) as {@code show stat typed} prints them: keys and names, configured
+     * limits, maxima, gauges, durations, status text, and counters for the rest.
+     */
+    static String tags(String column, String value) {
+        if (column.equals("pxname") || column.equals("svname")) {
+            return "KNS";
+        }
+        if (Set.of("pid", "iid", "sid", "type", "tracked").contains(column)) {
+            return "KGP";
+        }
+        if (Set.of("slim", "qlimit", "rate_lim", "src_ilim", "check_rise", "check_fall", "agent_rise",
+                "agent_fall").contains(column)) {
+            return "CLS";
+        }
+        if (column.endsWith("max") || column.endsWith("_max")) {
+            return "MMP";
+        }
+        if (Set.of("check_duration", "agent_duration", "lastchg", "downtime", "lastsess", "qtime", "ctime", "rtime",
+                "ttime").contains(column)) {
+            return "MDP";
+        }
+        if (!isNumber(value)) {
+            return Set.of("addr", "cookie", "mode", "algo").contains(column) ? "COS" : "SOS";
+        }
+        if (column.endsWith("cur") || column.endsWith("_cur") || Set.of("act", "bck", "weight", "uweight",
+                "throttle", "check_health", "agent_health", "rate", "req_rate", "conn_rate", "check_code",
+                "agent_code").contains(column)) {
+            return "MGP";
+        }
+        return "MCP";
+    }
+
+    private static boolean isNumber(String value) {
+        return !value.isEmpty() && value.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private static Row frontend(ListenerStats listener, int proxyId) {
@@ -178,9 +262,39 @@ public final class CsvStats {
     /** One CSV line, filled by column name so that a field lands in its column or the build fails a test. */
     private static final class Row {
         private final String[] fields = new String[COLUMNS.size()];
+        private int type;
+        private int proxyId;
+        private int serverId;
 
         Row() {
             Arrays.fill(fields, "");
+        }
+
+        Row set(String column, int value) {
+            switch (column) {
+                case "type" -> type = value;
+                case "iid" -> proxyId = value;
+                case "sid" -> serverId = value;
+                default -> {
+                }
+            }
+            return set(column, Long.toString(value));
+        }
+
+        void appendTypedTo(StringBuilder out) {
+            char letter = type == TYPE_FRONTEND ? 'F' : type == TYPE_BACKEND ? 'B' : 'S';
+            for (int i = 0; i < fields.length; i++) {
+                String value = fields[i];
+                if (value.isEmpty()) {
+                    continue;
+                }
+                String kind = isNumber(value) ? (tags(COLUMNS.get(i), value).charAt(1) == 'C' ? "u64" : "u32")
+                        : "str";
+                out.append(letter).append('.').append(proxyId).append('.').append(serverId).append('.').append(i)
+                        .append('.').append(COLUMNS.get(i)).append('.').append(PROCESS_NUMBER).append(':')
+                        .append(tags(COLUMNS.get(i), value)).append(':').append(kind).append(':').append(value)
+                        .append('\n');
+            }
         }
 
         Row set(String column, long value) {

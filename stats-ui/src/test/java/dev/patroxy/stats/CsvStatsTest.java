@@ -207,4 +207,29 @@ class CsvStatsTest {
         fields.add(field.toString());
         return fields;
     }
+
+    @Test
+    void aSelectionKeepsTheRowsShowStatAsksForWithTheirIds() {
+        CsvStats csv = new CsvStats();
+        StatsSnapshot sample = TestSnapshots.sample();
+
+        assertThat(csv.render(sample, CsvStats.Selection.ALL)).isEqualTo(csv.render(sample));
+        List<String> replicas = csv.render(sample, new CsvStats.Selection(2, -1, -1)).lines().skip(1).toList();
+        assertThat(replicas).extracting(l -> l.split(",")[0] + "/" + l.split(",")[1])
+                .containsExactly("replicas/FRONTEND", "replicas/pg03", "replicas/BACKEND");
+        assertThat(replicas).as("the rows are the full CSV's, ids included").isSubsetOf(lines);
+        List<String> pg02 = csv.render(sample, new CsvStats.Selection(1, 4, 2)).lines().skip(1).toList();
+        assertThat(pg02).singleElement().asString().startsWith("primary,pg02,");
+        List<String> backends = csv.render(sample, new CsvStats.Selection(-1, 2, 5)).lines().skip(1).toList();
+        assertThat(backends).extracting(l -> l.split(",")[1]).containsExactly("BACKEND", "BACKEND");
+    }
+
+    @Test
+    void typedRendersEachNonEmptyFieldOfTheSelectedRows() {
+        String typed = new CsvStats().renderTyped(TestSnapshots.sample(), new CsvStats.Selection(2, -1, -1));
+
+        assertThat(typed).contains("F.2.0.0.pxname.1:KNS:str:replicas\n", "S.2.1.1.svname.1:KNS:str:pg03\n",
+                "S.2.1.17.status.1:SOS:str:DOWN\n", "B.2.0.1.svname.1:KNS:str:BACKEND\n");
+        assertThat(typed).doesNotContain("primary").doesNotContain(":\n");
+    }
 }

@@ -37,7 +37,8 @@ public final class FirstPacketPlaces {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, places));
     }
 
-    private static long openFilesLimit() {
+    /** The soft limit on open files; 4096 where the JVM cannot say. */
+    public static long openFilesLimit() {
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
             return unix.getMaxFileDescriptorCount();
