@@ -5,6 +5,7 @@ import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.proxy.admin.AdminActions;
 import dev.patroxy.proxy.admin.SessionInfo;
+import dev.patroxy.stats.AdminState;
 import dev.patroxy.stats.CheckResult;
 import dev.patroxy.stats.DcsStatus;
 import dev.patroxy.stats.DetectionHistogram;
@@ -61,7 +62,7 @@ final class RuntimeFixtures {
     static StatsSnapshot snapshot() {
         ListenerStats primary = new ListenerStats("primary", List.of("127.0.0.1:5000"), "primary",
                 "GET /primary expect 200",
-                new FrontendStats(3, 17, 1240, 987_654, 12_345_678, 6, 0, 0, 9, 41, 1, 4, 7, false, 3),
+                new FrontendStats(3, 17, 1240, 987_654, 12_345_678, 6, 0, 0, 9, 41, 1, 4, 7, false, 3, false),
                 List.of(server("pg01", "10.29.0.11:5432", ServerState.UP, 0, 0, "primary", true,
                                 new CheckResult("L7OK", 200, Duration.ofMillis(3), "HTTP 200", TAKEN)),
                         server("pg02", "pg02.db:5432", ServerState.GOING_DOWN, 2, 3, "replica", false,
@@ -72,7 +73,7 @@ final class RuntimeFixtures {
                 2, DetectionHistogram.EMPTY);
         ListenerStats replicas = new ListenerStats("replicas", List.of("127.0.0.1:5001"), "roundrobin",
                 "OPTIONS /replica expect 200",
-                new FrontendStats(1, 2, 9, 100, 200, 1, 0, 0, 0, 0, 0, 0, 0, false, 0),
+                new FrontendStats(1, 2, 9, 100, 200, 1, 0, 0, 0, 0, 0, 0, 0, false, 0, false),
                 List.of(server("pg02", "pg02.db:5432", ServerState.UP, 0, 0, "replica", true,
                         new CheckResult("L7OK", 200, Duration.ofMillis(2), "HTTP 200", TAKEN))),
                 List.of(), 0, DetectionHistogram.EMPTY);
@@ -84,7 +85,7 @@ final class RuntimeFixtures {
             String role, boolean routable, CheckResult check) {
         return new ServerStats(name, address, "http://" + address + "/primary", state, health, healthMax, role,
                 routable, 1, 2, 30, 400, 500, 0, 1, 0, 1, TAKEN.minusSeconds(75), Duration.ZERO, 0, check, 0, 0, 0,
-                0, Duration.ZERO, 2);
+                0, Duration.ZERO, 2, AdminState.READY, 1);
     }
 
     static RuntimeView view() {
