@@ -95,7 +95,7 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
                 routerOf.put(backend, router);
                 backend.onConnectFailure(() -> {
                     if (!closed) {
-                        scheduler.execute(() -> checkNow(backend));
+                        scheduler.execute(() -> connectFailed(backend));
                     }
                 });
                 backend.onSeenInRecovery(() -> {
@@ -392,6 +392,21 @@ public final class HealthMonitor implements AutoCloseable, LeaderListener {
         }
         // Whoever takes the role now is found fast, as after a change of the leader key.
         checkFast(List.of(routerOf.get(backend)), Set.of());
+    }
+
+    /**
+     * A connection to {@code backend}'s PostgreSQL failed. One the leader key alone kept on the primary port while its
+     * check is down (the node's link cut, not just its REST API hung) takes no new sessions until a check passes:
+     * each would wait out the connect timeout there, where held they go to the next primary as soon as it is routed.
+     */
+    private void connectFailed(Backend backend) {
+        if (!states.get(backend).isUp() && vouchedByLeader.remove(backend)) {
+            log.warn("{} is {} and its PostgreSQL did not take a connection either: the leader key no longer keeps it"
+                    + " on the primary port; new sessions wait for the next primary or a passing check", backend,
+                    states.get(backend).state());
+            reroute(routerOf.get(backend), "PostgreSQL: " + backend.server().name() + " takes no connection");
+        }
+        checkNow(backend);
     }
 
     /** Whether the DCS is known to have no leader key. */

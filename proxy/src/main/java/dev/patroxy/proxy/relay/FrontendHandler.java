@@ -1,5 +1,6 @@
 package dev.patroxy.proxy.relay;
 
+import dev.patroxy.config.Balance;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
@@ -454,7 +455,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ListenerConfig listener = router.listener();
         backend.connectFailed();
         log.debug("{}: connect to {} failed (attempt {}): {}", listener.name(), backend, attempt + 1, cause);
-        if (attempt < listener.retries() && client.isActive()) {
+        // A primary whose check is down is routed only because the leader key names it (its link cut, or its REST API
+        // hung): a connection it did not take says the former, and a retry would only wait out the timeout again.
+        boolean keptByTheKeyAlone = listener.balance() == Balance.PRIMARY && backend.check().isPresent()
+                && !backend.health().state().isUp();
+        if (attempt < listener.retries() && client.isActive() && !keptByTheKeyAlone) {
             sessionLog.retried();
             connect(ctx, attempt + 1);
             return;

@@ -259,6 +259,28 @@ class HealthMonitorTest {
     }
 
     @Test
+    void aConnectionItsPostgresqlDoesNotTakeEndsItUntilACheckPassesAgain() throws Exception {
+        onScheduler(() -> monitor.leaderIs("pg01", 7));
+        answer(patroni(200, "primary"), clock.instant());
+        pg01.connectFailed();
+        onScheduler(() -> { });
+        assertThat(router.current()).as("its check says UP: one failed connection is the check's to judge")
+                .contains(pg01);
+        for (int i = 0; i < CHECK.fall(); i++) {
+            answer(timedOut(), clock.instant());
+        }
+        assertThat(router.current()).as("the key still names it").contains(pg01);
+
+        pg01.connectFailed();
+        onScheduler(() -> { });
+
+        assertThat(router.current()).as("its link is cut, not just its REST API hung").isEmpty();
+        assertThat(router.roleChanges().recent().get(0).why()).contains("PostgreSQL: pg01 takes no connection");
+        answer(patroni(200, "primary"), clock.instant());
+        assertThat(router.current()).as("back, and the key still names it").contains(pg01);
+    }
+
+    @Test
     void theLeaderKeyMovingOrTheDcsGoingSilentEndsIt() throws Exception {
         onScheduler(() -> monitor.leaderIs("pg01", 7));
         answer(patroni(200, "primary"), clock.instant());

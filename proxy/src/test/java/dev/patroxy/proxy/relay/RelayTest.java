@@ -11,6 +11,7 @@ import dev.patroxy.config.HostPort;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.ServerConfig;
 import dev.patroxy.config.Timeouts;
+import dev.patroxy.proxy.health.HealthSnapshot;
 import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
@@ -113,6 +114,9 @@ abstract class RelayTest {
                 2, limits.listener(), true, tcplog, releaseRate, servers);
         ListenerRouter router = new ListenerRouter(config,
                 servers.stream().map(s -> new Backend("primary", s, Optional.of(check), Instant.EPOCH)).toList());
+        if (routable) {
+            router.backends().forEach(b -> b.publishHealth(HealthSnapshot.unchecked(Instant.EPOCH), null, 0));
+        }
         router.refresh(b -> routable);
         globalLimit = new Admission(limits.global(), System::nanoTime);
         startupLimit = new Admission(limits.startup(), System::nanoTime);
@@ -539,6 +543,35 @@ abstract class RelayTest {
             assertThat(readLine(client)).isEqualTo("1");
         }
         assertThat(listener.refused()).isZero();
+    }
+
+    @Test
+    void aPrimaryOnlyTheLeaderKeyKeepsIsNotRetriedWhenItTakesNoConnectionAndItsClientWaitsForTheNext()
+            throws Exception {
+        try (ServerSocket unreachable = new ServerSocket(0, 1)) {
+            List<Socket> queued = fillAcceptQueue(unreachable.getLocalPort());
+            AtomicLong accepted = new AtomicLong();
+            int livePort = startGreetingBackend(accepted);
+            holdTimeout = Duration.ofSeconds(20);
+            int port = startProxy(Balance.PRIMARY, Duration.ofMinutes(1), true, unreachable.getLocalPort(), livePort);
+            Backend cut = listener.router().backends().get(0);
+            // Its check is DOWN (the node's link cut): the leader key alone keeps it routed.
+            cut.publishHealth(HealthSnapshot.initial(Instant.EPOCH, 1), null, 0);
+
+            try (Socket client = connect(port)) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> listener.router().held().size() == 1);
+                assertThat(cut.connectErrors()).as("one attempt, cut at timeout connect; no retry of a down node")
+                        .isEqualTo(1);
+
+                listener.router().refresh(b -> b != cut);
+
+                assertThat(readLine(client)).isEqualTo("1");
+            }
+            assertThat(cut.connectErrors()).isEqualTo(1);
+            for (Socket s : queued) {
+                s.close();
+            }
+        }
     }
 
     @Test
