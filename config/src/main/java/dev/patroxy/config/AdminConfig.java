@@ -9,15 +9,18 @@ import java.util.Optional;
  *
  * @param socket the UNIX stream socket, or none
  * @param bind a TCP address on a loopback interface, or none
+ * @param bindLevel what a connection to {@code bind} may do: {@code operator} unless given, since every local user
+ *     reaches a TCP port
  * @param limits what the runtime API's clients may cost
  * @param stateFile where servers' admin states are kept across restarts (HAProxy's {@code server-state-file}), or
  *     none
  */
-public record AdminConfig(Optional<Socket> socket, Optional<BindAddress> bind, Limits limits,
+public record AdminConfig(Optional<Socket> socket, Optional<BindAddress> bind, AdminLevel bindLevel, Limits limits,
         Optional<Path> stateFile) {
+    public static final AdminLevel DEFAULT_BIND_LEVEL = AdminLevel.OPERATOR;
     /** No runtime API: the configuration without an {@code admin} section. */
-    public static final AdminConfig NONE = new AdminConfig(Optional.empty(), Optional.empty(), Limits.DEFAULTS,
-            Optional.empty());
+    public static final AdminConfig NONE = new AdminConfig(Optional.empty(), Optional.empty(), DEFAULT_BIND_LEVEL,
+            Limits.DEFAULTS, Optional.empty());
 
     /** Whether anything is to be bound. */
     public boolean serves() {
@@ -31,11 +34,13 @@ public record AdminConfig(Optional<Socket> socket, Optional<BindAddress> bind, L
      * @param mode the file's permission bits, {@code 0600} unless given
      * @param owner the user the file is given to, or the process's own
      * @param group the group the file is given to, or the process's own
+     * @param level what a connection may do: {@code admin} unless given, the file's mode deciding who connects
      */
-    public record Socket(Path path, int mode, Optional<String> owner, Optional<String> group) {
+    public record Socket(Path path, int mode, Optional<String> owner, Optional<String> group, AdminLevel level) {
         /** Linux's {@code sun_path} holds 108 bytes with the terminating NUL. */
         public static final int MAX_PATH_BYTES = 107;
         public static final int DEFAULT_MODE = 0600;
+        public static final AdminLevel DEFAULT_LEVEL = AdminLevel.ADMIN;
     }
 
     /**

@@ -68,8 +68,8 @@ public final class ConfigLoader {
             "type", "hosts", "scope", "namespace", "timeout", "watch-timeout", "revalidate", "switchover-pause", "tls",
             "auth");
     private static final Set<String> ADMIN_KEYS = Set.of(
-            "socket", "bind", "maxconn", "max-line-length", "timeout", "state-file");
-    private static final Set<String> ADMIN_SOCKET_KEYS = Set.of("path", "mode", "owner", "group");
+            "socket", "bind", "bind-level", "maxconn", "max-line-length", "timeout", "state-file");
+    private static final Set<String> ADMIN_SOCKET_KEYS = Set.of("path", "mode", "owner", "group", "level");
     /** Permission bits only: set-user-ID, set-group-ID and sticky mean nothing on a socket. */
     private static final Pattern FILE_MODE = Pattern.compile("0?[0-7]{3}");
     /** Each runtime API connection is one open file and a little memory; far above what operators open. */
@@ -258,6 +258,7 @@ public final class ConfigLoader {
             return new AdminConfig(
                     node.optional(keys, "socket", Reading::adminSocket),
                     node.optional(keys, "bind", this::adminBind),
+                    node.optional(keys, "bind-level", Reading::adminLevel).orElse(AdminConfig.DEFAULT_BIND_LEVEL),
                     new AdminConfig.Limits(
                             node.optional(keys, "maxconn", n -> n.integer(1, ADMIN_MAXCONN_LIMIT)).orElse(d.maxconn()),
                             node.optional(keys, "max-line-length", n -> n.integer(64, 1_048_576))
@@ -288,7 +289,18 @@ public final class ConfigLoader {
             }).orElse(AdminConfig.Socket.DEFAULT_MODE);
             return new AdminConfig.Socket(path, mode,
                     node.optional(keys, "owner", n -> principal(n, false)),
-                    node.optional(keys, "group", n -> principal(n, true)));
+                    node.optional(keys, "group", n -> principal(n, true)),
+                    node.optional(keys, "level", Reading::adminLevel).orElse(AdminConfig.Socket.DEFAULT_LEVEL));
+        }
+
+        private static AdminLevel adminLevel(ConfigNode node) throws ConfigException {
+            String text = node.string();
+            for (AdminLevel level : AdminLevel.values()) {
+                if (level.configName().equals(text)) {
+                    return level;
+                }
+            }
+            throw node.error("expected user, operator or admin, found '" + text + "'");
         }
 
         /** A user or group name (or number) this machine knows, looked up now as applying it will. */

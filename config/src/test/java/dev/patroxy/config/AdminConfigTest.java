@@ -72,8 +72,9 @@ class AdminConfigTest {
     void readsTheSocketTheBindTheLimitsAndTheStateFile() throws Exception {
         AdminConfig admin = parse("""
                 admin:
-                  socket: {path: run/admin.sock, mode: "0660", owner: %s, group: %s}
+                  socket: {path: run/admin.sock, mode: "0660", owner: %s, group: %s, level: operator}
                   bind: "127.0.0.1:9999"
+                  bind-level: user
                   maxconn: 3
                   max-line-length: 1024
                   timeout: 2m
@@ -81,8 +82,9 @@ class AdminConfigTest {
                 """.formatted(user, group).replace("run/", "")).admin();
 
         assertThat(admin.socket()).contains(new AdminConfig.Socket(dir.resolve("admin.sock"), 0660,
-                Optional.of(user), Optional.of(group)));
+                Optional.of(user), Optional.of(group), AdminLevel.OPERATOR));
         assertThat(admin.bind()).contains(new BindAddress("127.0.0.1", 9999));
+        assertThat(admin.bindLevel()).isEqualTo(AdminLevel.USER);
         assertThat(admin.limits()).isEqualTo(new AdminConfig.Limits(3, 1024, Duration.ofMinutes(2)));
         assertThat(admin.stateFile()).as("relative to the configuration's directory").contains(dir.resolve("state"));
         assertThat(admin.serves()).isTrue();
@@ -122,8 +124,9 @@ class AdminConfigTest {
                 "admin.socket.owner", "no user 'no-such-user-here' on this machine");
         assertError("admin:\n  socket: {path: " + dir.resolve("a.sock") + ", group: no-such-group-here}\n", 8,
                 "admin.socket.group", "no group 'no-such-group-here' on this machine");
-        assertError("admin:\n  socket: {path: " + dir.resolve("a.sock") + ", level: admin}\n", 8,
-                "admin.socket.level", "unknown key");
+        assertError("admin:\n  socket: {path: " + dir.resolve("a.sock") + ", level: root}\n", 8,
+                "admin.socket.level", "expected user, operator or admin, found 'root'");
+        assertError("admin:\n  bind-level: 15\n", 8, "admin.bind-level", "expected user, operator or admin");
         assertError("admin:\n  bind: \"*:9999\"\n", 8, "admin.bind", "is not a loopback address");
         assertError("admin:\n  bind: \"10.29.0.1:9999\"\n", 8, "admin.bind", "is not a loopback address");
         assertError("admin:\n  bind: \"127.0.0.1:7000\"\n", 8, "admin.bind", "127.0.0.1:7000 overlaps 127.0.0.1:7000");

@@ -7,6 +7,7 @@ import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.StatsConfig;
 import dev.patroxy.proxy.admin.AdminActions;
 import dev.patroxy.proxy.admin.AdminControl;
+import dev.patroxy.proxy.admin.AdminStateFile;
 import dev.patroxy.proxy.admin.AdminStates;
 import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
@@ -18,6 +19,7 @@ import dev.patroxy.proxy.routing.Admission;
 import dev.patroxy.proxy.runtime.RuntimeCommands;
 import dev.patroxy.proxy.runtime.RuntimeServer;
 import dev.patroxy.proxy.tls.StatsTls;
+import dev.patroxy.stats.AdminState;
 import dev.patroxy.stats.ReloadStatus;
 import dev.patroxy.stats.StatsAccess;
 import dev.patroxy.stats.StatsLimits;
@@ -26,6 +28,7 @@ import dev.patroxy.stats.StatsSnapshot;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.SingleThreadEventExecutor;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -38,6 +41,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +80,8 @@ public final class ProxyDaemon implements AutoCloseable {
     /** The runtime API, once an {@code admin} section asks for it. */
     private RuntimeServer runtime;
     private ScheduledExecutorService drainer;
+    /** Writes {@code admin.state-file}, one save after another, off the threads that change admin states. */
+    private ExecutorService stateSaver;
     private long reloadsSucceeded;
     private long reloadsFailed;
     private String lastFailure;
@@ -104,6 +110,12 @@ public final class ProxyDaemon implements AutoCloseable {
             checks = CheckRegistry.overHttp(clock);
             watches = LeaderWatches.overEtcd(clock);
             firstPacketPlaces = FirstPacketPlaces.fromOpenFilesLimit(initial.global().maxconn());
+            restoreAdminStates(initial.admin());
+            stateSaver = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "patroxy-state-file");
+                t.setDaemon(true);
+                return t;
+            });
             current = new Generation(initial, clock, adminStates, sessions).start(boss, workers, transport, globalLimit, startupLimit,
                     firstPacketPlaces, HealthMonitor.Knowledge.NONE, Set.of(), checks, watches);
             admin = new AdminControl(adminStates, () -> current.listeners(), this::allListeners, this::adminChanged,
@@ -170,6 +182,38 @@ public final class ProxyDaemon implements AutoCloseable {
     private void adminChanged(String why) {
         current.adminChanged(why);
         draining.forEach(d -> d.generation().adminChanged(why));
+        saveAdminStates();
+    }
+
+    /** Takes back the admin states {@code admin.state-file} kept, before any listener starts. */
+    private void restoreAdminStates(AdminConfig admin) {
+        admin.stateFile().ifPresent(path -> {
+            AdminStateFile.Loaded loaded = new AdminStateFile(path).load();
+            adminStates.restore(loaded.servers());
+            long set = loaded.servers().stream().filter(s -> s.state() != AdminState.READY
+                    || s.weight() != s.initialWeight()).count();
+            if (loaded.problem().isEmpty()) {
+                log.info("server state file {}: {} servers, {} of them not READY at their initial weight", path,
+                        loaded.servers().size(), set);
+            }
+        });
+    }
+
+    /** Writes every server's admin state to {@code admin.state-file}, if the configuration in force names one. */
+    private void saveAdminStates() {
+        Optional<Path> path = current.config().admin().stateFile();
+        if (path.isEmpty()) {
+            return;
+        }
+        List<AdminStateFile.Saved> saved = adminStates.saved();
+        stateSaver.execute(() -> {
+            try {
+                new AdminStateFile(path.get()).save(saved);
+            } catch (IOException | RuntimeException e) {
+                log.error("server state file {} not written, the admin states are kept in memory only: {}",
+                        path.get(), e.toString());
+            }
+        });
     }
 
     /** The names of the listeners of the configuration in force. */
@@ -264,10 +308,7 @@ public final class ProxyDaemon implements AutoCloseable {
         return summary;
     }
 
-    /**
-     * Serves the runtime API as {@code admin} says, starting it the first time one is asked for. Act commands are
-     * refused: no AdminActions is given yet.
-     */
+    /** Serves the runtime API as {@code admin} says, starting it the first time one is asked for. */
     private void applyAdmin(AdminConfig admin) {
         if (runtime == null && !admin.serves()) {
             return;
@@ -275,7 +316,7 @@ public final class ProxyDaemon implements AutoCloseable {
         if (runtime == null) {
             runtime = new RuntimeServer(new RuntimeCommands(new DaemonView(() -> current, this::snapshot,
                     this::pendingRelayTasks, relayThreads(), initial.global().maxconn(), hostName()),
-                    Optional.empty()));
+                    Optional.of(this.admin)));
         }
         runtime.apply(admin);
     }
@@ -352,6 +393,15 @@ public final class ProxyDaemon implements AutoCloseable {
     public void close() {
         if (drainer != null) {
             drainer.shutdownNow();
+        }
+        if (stateSaver != null) {
+            // The last change is written before the process goes.
+            stateSaver.shutdown();
+            try {
+                stateSaver.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (stats != null) {
             stats.close();

@@ -12,6 +12,12 @@ import dev.patroxy.stats.AdminState;
 import dev.patroxy.stats.ListenerStats;
 import dev.patroxy.stats.ServerStats;
 import java.io.IOException;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Files;
+import java.nio.channels.SocketChannel;
+import java.nio.ByteBuffer;
+import java.net.UnixDomainSocketAddress;
+import java.io.ByteArrayOutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -233,5 +239,46 @@ class AdminStateDaemonTest {
             assertThat(ProxyDaemonTest.nodeBehind(replicaPort)).isEqualTo("pg03");
         }
         assertThat(server("replicas", "pg02").routable()).isFalse();
+    }
+    /** Sends {@code command} to the runtime API's UNIX socket and reads its whole answer. */
+    private static String runtime(Path socket, String command) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            channel.write(StandardCharsets.UTF_8.encode(command + "\n"));
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            ByteBuffer buffer = ByteBuffer.allocate(4096);
+            while (channel.read(buffer) >= 0) {
+                answer.write(buffer.array(), 0, buffer.position());
+                buffer.clear();
+            }
+            return answer.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theRuntimeSocketActsAndTheStateFileKeepsWhatItSetAcrossARestart(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve("admin.sock");
+        Path stateFile = dir.resolve("server-state");
+        yaml = yaml.replace("stats:\n", "admin: {socket: {path: " + socket + "}, state-file: " + stateFile
+                + "}\nstats:\n");
+        daemon.close();
+        daemon = new ProxyDaemon(config(), Clock.systemUTC(), Transport.best()).start();
+
+        assertThat(runtime(socket, "set server replicas/pg02 state maint")).isEqualTo("\n");
+        assertThat(runtime(socket, "set weight replicas/pg03 4")).isEqualTo("\n");
+        await().atMost(WITHIN).until(() -> server("replicas", "pg02").admin() == AdminState.MAINT);
+        assertThat(runtime(socket, "get weight replicas/pg03")).isEqualTo("4 (initial 1)\n\n");
+        await().atMost(WITHIN).until(() -> Files.exists(stateFile)
+                && Files.readString(stateFile).contains("replicas pg03 READY 4 1"));
+        assertThat(Files.readString(stateFile)).contains("replicas pg02 MAINT 1 1");
+        daemon.close();
+
+        daemon = new ProxyDaemon(config(), Clock.systemUTC(), Transport.best()).start();
+
+        assertThat(server("replicas", "pg02").admin()).as("in MAINT from the start").isEqualTo(AdminState.MAINT);
+        assertThat(server("replicas", "pg03").weight()).isEqualTo(4);
+        await().atMost(WITHIN).until(() -> server("replicas", "pg03").routable());
+        assertThat(server("replicas", "pg02").routable()).isFalse();
+        assertThat(runtime(socket, "show servers state replicas")).contains("replicas 1 pg02 127.0.0.1 0 1 1 1 ")
+                .contains("replicas 2 pg03 127.0.0.1 2 0 4 1 ");
     }
 }

@@ -250,11 +250,12 @@ public final class Backend {
         int killed = 0;
         for (ProxiedSession session : sessions) {
             if (sessions.remove(session)) {
+                // Counted first: whoever sees the session end finds it counted.
+                killedSessions.increment();
                 session.kill();
                 killed++;
             }
         }
-        killedSessions.add(killed);
         return killed;
     }
 

@@ -8,6 +8,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.nio.charset.StandardCharsets;
+import dev.patroxy.config.AdminLevel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +28,9 @@ final class CliHandler extends ChannelInboundHandlerAdapter {
     private final CliSession session;
     private boolean closing;
 
-    CliHandler(RuntimeCommands commands, Duration timeout) {
+    CliHandler(RuntimeCommands commands, Duration timeout, AdminLevel level) {
         this.commands = commands;
-        this.session = new CliSession(timeout);
+        this.session = new CliSession(timeout, level);
     }
 
     static IdleStateHandler idleHandler(Duration timeout) {

@@ -1,11 +1,13 @@
 package dev.patroxy.proxy.runtime;
 
+import dev.patroxy.config.AdminLevel;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.ServerConfig;
 import dev.patroxy.proxy.admin.AdminActions;
 import dev.patroxy.stats.CsvStats;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -20,6 +22,17 @@ import java.util.regex.Pattern;
 public final class RuntimeCommands {
     static final String NO_ACTIONS = "Permission denied: this patroxy has no admin actions; nothing was changed.\n";
     static final String NO_SESSIONS = "Sessions cannot be listed: this patroxy has no admin actions.\n";
+    /** HAProxy's answer to a command above the connection's level. */
+    static final String PERMISSION_DENIED = "Permission denied\n";
+    /** The commands a {@code user} connection may not run: listing sessions, and every change. */
+    private static final Map<String, AdminLevel> LEVEL_NEEDED = Map.ofEntries(
+            Map.entry("show sess", AdminLevel.OPERATOR),
+            Map.entry("disable server", AdminLevel.ADMIN), Map.entry("enable server", AdminLevel.ADMIN),
+            Map.entry("set server", AdminLevel.ADMIN), Map.entry("set weight", AdminLevel.ADMIN),
+            Map.entry("shutdown session", AdminLevel.ADMIN), Map.entry("shutdown sessions server", AdminLevel.ADMIN),
+            Map.entry("disable frontend", AdminLevel.ADMIN), Map.entry("enable frontend", AdminLevel.ADMIN),
+            Map.entry("set maxconn server", AdminLevel.ADMIN), Map.entry("set maxconn frontend", AdminLevel.ADMIN),
+            Map.entry("set maxconn global", AdminLevel.ADMIN));
     private static final Set<String> SERVER_STATES = Set.of("ready", "drain", "maint");
     /** HAProxy's {@code parse_time_err} in a unit of seconds: a number, optionally with its own unit. */
     private static final Pattern TIMEOUT = Pattern.compile("(\\d{1,12})(us|ms|s|m|h|d)?");
@@ -45,9 +58,13 @@ public final class RuntimeCommands {
         this.help = new CliHelp();
     }
 
-    /** Runs one command, its words as {@link CommandWords} cut them. */
+    /** Runs one command, its words as {@link CommandWords} cut them, if the connection's level allows it. */
     Answer run(List<String> words, CliSession session) {
-        return switch (help.keywordOf(words)) {
+        String keyword = help.keywordOf(words);
+        if (!session.level().allows(LEVEL_NEEDED.getOrDefault(keyword, AdminLevel.USER))) {
+            return Answer.of(PERMISSION_DENIED);
+        }
+        return switch (keyword) {
             case "quit" -> new Answer("", true);
             case "prompt" -> {
                 session.toggleInteractive();

@@ -1,6 +1,7 @@
 package dev.patroxy.proxy.runtime;
 
 import dev.patroxy.config.AdminConfig;
+import dev.patroxy.config.AdminLevel;
 import dev.patroxy.config.BindAddress;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -36,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +66,8 @@ public final class RuntimeServer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private volatile AdminConfig.Limits limits = AdminConfig.Limits.DEFAULTS;
     private boolean warmedUp;
+    private volatile AdminLevel unixLevel = AdminConfig.Socket.DEFAULT_LEVEL;
+    private volatile AdminLevel tcpLevel = AdminConfig.DEFAULT_BIND_LEVEL;
     /** The bindings served now, null for none. */
     private UnixBinding unix;
     private TcpBinding tcp;
@@ -96,6 +100,11 @@ public final class RuntimeServer implements AutoCloseable {
         boolean tcpChanges = !Objects.equals(tcp == null ? null : tcp.address(), admin.bind().orElse(null));
         UnixBinding boundUnix = null;
         TcpBinding boundTcp = null;
+        AdminLevel unixBefore = unixLevel;
+        AdminLevel tcpBefore = tcpLevel;
+        // Set before binding: the first connection a new socket accepts already has its level.
+        unixLevel = admin.socket().map(AdminConfig.Socket::level).orElse(AdminConfig.Socket.DEFAULT_LEVEL);
+        tcpLevel = admin.bindLevel();
         try {
             if (unixChanges && path != null) {
                 boundUnix = bindUnix(admin.socket().get());
@@ -113,6 +122,8 @@ public final class RuntimeServer implements AutoCloseable {
             if (boundTcp != null) {
                 boundTcp.channel().close().syncUninterruptibly();
             }
+            unixLevel = unixBefore;
+            tcpLevel = tcpBefore;
             throw e;
         }
         if (unixChanges) {
@@ -173,8 +184,10 @@ public final class RuntimeServer implements AutoCloseable {
 
     private static String describe(AdminConfig admin) {
         StringBuilder out = new StringBuilder();
-        admin.socket().ifPresent(s -> out.append(s.path()).append(" mode ").append(Integer.toOctalString(s.mode())));
-        admin.bind().ifPresent(b -> out.append(out.length() > 0 ? " and " : "").append("tcp ").append(b));
+        admin.socket().ifPresent(s -> out.append(s.path()).append(" mode ").append(Integer.toOctalString(s.mode()))
+                .append(" level ").append(s.level().configName()));
+        admin.bind().ifPresent(b -> out.append(out.length() > 0 ? " and " : "").append("tcp ").append(b)
+                .append(" level ").append(admin.bindLevel().configName()));
         return out.toString();
     }
 
@@ -188,7 +201,8 @@ public final class RuntimeServer implements AutoCloseable {
         return open.get();
     }
 
-    private ServerBootstrap bootstrap(Class<? extends ServerChannel> channel) {
+    /** @param level what a connection accepted now may do; read per connection, since a reload may change it */
+    private ServerBootstrap bootstrap(Class<? extends ServerChannel> channel, Supplier<AdminLevel> level) {
         return new ServerBootstrap()
                 .group(acceptor, connections)
                 .channel(channel)
@@ -201,7 +215,7 @@ public final class RuntimeServer implements AutoCloseable {
                         ch.pipeline().addLast(new ConnectionLimit(l.maxconn()))
                                 .addLast(CliHandler.IDLE_HANDLER, CliHandler.idleHandler(l.timeout()))
                                 .addLast(new CliLineDecoder(l.maxLineLength()))
-                                .addLast(new CliHandler(commands, l.timeout()));
+                                .addLast(new CliHandler(commands, l.timeout(), level.get()));
                     }
                 });
     }
@@ -224,7 +238,7 @@ public final class RuntimeServer implements AutoCloseable {
         }
         Channel channel;
         try {
-            channel = bootstrap(transport.unixChannel()).bind(transport.unixAddress().apply(bindAt))
+            channel = bootstrap(transport.unixChannel(), () -> unixLevel).bind(transport.unixAddress().apply(bindAt))
                     .syncUninterruptibly().channel();
         } catch (Exception e) {
             // Netty's native bind failures are IOExceptions it throws unchecked.
@@ -299,7 +313,7 @@ public final class RuntimeServer implements AutoCloseable {
 
     private TcpBinding bindTcp(BindAddress address) {
         try {
-            Channel channel = bootstrap(transport.tcpChannel()).bind(address.toSocketAddress()).syncUninterruptibly()
+            Channel channel = bootstrap(transport.tcpChannel(), () -> tcpLevel).bind(address.toSocketAddress()).syncUninterruptibly()
                     .channel();
             return new TcpBinding(address, channel);
         } catch (Exception e) {

@@ -4,6 +4,7 @@ import dev.patroxy.config.CheckConfig;
 import dev.patroxy.config.ListenerConfig;
 import dev.patroxy.config.PatroxyConfig;
 import dev.patroxy.config.ServerConfig;
+import dev.patroxy.stats.AdminState;
 import dev.patroxy.stats.CheckResult;
 import dev.patroxy.stats.ListenerStats;
 import dev.patroxy.stats.ServerStats;
@@ -16,8 +17,9 @@ import java.util.regex.Pattern;
 
 /**
  * {@code show servers state [<backend>]}: HAProxy 2.6's server-state format, version 1, one line per server of each
- * listener, ids numbered as {@code show stat} numbers them. patroxy has no admin state yet: {@code srv_admin_state}
- * is 0 and both weights are 1.
+ * listener, ids numbered as {@code show stat} numbers them. {@code srv_admin_state} carries HAProxy's flags for what
+ * an operator set (forced MAINT, forced DRAIN), {@code srv_uweight} the weight now and {@code srv_iweight} the one
+ * the server started with (1: patroxy's configuration has no weights).
  */
 final class ShowServersState {
     static final String HEADER = "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight"
@@ -33,6 +35,10 @@ final class ShowServersState {
     /** HAProxy's {@code SRV_ST_STOPPED} and {@code SRV_ST_RUNNING}. */
     private static final int STOPPED = 0;
     private static final int RUNNING = 2;
+    /** HAProxy's {@code SRV_ADMF_FMAINT} and {@code SRV_ADMF_FDRAIN}. */
+    private static final int FORCED_MAINT = 0x01;
+    private static final int FORCED_DRAIN = 0x08;
+    private static final int INITIAL_WEIGHT = 1;
     /** HAProxy's {@code CHK_RES_*}. */
     private static final int RESULT_UNKNOWN = 0;
     private static final int RESULT_FAILED = 2;
@@ -82,8 +88,9 @@ final class ShowServersState {
         long sinceChange = Math.max(0, Duration.between(server.lastChange(), snapshot.takenAt()).toSeconds());
         out.append(backendId).append(' ').append(backend).append(' ').append(serverId).append(' ')
                 .append(server.name()).append(' ').append(host).append(' ')
-                .append(server.state().isUp() ? RUNNING : STOPPED).append(' ')
-                .append(0).append(' ').append(1).append(' ').append(1).append(' ')
+                .append(server.state().isUp() && server.admin() != AdminState.MAINT ? RUNNING : STOPPED).append(' ')
+                .append(adminFlags(server.admin())).append(' ').append(server.weight()).append(' ')
+                .append(INITIAL_WEIGHT).append(' ')
                 .append(sinceChange).append(' ')
                 .append(check.isPresent() ? CHECK_STATUS.getOrDefault(last.status(), 0) : 0).append(' ')
                 .append(check.isEmpty() || last.status().equals("INI") ? RESULT_UNKNOWN
@@ -97,6 +104,14 @@ final class ShowServersState {
                 .append(check.isPresent() ? config.checkAddress().port() : 0).append(' ')
                 .append(check.isPresent() && !checkHost.equals(host) ? checkHost : "-").append(' ')
                 .append("- 0\n");
+    }
+
+    private static int adminFlags(AdminState admin) {
+        return switch (admin) {
+            case READY -> 0;
+            case DRAIN -> FORCED_DRAIN;
+            case MAINT -> FORCED_MAINT;
+        };
     }
 
     /**

@@ -2,7 +2,9 @@ package dev.patroxy.proxy.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patroxy.config.AdminLevel;
 import dev.patroxy.proxy.json.Json;
+import dev.patroxy.stats.AdminState;
 import dev.patroxy.stats.CsvStats;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +27,7 @@ class RuntimeCommandsTest {
     void setUp() {
         actions = new RuntimeFixtures.RecordingActions();
         commands = new RuntimeCommands(RuntimeFixtures.view(), Optional.of(actions));
-        session = new CliSession(Duration.ofSeconds(10));
+        session = new CliSession(Duration.ofSeconds(10), AdminLevel.ADMIN);
     }
 
     private String run(String line) {
@@ -36,6 +38,30 @@ class RuntimeCommandsTest {
         StringBuilder out = new StringBuilder();
         CommandWords.commands(line).forEach(words -> out.append(on.run(words, session).text()));
         return out.toString();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("actCommands")
+    void belowAdminLevelEveryChangeIsDeniedAndNothingIsCalled(String line, String call) {
+        if (line.startsWith("get weight")) {
+            return;
+        }
+        for (AdminLevel level : List.of(AdminLevel.USER, AdminLevel.OPERATOR)) {
+            session = new CliSession(Duration.ofSeconds(10), level);
+            assertThat(run(line)).as("%s at level %s", line, level).isEqualTo("Permission denied\n");
+        }
+        assertThat(actions.calls).isEmpty();
+    }
+
+    @Test
+    void aUserLevelConnectionReadsButListsNoSessionsAnOperatorDoes() {
+        session = new CliSession(Duration.ofSeconds(10), AdminLevel.USER);
+        assertThat(run("show stat")).startsWith("# pxname,svname,");
+        assertThat(run("get weight primary/pg01")).doesNotContain("Permission denied");
+        assertThat(run("show sess")).isEqualTo("Permission denied\n");
+
+        session = new CliSession(Duration.ofSeconds(10), AdminLevel.OPERATOR);
+        assertThat(run("show sess")).doesNotContain("Permission denied");
     }
 
     static Stream<Arguments> actCommands() {
@@ -272,6 +298,14 @@ class RuntimeCommandsTest {
                 + "2 replicas 1 pg02 pg02.db 2 0 1 1 75 15 3 4 6 0 0 0 pg02.db 5432 - 0 8009 10.29.0.99 - 0\n");
         assertThat(run("show servers state nosuch")).isEqualTo("Can't find backend.\n");
         assertThat(ShowServersState.HEADER.lines().skip(1).findFirst().orElseThrow().split(" ")).hasSize(26);
+    }
+
+    @Test
+    void showServersStateCarriesWhatAnOperatorSetAsHaproxysAdminFlagsAndWeights() {
+        assertThat(ShowServersState.render(RuntimeFixtures.snapshot(AdminState.DRAIN, 3), RuntimeFixtures.config(),
+                "primary")).contains("1 primary 2 pg02 pg02.db 2 8 3 1 75 ");
+        assertThat(ShowServersState.render(RuntimeFixtures.snapshot(AdminState.MAINT, 0), RuntimeFixtures.config(),
+                "primary")).as("stopped, as HAProxy shows a server in MAINT").contains("1 primary 2 pg02 pg02.db 0 1 0 1 75 ");
     }
 
     @Test

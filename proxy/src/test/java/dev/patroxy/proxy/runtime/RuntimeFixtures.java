@@ -60,13 +60,19 @@ final class RuntimeFixtures {
     }
 
     static StatsSnapshot snapshot() {
+        return snapshot(AdminState.READY, 1);
+    }
+
+    /** The snapshot with what an operator set on the primary listener's pg02. */
+    static StatsSnapshot snapshot(AdminState pg02Admin, int pg02Weight) {
         ListenerStats primary = new ListenerStats("primary", List.of("127.0.0.1:5000"), "primary",
                 "GET /primary expect 200",
                 new FrontendStats(3, 17, 1240, 987_654, 12_345_678, 6, 0, 0, 9, 41, 1, 4, 7, false, 3, false),
                 List.of(server("pg01", "10.29.0.11:5432", ServerState.UP, 0, 0, "primary", true,
                                 new CheckResult("L7OK", 200, Duration.ofMillis(3), "HTTP 200", TAKEN)),
                         server("pg02", "pg02.db:5432", ServerState.GOING_DOWN, 2, 3, "replica", false,
-                                new CheckResult("L4TOUT", 0, Duration.ofMillis(1000), "timed out", TAKEN))),
+                                new CheckResult("L4TOUT", 0, Duration.ofMillis(1000), "timed out", TAKEN),
+                                pg02Admin, pg02Weight)),
                 List.of(new RoleChange(TAKEN.minusSeconds(192), "pg02", "pg01", "DCS: the DCS leader key names pg01",
                         Duration.ofMillis(78)), new RoleChange(TAKEN.minusSeconds(3000), null, "pg02",
                         "check: pg02 is UP (L7OK 200)", null)),
@@ -83,9 +89,14 @@ final class RuntimeFixtures {
 
     private static ServerStats server(String name, String address, ServerState state, int health, int healthMax,
             String role, boolean routable, CheckResult check) {
+        return server(name, address, state, health, healthMax, role, routable, check, AdminState.READY, 1);
+    }
+
+    private static ServerStats server(String name, String address, ServerState state, int health, int healthMax,
+            String role, boolean routable, CheckResult check, AdminState admin, int weight) {
         return new ServerStats(name, address, "http://" + address + "/primary", state, health, healthMax, role,
                 routable, 1, 2, 30, 400, 500, 0, 1, 0, 1, TAKEN.minusSeconds(75), Duration.ZERO, 0, check, 0, 0, 0,
-                0, Duration.ZERO, 2, AdminState.READY, 1);
+                0, Duration.ZERO, 2, admin, weight);
     }
 
     static RuntimeView view() {

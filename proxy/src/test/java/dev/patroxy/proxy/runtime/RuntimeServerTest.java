@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.patroxy.config.AdminConfig;
+import dev.patroxy.config.AdminLevel;
 import dev.patroxy.config.BindAddress;
 import dev.patroxy.stats.CsvStats;
 import io.netty.channel.epoll.Epoll;
@@ -78,8 +79,8 @@ class RuntimeServerTest {
     }
 
     private static AdminConfig admin(Path path, int mode, AdminConfig.Limits limits) {
-        return new AdminConfig(Optional.of(new AdminConfig.Socket(path, mode, Optional.empty(), Optional.empty())),
-                Optional.empty(), limits, Optional.empty());
+        return new AdminConfig(Optional.of(new AdminConfig.Socket(path, mode, Optional.empty(), Optional.empty(),
+                AdminLevel.ADMIN)), Optional.empty(), AdminLevel.OPERATOR, limits, Optional.empty());
     }
 
     @ParameterizedTest
@@ -225,7 +226,8 @@ class RuntimeServerTest {
         String group = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
         server = new RuntimeServer(new RuntimeCommands(RuntimeFixtures.view(), Optional.empty()));
         server.apply(new AdminConfig(Optional.of(new AdminConfig.Socket(path, 0660, Optional.empty(),
-                Optional.of(group))), Optional.empty(), AdminConfig.Limits.DEFAULTS, Optional.empty()));
+                Optional.of(group), AdminLevel.ADMIN)), Optional.empty(), AdminLevel.OPERATOR,
+                AdminConfig.Limits.DEFAULTS, Optional.empty()));
 
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(path))).isEqualTo("rw-rw----");
         assertThat(Files.readAttributes(path, java.nio.file.attribute.PosixFileAttributes.class).group().getName())
@@ -307,11 +309,20 @@ class RuntimeServerTest {
         }
         server = new RuntimeServer(new RuntimeCommands(RuntimeFixtures.view(), Optional.empty()));
         server.apply(new AdminConfig(Optional.empty(), Optional.of(new BindAddress("127.0.0.1", port)),
-                AdminConfig.Limits.DEFAULTS, Optional.empty()));
+                AdminLevel.OPERATOR, AdminConfig.Limits.DEFAULTS, Optional.empty()));
 
         try (CliClient client = CliClient.tcp(new InetSocketAddress("127.0.0.1", port))) {
             assertThat(client.send("disable server primary/pg01\n").untilClosed(WAIT))
-                    .isEqualTo(RuntimeCommands.NO_ACTIONS + "\n");
+                    .as("operator, the TCP bind's level unless given: every local user reaches it")
+                    .isEqualTo(RuntimeCommands.PERMISSION_DENIED + "\n");
+        }
+
+        server.apply(new AdminConfig(Optional.empty(), Optional.of(new BindAddress("127.0.0.1", port)),
+                AdminLevel.ADMIN, AdminConfig.Limits.DEFAULTS, Optional.empty()));
+
+        try (CliClient client = CliClient.tcp(new InetSocketAddress("127.0.0.1", port))) {
+            assertThat(client.send("disable server primary/pg01\n").untilClosed(WAIT))
+                    .as("a reload's new level, on the same port").isEqualTo(RuntimeCommands.NO_ACTIONS + "\n");
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.patroxy.config.AdminConfig;
+import dev.patroxy.config.AdminLevel;
 import dev.patroxy.stats.CsvStats;
 import java.io.File;
 import java.io.IOException;
@@ -40,7 +41,8 @@ class SocatTest {
         actions = new RuntimeFixtures.RecordingActions();
         server = new RuntimeServer(new RuntimeCommands(RuntimeFixtures.view(), Optional.of(actions)));
         server.apply(new AdminConfig(Optional.of(new AdminConfig.Socket(socket, 0600, Optional.empty(),
-                Optional.empty())), Optional.empty(), AdminConfig.Limits.DEFAULTS, Optional.empty()));
+                Optional.empty(), AdminLevel.ADMIN)), Optional.empty(), AdminLevel.OPERATOR,
+                AdminConfig.Limits.DEFAULTS, Optional.empty()));
     }
 
     @AfterEach
