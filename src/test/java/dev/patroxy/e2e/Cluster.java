@@ -104,10 +104,16 @@ final class Cluster {
     }
 
     static String run(List<String> command, Duration timeout) {
+        return run(command, "", Map.of("PGPASSWORD", PASSWORD), timeout);
+    }
+
+    /** Runs {@code command} with {@code input} on its standard input and {@code env} added to its environment. */
+    static String run(List<String> command, String input, Map<String, String> env, Duration timeout) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            builder.environment().put("PGPASSWORD", PASSWORD);
+            builder.environment().putAll(env);
             Process process = builder.start();
+            process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
             process.getOutputStream().close();
             byte[] out = process.getInputStream().readAllBytes();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

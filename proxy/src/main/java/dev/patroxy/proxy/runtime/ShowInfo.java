@@ -16,7 +16,10 @@ import java.util.function.Function;
 /**
  * {@code show info}: HAProxy 2.6's fields, in its order, with patroxy's values. A field patroxy has nothing of (TLS
  * sessions, pipes, compression, peers) is 0, which is true; one it does not measure (rates, idle time) is empty;
- * hatop needs a value in {@code Release_date}, {@code Tasks} and {@code Run_queue}.
+ * hatop needs a value in {@code Release_date}, {@code Tasks} and {@code Run_queue}. {@code Version} starts with
+ * the HAProxy version whose runtime API this is, then patroxy's own ({@code 2.6.0-patroxy-1.2.3}): tools read the
+ * first two numbers to decide which commands HAProxy has (Ansible's haproxy module sends no {@code drain} to a
+ * version it cannot read, or one before 1.5).
  */
 final class ShowInfo {
     private static final long MB = 1024 * 1024;
@@ -41,10 +44,11 @@ final class ShowInfo {
     }
 
     private static final Object UNMEASURED = "";
+    static final String HAPROXY_API_VERSION = "2.6.0";
 
     private static final List<Field> FIELDS = List.of(
             new Field("Name", "POS", "str", f -> "patroxy"),
-            new Field("Version", "POS", "str", f -> f.snapshot().version()),
+            new Field("Version", "POS", "str", f -> HAPROXY_API_VERSION + "-patroxy-" + f.snapshot().version()),
             new Field("Release_date", "POS", "str", f -> "unknown"),
             new Field("Nbthread", "CGS", "u32", f -> f.process().threads()),
             new Field("Nbproc", "CGS", "u32", f -> 1),

@@ -265,7 +265,7 @@ class RuntimeCommandsTest {
         assertThat(info.lines().limit(9).map(l -> l.substring(0, l.indexOf(':'))))
                 .containsExactly("Name", "Version", "Release_date", "Nbthread", "Nbproc", "Process_num", "Pid",
                         "Uptime", "Uptime_sec");
-        assertThat(info).contains("Name: patroxy\n", "Version: 1.2.3\n", "Nbthread: 2\n", "Pid: 4242\n",
+        assertThat(info).contains("Name: patroxy\n", "Version: 2.6.0-patroxy-1.2.3\n", "Nbthread: 2\n", "Pid: 4242\n",
                 "Uptime: 0d 1h01m01s\n", "Uptime_sec: 3661\n", "Memmax_MB: 512\n", "Ulimit-n: 1048576\n",
                 "Maxconn: 500\n", "CurrConns: 4\n", "CumConns: 1249\n", "node: px1\n", "Listeners: 2\n",
                 "DroppedLogs: 5\n", "FailedResolutions: 6\n", "TotalBytesOut: 12345878\n", "ConnRate: \n",

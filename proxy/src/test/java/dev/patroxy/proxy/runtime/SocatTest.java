@@ -75,7 +75,7 @@ class SocatTest {
     void severalCommandsOnOneLine() throws Exception {
         String out = socat("show info; show backend\n", "-", "UNIX-CONNECT:" + socket);
 
-        assertThat(out).startsWith("Name: patroxy\nVersion: 1.2.3\n").endsWith("\n\n# name\nprimary\nreplicas\n\n");
+        assertThat(out).startsWith("Name: patroxy\nVersion: 2.6.0-patroxy-1.2.3\n").endsWith("\n\n# name\nprimary\nreplicas\n\n");
     }
 
     @Test
