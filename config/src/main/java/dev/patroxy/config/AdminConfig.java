@@ -34,13 +34,14 @@ public record AdminConfig(Optional<Socket> socket, Optional<BindAddress> bind, A
      * @param mode the file's permission bits, {@code 0600} unless given
      * @param owner the user the file is given to, or the process's own
      * @param group the group the file is given to, or the process's own
-     * @param level what a connection may do: {@code admin} unless given, the file's mode deciding who connects
+     * @param level what a connection may do: {@code operator} unless given, as in HAProxy 2.6 ({@code level admin}
+     *     to change anything)
      */
     public record Socket(Path path, int mode, Optional<String> owner, Optional<String> group, AdminLevel level) {
         /** Linux's {@code sun_path} holds 108 bytes with the terminating NUL. */
         public static final int MAX_PATH_BYTES = 107;
         public static final int DEFAULT_MODE = 0600;
-        public static final AdminLevel DEFAULT_LEVEL = AdminLevel.ADMIN;
+        public static final AdminLevel DEFAULT_LEVEL = AdminLevel.OPERATOR;
     }
 
     /**

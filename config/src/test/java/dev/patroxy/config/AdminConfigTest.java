@@ -72,7 +72,7 @@ class AdminConfigTest {
     void readsTheSocketTheBindTheLimitsAndTheStateFile() throws Exception {
         AdminConfig admin = parse("""
                 admin:
-                  socket: {path: run/admin.sock, mode: "0660", owner: %s, group: %s, level: operator}
+                  socket: {path: run/admin.sock, mode: "0660", owner: %s, group: %s, level: admin}
                   bind: "127.0.0.1:9999"
                   bind-level: user
                   maxconn: 3
@@ -82,7 +82,7 @@ class AdminConfigTest {
                 """.formatted(user, group).replace("run/", "")).admin();
 
         assertThat(admin.socket()).contains(new AdminConfig.Socket(dir.resolve("admin.sock"), 0660,
-                Optional.of(user), Optional.of(group), AdminLevel.OPERATOR));
+                Optional.of(user), Optional.of(group), AdminLevel.ADMIN));
         assertThat(admin.bind()).contains(new BindAddress("127.0.0.1", 9999));
         assertThat(admin.bindLevel()).isEqualTo(AdminLevel.USER);
         assertThat(admin.limits()).isEqualTo(new AdminConfig.Limits(3, 1024, Duration.ofMinutes(2)));
@@ -96,6 +96,7 @@ class AdminConfigTest {
                 .socket().orElseThrow();
 
         assertThat(socket.mode()).isEqualTo(0600);
+        assertThat(socket.level()).as("HAProxy 2.6's default level").isEqualTo(AdminLevel.OPERATOR);
         assertThat(socket.owner()).isEmpty();
         assertThat(socket.group()).isEmpty();
     }

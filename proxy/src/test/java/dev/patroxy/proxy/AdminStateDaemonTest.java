@@ -258,7 +258,7 @@ class AdminStateDaemonTest {
     void theRuntimeSocketActsAndTheStateFileKeepsWhatItSetAcrossARestart(@TempDir Path dir) throws Exception {
         Path socket = dir.resolve("admin.sock");
         Path stateFile = dir.resolve("server-state");
-        yaml = yaml.replace("stats:\n", "admin: {socket: {path: " + socket + "}, state-file: " + stateFile
+        yaml = yaml.replace("stats:\n", "admin: {socket: {path: " + socket + ", level: admin}, state-file: " + stateFile
                 + "}\nstats:\n");
         daemon.close();
         daemon = new ProxyDaemon(config(), Clock.systemUTC(), Transport.best()).start();

@@ -394,7 +394,7 @@ class ConfigReloaderTest {
         assertThat(csv.lines().filter(l -> !l.isEmpty()).map(l -> l.split(",")[0] + "," + l.split(",")[1]))
                 .containsExactly("# pxname,svname", "primary,FRONTEND", "primary,pg01", "primary,pg02",
                         "primary,pg03", "primary,BACKEND", "plain,FRONTEND", "plain,pg03", "plain,BACKEND");
-        assertThat(cli(second, "disable server primary/pg01\n")).as("no admin actions are wired yet")
+        assertThat(cli(second, "disable server primary/pg01\n")).as("operator, the socket's level unless given, as in HAProxy 2.6")
                 .startsWith("Permission denied");
         assertThat(cli(second, "show cluster\n")).contains("dcs: none", "\npg01 pg01 127.0.0.1:")
                 .containsPattern("\\npg01 pg01 127\\.0\\.0\\.1:\\d+ primary - - primary\\n");

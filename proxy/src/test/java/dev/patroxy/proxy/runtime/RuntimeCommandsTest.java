@@ -275,7 +275,7 @@ class RuntimeCommandsTest {
 
     @Test
     void showInfoTypedAndJson() {
-        assertThat(run("show info typed")).startsWith("0.Name.1:POS:str:patroxy\n1.Version.1:POS:str:1.2.3\n")
+        assertThat(run("show info typed")).startsWith("0.Name.1:POS:str:patroxy\n1.Version.1:POS:str:2.6.0-patroxy-1.2.3\n")
                 .contains("6.Pid.1:SGP:u32:4242\n", "17.CurrConns.1:MGP:u32:4\n");
 
         List<?> fields = (List<?>) Json.parse(run("show info json"));
