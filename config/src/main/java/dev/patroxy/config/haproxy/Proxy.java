@@ -113,6 +113,8 @@ final class Proxy {
             }
             case "use_backend" -> useBackends.add(line);
             case "stats" -> stats.add(line);
+            case "load-server-state-from-file", "server-state-file-name" -> notes.add(new ImportNote(line.line(),
+                    line.text(0, 2), AdminSection.STATE_FILE));
             case "log", "description", "enabled" -> {
                 // patroxy logs to standard output (the session lines with log: tcplog); the rest is commentary.
             }

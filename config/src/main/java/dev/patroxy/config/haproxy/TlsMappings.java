@@ -33,7 +33,6 @@ final class TlsMappings {
     }
 
     private final Path source;
-    private final Path directory;
     private final Values values;
     private String caBase;
     private String crtBase;
@@ -41,8 +40,6 @@ final class TlsMappings {
 
     TlsMappings(Path source, Values values) {
         this.source = source;
-        Path parent = source.toAbsolutePath().getParent();
-        this.directory = parent != null ? parent : source.toAbsolutePath();
         this.values = values;
     }
 
@@ -143,19 +140,8 @@ final class TlsMappings {
         if (!named.startsWith("/") && base != null) {
             named = base + "/" + named;
         }
-        if (named.startsWith("/")) {
-            return named;
-        }
-        String absolute;
-        try {
-            absolute = directory.resolve(named).normalize().toString();
-        } catch (InvalidPathException e) {
-            throw new HaproxyImportException(source, param.line(), keyword + ": '" + named + "' is not a file path");
-        }
-        ln.add(new ImportNote(param.line(), keyword + " " + param.value(), "differs: a relative path, which HAProxy"
-                + " reads from the directory it is started in (/ under systemd) unless default-path says otherwise;"
-                + " written as " + absolute + ", from haproxy.cfg's directory: check that it is this file"));
-        return absolute;
+        return values.absolute(param.line(), keyword, param.value(), named, "reads from the directory it is"
+                + " started in (/ under systemd) unless default-path says otherwise", ln);
     }
 
     /**

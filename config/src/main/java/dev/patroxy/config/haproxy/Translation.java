@@ -43,6 +43,7 @@ final class Translation {
     private final Path file;
     private final Values values;
     private final TlsMappings tlsMappings;
+    private final AdminSection admin;
     private final boolean withSecrets;
     private final List<ImportNote> notes;
     private final Map<String, Object> global = new LinkedHashMap<>();
@@ -62,6 +63,7 @@ final class Translation {
         this.tlsMappings = new TlsMappings(file, values);
         this.withSecrets = withSecrets;
         this.notes = notes;
+        this.admin = new AdminSection(values, origins, notes);
     }
 
     /** A server as patroxy lists it once for every listener that uses it; {@code tls} null for plain HTTP checks. */
@@ -210,7 +212,7 @@ final class Translation {
         origins.put("global", section.line());
         for (Directive line : section.lines()) {
             String keyword = line.keyword();
-            if (tlsMappings.global(line)) {
+            if (tlsMappings.global(line) || admin.global(line)) {
                 continue;
             }
             switch (keyword) {
@@ -230,11 +232,7 @@ final class Translation {
                 case "log" -> notes.add(new ImportNote(line.line(), line.text(), "not carried over: patroxy logs to"
                         + " standard output (the journal, under systemd); log: tcplog on a listener logs each"
                         + " session"));
-                case "stats" -> notes.add(new ImportNote(line.line(), line.text(0, 2), "socket".equals(line.word(1))
-                        ? "not carried over: patroxy has no runtime socket; its stats page serves the same numbers as"
-                                + " CSV (/;csv), JSON (/;json) and Prometheus metrics (/metrics), and SIGHUP"
-                                + " (systemctl reload) reads a new configuration"
-                        : "not carried over"));
+                case "stats" -> notes.add(new ImportNote(line.line(), line.text(0, 2), "not carried over"));
                 case "daemon", "master-worker" -> notes.add(new ImportNote(line.line(), keyword, "not carried over:"
                         + " patroxy runs in the foreground; its systemd unit makes it a service"));
                 case "user", "group", "uid", "gid", "chroot" -> notes.add(new ImportNote(line.line(), line.text(),
@@ -1026,6 +1024,10 @@ final class Translation {
             document.put("global", global);
         }
         document.put("stats", stats);
+        Map<String, Object> adminSection = admin.yaml();
+        if (adminSection != null) {
+            document.put("admin", adminSection);
+        }
         Map<String, Object> defaults = SharedSettings.factorOut(listeners);
         List<ServerEntry> entries = List.copyOf(servers.values());
         Map<String, Object> sharedTls = entries.get(0).tls();

@@ -1,8 +1,10 @@
 package dev.patroxy.config.haproxy;
 
 import java.math.BigInteger;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,6 +57,29 @@ final class Values {
         Duration value = Duration.ofNanos(nanos.longValueExact());
         // HAProxy counts its timers in whole milliseconds, a shorter non-zero time being one.
         return value.isZero() || value.compareTo(Duration.ofMillis(1)) >= 0 ? value : Duration.ofMillis(1);
+    }
+
+    /**
+     * {@code named}, what {@code keyword written} names, as an absolute path: as it is, or from haproxy.cfg's
+     * directory with a note, since HAProxy finds a relative one elsewhere ({@code haproxyFindsIt}: how).
+     */
+    String absolute(int line, String keyword, String written, String named, String haproxyFindsIt,
+            List<ImportNote> notes) throws HaproxyImportException {
+        if (named.startsWith("/")) {
+            return named;
+        }
+        String absolute;
+        try {
+            Path source = file.toAbsolutePath();
+            Path directory = source.getParent() != null ? source.getParent() : source;
+            absolute = directory.resolve(named).normalize().toString();
+        } catch (InvalidPathException e) {
+            throw new HaproxyImportException(file, line, keyword + ": '" + named + "' is not a file path");
+        }
+        notes.add(new ImportNote(line, keyword + " " + written, "differs: a relative path, which HAProxy "
+                + haproxyFindsIt + "; written as " + absolute + ", from haproxy.cfg's directory: check that it is this"
+                + " file"));
+        return absolute;
     }
 
     int integer(Directive at, int index, int min, int max) throws HaproxyImportException {

@@ -16,14 +16,15 @@ import org.yaml.snakeyaml.Yaml;
  * Any haproxy.cfg text: {@link HaproxyImporter#importText} gives a result whose YAML loads as its configuration, or
  * an error naming a line of the text, never another exception. The loader refusing what the importer wrote is an
  * error only for what HAProxy itself would refuse (addresses that do not resolve or collide, names used twice, TLS
- * files it cannot read). With the stats passwords left to files the configuration is the same, and no password is
- * in the YAML.
+ * files it cannot read, a runtime API socket it could not make or give to its user and group). With the stats
+ * passwords left to files the configuration is the same, and no password is in the YAML.
  */
 class HaproxyImporterFuzzTest {
     private static final Path SOURCE = Path.of("/etc/haproxy/haproxy.cfg");
     private static final Path TARGET = Path.of("/etc/patroxy/patroxy.yml");
     private static final List<String> REFUSALS_HAPROXY_SHARES = List.of("is not a host name or address",
-            "cannot resolve", "overlaps", "is used twice", "expected host:port", "needs a host");
+            "cannot resolve", "overlaps", "is used twice", "expected host:port", "needs a host", "the directory",
+            "on this machine", "bytes long", "is a directory", "is not a file path");
 
     @FuzzTest
     void anyTextIsAnImportOrAnErrorNamingALine(byte[] content) throws Exception {

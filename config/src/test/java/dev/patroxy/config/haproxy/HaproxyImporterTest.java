@@ -3,6 +3,8 @@ package dev.patroxy.config.haproxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patroxy.config.AdminConfig;
+import dev.patroxy.config.AdminLevel;
 import dev.patroxy.config.Balance;
 import dev.patroxy.config.BasicAuth;
 import dev.patroxy.config.BindAddress;
@@ -23,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,10 +37,12 @@ class HaproxyImporterTest {
     /** Every haproxy.cfg under test resources; HaproxyAcceptsTheTestFilesTest proves each valid for HAProxy 2.6. */
     static final List<String> FILES = List.of("seed.cfg", "patroni-docs.cfg", "frontend-backend.cfg", "autobase.cfg",
             "stats-auth.cfg", "unsupported.cfg", "addresses.cfg", "skipped.cfg", "check-tls.cfg",
-            "check-tls-mixed.cfg", "stats-users.cfg");
+            "check-tls-mixed.cfg", "stats-users.cfg", "runtime-api.cfg");
     private static final Path TARGET = Path.of("/etc/patroxy/patroxy.yml");
     /** A listen section whose servers are checked, to add server lines to. */
     private static final String CHECKED = "listen a\n    bind *:5000\n    option httpchk\n";
+    /** A listen section that imports as it is, to put after a global section. */
+    private static final String LISTEN = "listen a\n    bind *:5000\n    server s 127.0.0.1:5432\n";
 
     /** Where the haproxy.cfg under test, the files it names and the patroxy file made from it are. */
     @TempDir
@@ -215,7 +220,10 @@ class HaproxyImporterTest {
         }
         assertThat(notesAt(result, 5)).containsExactly("daemon: not carried over: patroxy runs in the foreground; its"
                 + " systemd unit makes it a service");
-        assertThat(notesAt(result, 6)).singleElement().asString().startsWith("stats socket: not carried over");
+        assertThat(config.admin().socket()).contains(new AdminConfig.Socket(Path.of("/tmp/admin.sock"), 0660,
+                Optional.empty(), Optional.empty(), AdminLevel.ADMIN));
+        assertThat(config.admin().limits().timeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(notesAt(result, 6)).anyMatch(n -> n.startsWith("expose-fd listeners: not carried over"));
     }
 
     @Test
@@ -518,6 +526,18 @@ class HaproxyImporterTest {
             {CHECKED + "    server s 127.0.0.1:5432 check port 8008 check-ssl verify none\n"
                 + "    server t 127.0.0.2:5432 check port 8008 check-ssl ca-file /nonexistent/ca.pem\n", "5",
                 "servers[1].check-tls.ca-file: cannot read /nonexistent/ca.pem: it does not exist"},
+            {"global\n    stats socket /nonexistent/admin.sock level admin\n" + LISTEN, "2",
+                "admin.socket.path: the directory /nonexistent does not exist"},
+            {"global\n    stats socket /tmp/admin.sock user no-such-user-here\n" + LISTEN, "2",
+                "admin.socket.owner: no user 'no-such-user-here' on this machine"},
+            {"global\n    stats socket /tmp/admin.sock level root\n" + LISTEN, "2",
+                "stats socket: level takes user, operator or admin, found 'root'"},
+            {"global\n    stats socket /tmp/admin.sock mode rw\n" + LISTEN, "2",
+                "stats socket: mode expects permission bits in octal such as 660, found 'rw'"},
+            {"global\n    stats socket /tmp/admin.sock uid haproxy\n" + LISTEN, "2",
+                "stats socket: uid expects a number, found 'haproxy'"},
+            {"global\n    stats socket /tmp/admin.sock\n    stats timeout 0\n" + LISTEN, "3",
+                "stats timeout: expects a positive value"},
         };
         for (String[] c : cases) {
             assertThatThrownBy(() -> importedText(c[0])).as(c[0])
@@ -526,6 +546,126 @@ class HaproxyImporterTest {
                         assertThat(e.getMessage()).as(c[0]).startsWith("haproxy.cfg:" + c[1] + ": ").contains(c[2]);
                     });
         }
+    }
+
+    @Test
+    void theStatsSocketsBecomeTheRuntimeApiAndWhatStaysBehindIsSaid() throws Exception {
+        ImportResult result = imported("runtime-api.cfg");
+        AdminConfig admin = result.config().admin();
+
+        Path socket = dir.resolve("admin.sock");
+        assertThat(admin.socket()).contains(new AdminConfig.Socket(socket, 0660, Optional.empty(), Optional.empty(),
+                AdminLevel.ADMIN));
+        assertThat(admin.bind()).contains(new BindAddress("127.0.0.1", 9999));
+        assertThat(admin.bindLevel()).isEqualTo(AdminLevel.USER);
+        assertThat(admin.limits()).isEqualTo(new AdminConfig.Limits(20, 16384, Duration.ofMinutes(1)));
+        assertThat(admin.stateFile()).isEmpty();
+        assertThat(result.yaml()).contains("\nadmin:\n  socket: {path: " + socket + ", mode: '0660', level: admin}\n"
+                + "  bind: 127.0.0.1:9999\n  bind-level: user\n  maxconn: 20\n  timeout: 1m\ndefaults:\n");
+        assertThat(notesAt(result, 3)).containsExactly(
+                "stats socket unix@admin.sock: differs: a relative path, which HAProxy makes in the directory it is"
+                        + " started in (/ under systemd); written as " + socket + ", from haproxy.cfg's directory:"
+                        + " check that it is this file",
+                "stats socket unix@admin.sock: differs: patroxy makes the socket as its own user (patroxy, under its"
+                        + " systemd unit), which needs write access to " + dir + "; the unit makes /run/patroxy for"
+                        + " it",
+                "expose-fd listeners: not carried over: it hands HAProxy's listening sockets to the next HAProxy at"
+                        + " a reload; patroxy's reload (systemctl reload) keeps its listening sockets itself");
+        assertThat(notesAt(result, 4)).isEmpty();
+        assertThat(notesAt(result, 5)).containsExactly("stats socket ipv4@10.29.0.1:9998: not carried over:"
+                + " 10.29.0.1:9998 is not a loopback address, and patroxy's runtime API, which asks for no password,"
+                + " listens on TCP on a loopback address only (admin.bind such as 127.0.0.1:9999), or on a UNIX socket"
+                + " (admin.socket)");
+        assertThat(notesAt(result, 6)).containsExactly("stats socket /run/haproxy/second.sock: not carried over:"
+                + " patroxy's runtime API has one UNIX socket, that of line 3");
+        for (int line : new int[] {9, 16}) {
+            assertThat(notesAt(result, line)).singleElement().asString().endsWith(": " + AdminSection.STATE_FILE);
+        }
+    }
+
+    @Test
+    void aSocketWithoutALevelKeepsHaproxysOperatorRatherThanPatroxysAdmin() throws Exception {
+        Path socket = dir.resolve("haproxy.sock");
+        ImportResult result = imported("haproxy.cfg", "global\n    stats socket " + socket + " uid 0 gid 0\n"
+                + LISTEN);
+
+        assertThat(AdminConfig.Socket.DEFAULT_LEVEL).isNotEqualTo(AdminLevel.OPERATOR);
+        assertThat(result.config().admin().socket()).contains(new AdminConfig.Socket(socket,
+                AdminConfig.Socket.DEFAULT_MODE, Optional.of("0"), Optional.of("0"), AdminLevel.OPERATOR));
+        assertThat(result.yaml()).contains("  socket: {path: " + socket + ", level: operator, owner: '0',"
+                + " group: '0'}\n");
+        assertThat(notesAt(result, 2)).containsExactly(
+                "stats socket " + socket + ": differs: patroxy makes the socket as its own user (patroxy, under its"
+                        + " systemd unit), which needs write access to " + dir + "; the unit makes /run/patroxy for"
+                        + " it",
+                "uid 0: differs: patroxy gives the socket to this user itself at start, which takes CAP_CHOWN; its"
+                        + " systemd unit runs it as user patroxy without it",
+                "gid 0: differs: patroxy gives the socket to this group itself at start, which its user (patroxy,"
+                        + " under its systemd unit) may do only as a member of the group");
+    }
+
+    @Test
+    void aStatsSocketOnALoopbackAddressIsTheTcpBindAtItsLevel() throws Exception {
+        String[][] cases = {
+            {"ipv4@127.0.0.1:9999 level admin", "127.0.0.1:9999", "admin"},
+            {"127.0.0.1:9999", "127.0.0.1:9999", "operator"},
+            {"ipv6@[::1]:9999 level user", "[::1]:9999", "user"},
+            {"ipv6@::1:9999 process 1", "[::1]:9999", "operator"},
+        };
+        for (String[] c : cases) {
+            ImportResult result = importedText("global\n    stats socket " + c[0] + "\n" + LISTEN);
+            AdminConfig admin = result.config().admin();
+
+            assertThat(admin.socket()).as(c[0]).isEmpty();
+            assertThat(admin.bind()).as(c[0]).hasValueSatisfying(b -> assertThat(b).hasToString(c[1]));
+            assertThat(admin.bindLevel().configName()).as(c[0]).isEqualTo(c[2]);
+            assertThat(result.yaml()).as(c[0]).contains("\nadmin: {bind: '" + c[1] + "', bind-level: " + c[2] + "}\n");
+        }
+        assertThat(notesAt(importedText("global\n    stats socket ipv6@::1:9999 process 1 mode 600\n" + LISTEN), 2))
+                .containsExactly("process 1: not carried over: patroxy is one process, whose runtime API serves every"
+                        + " listener", "mode 600: not carried over: a TCP address has no owner or permission bits");
+    }
+
+    @Test
+    void aStatsSocketPatroxyCannotServeIsNotedAndLeavesNoRuntimeApi() throws Exception {
+        String[][] cases = {
+            {"10.29.0.1:9999", "10.29.0.1:9999 is not a loopback address, and patroxy's runtime API, which asks for"
+                + " no password, listens on TCP on a loopback address only"},
+            {"*:9999", "*:9999 is not a loopback address"},
+            {"ipv4@0.0.0.0:9999", "*:9999 is not a loopback address"},
+            {"abns@haproxy", "patroxy's runtime API listens on a UNIX socket's path or a loopback TCP address"},
+            {"127.0.0.1", "'127.0.0.1' has no port"},
+        };
+        for (String[] c : cases) {
+            ImportResult result = importedText("global\n    stats socket " + c[0] + " level admin\n"
+                    + "    stats timeout 5s\n" + LISTEN);
+
+            assertThat(result.config().admin()).as(c[0]).isEqualTo(AdminConfig.NONE);
+            assertThat(result.yaml()).as(c[0]).doesNotContain("admin:");
+            assertThat(notesAt(result, 2)).as(c[0]).singleElement().asString()
+                    .startsWith("stats socket " + c[0] + ": not carried over: " + c[1]);
+            assertThat(notesAt(result, 3)).as(c[0]).containsExactly("stats timeout: not carried over: no stats"
+                    + " socket carries over, and without one patroxy serves no runtime API");
+        }
+    }
+
+    @Test
+    void statsTimeoutAndMaxconnAreTheRuntimeApisLimitsWithinPatroxysOwn() throws Exception {
+        ImportResult result = importedText("""
+                global
+                    stats timeout 90s
+                    stats maxconn 5000
+                    stats socket /tmp/admin.sock mode 1777
+                """ + LISTEN);
+        AdminConfig admin = result.config().admin();
+
+        assertThat(admin.limits()).isEqualTo(new AdminConfig.Limits(1000, 16384, Duration.ofSeconds(90)));
+        assertThat(admin.socket().orElseThrow().mode()).isEqualTo(0777);
+        assertThat(result.yaml()).contains("  maxconn: 1000\n  timeout: 90s\n");
+        assertThat(notesAt(result, 3)).containsExactly("stats maxconn 5000: differs: patroxy's runtime API takes at"
+                + " most 1000 connections at once");
+        assertThat(notesAt(result, 4)).contains("mode 1777: differs: written as 0777: set-user-ID, set-group-ID and"
+                + " sticky mean nothing on a socket");
     }
 
     @Test
