@@ -8,6 +8,7 @@ import dev.patroxy.config.StatsConfig;
 import dev.patroxy.proxy.admin.AdminActions;
 import dev.patroxy.proxy.admin.AdminControl;
 import dev.patroxy.proxy.admin.AdminStates;
+import dev.patroxy.proxy.admin.StatsPageAdmin;
 import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.FirstPacketPlaces;
@@ -112,6 +113,7 @@ public final class ProxyDaemon implements AutoCloseable {
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
                     this::snapshot, initial.stats().refresh(), statsLimits(initial.stats().limits()));
+            stats.adminActions(new StatsPageAdmin(admin));
             stats.serve(StatsTls.access(initial.stats()));
             stats.start();
             applyAdmin(initial.admin());
