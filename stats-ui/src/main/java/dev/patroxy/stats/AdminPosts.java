@@ -124,7 +124,7 @@ final class AdminPosts {
         servers.removeIf(String::isEmpty);
         if (action.isEmpty() || listener == null) {
             LOG.warn("stats page: {} posted action '{}' on listener '{}': unknown, nothing changed", who,
-                    first(fields, "action"), first(fields, "b"));
+                    printable(first(fields, "action")), printable(first(fields, "b")));
             return AdminResult.ERRP;
         }
         if (servers.isEmpty()) {
@@ -133,12 +133,12 @@ final class AdminPosts {
         Map<String, String> errors = actions.apply(action.get(), listener, servers);
         List<String> failed = servers.stream().filter(s -> !errors.getOrDefault(s, "").isEmpty())
                 .map(s -> s + ": " + errors.get(s)).toList();
-        String what = action.get().formValue() + " " + listener + "/" + String.join(",", servers);
+        String what = printable(action.get().formValue() + " " + listener + "/" + String.join(",", servers));
         if (failed.isEmpty()) {
             LOG.info("stats page: {}: {} done", who, what);
             return AdminResult.DONE;
         }
-        LOG.warn("stats page: {}: {} not done for {}", who, what, String.join("; ", failed));
+        LOG.warn("stats page: {}: {} not done for {}", who, what, printable(String.join("; ", failed)));
         return failed.size() == servers.size() ? AdminResult.ERRP : AdminResult.PART;
     }
 
@@ -157,6 +157,11 @@ final class AdminPosts {
         } catch (NumberFormatException notANumber) {
             return null;
         }
+    }
+
+    /** What a client posted, as one log line: a line break in a name cannot forge another. */
+    private static String printable(String posted) {
+        return posted == null ? null : posted.replaceAll("\\p{Cntrl}", "?");
     }
 
     private static String first(Map<String, List<String>> fields, String name) {
