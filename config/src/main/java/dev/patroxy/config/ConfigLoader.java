@@ -47,7 +47,7 @@ public final class ConfigLoader {
             "keepalive", "maxconn-startup");
     private static final Set<String> KEEPALIVE_KEYS = Set.of("idle", "interval", "count");
     private static final Set<String> STATS_KEYS = Set.of("bind", "refresh", "maxconn", "max-request-line",
-            "max-header-size", "max-headers", "timeout", "tls", "auth");
+            "max-header-size", "max-headers", "timeout", "tls", "auth", "admin");
     private static final Set<String> STATS_TIMEOUT_KEYS = Set.of("http-request", "http-keep-alive", "client");
     /** Far above what a stats page needs; a stats connection is one open file, and the limit here is 20,000. */
     private static final int STATS_MAXCONN_LIMIT = 10_000;
@@ -114,8 +114,10 @@ public final class ConfigLoader {
     static SortedSet<String> referenceKeys() {
         SortedSet<String> keys = new TreeSet<>();
         GLOBAL_KEYS.forEach(k -> keys.add("global." + k));
-        STATS_KEYS.stream().filter(k -> !k.equals("timeout")).forEach(k -> keys.add("stats." + k));
+        STATS_KEYS.stream().filter(k -> !k.equals("timeout") && !k.equals("admin"))
+                .forEach(k -> keys.add("stats." + k));
         STATS_TIMEOUT_KEYS.forEach(k -> keys.add("stats.timeout." + k));
+        StatsAdminFiles.KEYS.forEach(k -> keys.add("stats.admin." + k));
         SERVER_KEYS.forEach(k -> keys.add("servers[]." + k));
         LISTENER_KEYS.stream().filter(k -> !DEFAULTS_KEYS.contains(k)).forEach(k -> keys.add("listeners[]." + k));
         DEFAULTS_KEYS.stream().filter(k -> !k.equals("timeout") && !k.equals("check")).forEach(keys::add);
@@ -455,7 +457,8 @@ public final class ConfigLoader {
                     : n.durationOrZero(ConfigNode.SECOND, ConfigNode.LONGEST)).orElse(Duration.ofSeconds(5));
             return new StatsConfig(binds, refresh, statsLimits(node, keys),
                     node.optional(keys, "tls", AccessSettings::tlsServerOrNone).flatMap(t -> t),
-                    node.optional(keys, "auth", AccessSettings::users).orElse(List.of()));
+                    node.optional(keys, "auth", AccessSettings::users).orElse(List.of()),
+                    node.optional(keys, "admin", StatsAdminFiles::adminOrNone).flatMap(a -> a));
         }
 
         private StatsConfig.Limits statsLimits(ConfigNode node, Map<String, ConfigNode> keys) throws ConfigException {

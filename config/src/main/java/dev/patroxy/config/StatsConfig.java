@@ -11,12 +11,19 @@ import java.util.Optional;
  * @param limits what one stats client may cost
  * @param tls the certificate the page is served with over HTTPS, or plain HTTP
  * @param users who may read it (HAProxy's {@code stats auth}); none: anyone who reaches the port
+ * @param admin who may use the admin controls (HAProxy's {@code stats admin}); none: the page has none
  */
 public record StatsConfig(List<BindAddress> binds, Duration refresh, Limits limits, Optional<TlsServer> tls,
-        List<BasicAuth> users) {
+        List<BasicAuth> users, Optional<StatsAdmin> admin) {
     public StatsConfig {
         binds = List.copyOf(binds);
         users = List.copyOf(users);
+    }
+
+    /** Without admin controls. */
+    public StatsConfig(List<BindAddress> binds, Duration refresh, Limits limits, Optional<TlsServer> tls,
+            List<BasicAuth> users) {
+        this(binds, refresh, limits, tls, users, Optional.empty());
     }
 
     /** The page over plain HTTP, for anyone. */
@@ -24,9 +31,9 @@ public record StatsConfig(List<BindAddress> binds, Duration refresh, Limits limi
         this(binds, refresh, limits, Optional.empty(), List.of());
     }
 
-    /** These settings with the TLS and users of {@code other}: what a reload changes without a restart. */
+    /** These settings with the TLS, users and admins of {@code other}: what a reload changes without a restart. */
     public StatsConfig withAccessOf(StatsConfig other) {
-        return new StatsConfig(binds, refresh, limits, other.tls, other.users);
+        return new StatsConfig(binds, refresh, limits, other.tls, other.users, other.admin);
     }
 
     /**

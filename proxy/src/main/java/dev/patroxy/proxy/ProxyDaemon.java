@@ -9,6 +9,7 @@ import dev.patroxy.proxy.admin.AdminActions;
 import dev.patroxy.proxy.admin.AdminControl;
 import dev.patroxy.proxy.admin.AdminStateFile;
 import dev.patroxy.proxy.admin.AdminStates;
+import dev.patroxy.proxy.admin.StatsPageAdmin;
 import dev.patroxy.proxy.health.CheckRegistry;
 import dev.patroxy.proxy.health.HealthMonitor;
 import dev.patroxy.proxy.relay.FirstPacketPlaces;
@@ -124,6 +125,7 @@ public final class ProxyDaemon implements AutoCloseable {
             stats = new StatsServer(
                     initial.stats().binds().stream().map(BindAddress::toSocketAddress).toList(),
                     this::snapshot, initial.stats().refresh(), statsLimits(initial.stats().limits()));
+            stats.adminActions(new StatsPageAdmin(admin));
             stats.serve(StatsTls.access(initial.stats()));
             stats.start();
             applyAdmin(initial.admin());

@@ -13,8 +13,10 @@ import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.Credentials;
+import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
@@ -22,7 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The stats page over HTTPS with users, and a reload (SIGHUP's path) that renews its certificate and users. */
+/**
+ * The stats page over HTTPS with users and admins, and a reload (SIGHUP's path) that renews its certificate, users
+ * and admins.
+ */
 class StatsTlsReloadTest {
     @TempDir
     Path dir;
@@ -53,6 +58,10 @@ class StatsTlsReloadTest {
     }
 
     private Path config(String password) throws IOException {
+        return config(password, "");
+    }
+
+    private Path config(String password, String statsExtra) throws IOException {
         int listenerPort;
         try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
             statsPort = statsPort == 0 ? a.getLocalPort() : statsPort;
@@ -63,11 +72,12 @@ class StatsTlsReloadTest {
                   bind: "127.0.0.1:%d"
                   tls: {cert-file: stats.pem}
                   auth: {username: admin, password: %s}
+                %s
                 servers:
                   - {name: pg01, address: "127.0.0.1:1", check-port: 1}
                 listeners:
                   - {name: plain, bind: "127.0.0.1:%d", balance: roundrobin, check: none}
-                """.formatted(statsPort, password, listenerPort));
+                """.formatted(statsPort, password, statsExtra, listenerPort));
     }
 
     private Response get(String password) throws IOException {
@@ -106,6 +116,55 @@ class StatsTlsReloadTest {
         assertThat(reloader.reload()).as("a certificate that cannot be read is refused").isFalse();
         try (Response response = get("two")) {
             assertThat(subject(response)).as("and the one in force stays").isEqualTo("CN=renewed");
+        }
+    }
+
+    private Response post(String user, String action) throws IOException {
+        String base = "https://127.0.0.1:" + statsPort;
+        return client.newBuilder().followRedirects(false).build()
+                .newCall(new Request.Builder().url(base + "/").header("Origin", base)
+                .header("Authorization", Credentials.basic(user, "secret"))
+                .post(RequestBody.create("s=pg01&action=" + action + "&b=plain",
+                        MediaType.get("application/x-www-form-urlencoded"))).build()).execute();
+    }
+
+    private String pg01Status() throws IOException {
+        try (Response response = get("one")) {
+            return response.body().string().lines().filter(l -> l.startsWith("plain,pg01,")).findFirst()
+                    .orElseThrow().split(",")[17];
+        }
+    }
+
+    @Test
+    void theAdminControlsActOnTheServersAndAReloadReadsTheUsersFileAgain() throws Exception {
+        writeCertificate("first");
+        // openssl passwd -6 -salt abcdefgh secret
+        String hash = "$6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv72N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.";
+        Path users = Files.writeString(dir.resolve("admin.users"), "alice:" + hash + "\n");
+        Path file = config("one", "  admin: {users-file: admin.users}");
+        daemon = new ProxyDaemon(ConfigLoader.load(file), Clock.systemUTC(), Transport.best()).start();
+        ConfigReloader reloader = new ConfigReloader(file, daemon, SystemdNotify.to(null));
+
+        try (Response response = post("alice", "maint")) {
+            assertThat(response.code()).isEqualTo(303);
+            assertThat(response.header("Location")).isEqualTo("/;st=DONE");
+        }
+        assertThat(pg01Status()).isEqualTo("MAINT");
+        try (Response response = post("bob", "ready")) {
+            assertThat(response.code()).isEqualTo(401);
+        }
+
+        Files.writeString(users, "alice:" + hash + "\nbob:" + hash + "\n");
+        assertThat(reloader.reload()).isTrue();
+        try (Response response = post("bob", "ready")) {
+            assertThat(response.code()).as("a user the reload read").isEqualTo(303);
+        }
+        assertThat(pg01Status()).isEqualTo("UP");
+
+        Files.writeString(users, "alice:secret\n");
+        assertThat(reloader.reload()).as("a users file with a password written out is refused").isFalse();
+        try (Response response = post("bob", "drain")) {
+            assertThat(response.code()).as("and the users in force stay").isEqualTo(303);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.patroxy.stats;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The stats page, after HAProxy's: a general information block, then one table per listener with a frontend row, one
@@ -11,6 +12,10 @@ import java.util.Objects;
  * <p>The columns follow HAProxy's where patroxy has the data: Queue (Cur, Max; no Limit, patroxy's queues have no
  * length limit), Sessions (Cur, Max, Limit, Total), Bytes, Denied, Errors, then the server's state. Errors adds
  * Q-tout, the sessions that gave up after {@code timeout queue}, which HAProxy counts among connection errors.
+ *
+ * <p>With admin controls (HAProxy's {@code stats admin}), each listener's table is a form: a checkbox before each
+ * server's name and, under the table, HAProxy's action list; the form posts to the page, and the answer's redirect
+ * brings the page back with a result bar.
  */
 public final class HtmlStatsPage {
     static final String CSV_LINK = "/;csv";
@@ -48,6 +53,8 @@ public final class HtmlStatsPage {
             .active_draining { background: #20a0ff; }
             .maintain { background: #c07820; }
             .routable { font-weight: bold; }
+            div.result { border: 1px solid gray; padding: 2px 4px; margin: 0.5em 0; font-size: 12px; }
+            div.result a { color: black; text-decoration: none; font-weight: bold; }
             span[title] { border-bottom: 1px dotted black; }
             """;
 
@@ -62,18 +69,31 @@ public final class HtmlStatsPage {
     }
 
     public String render(StatsSnapshot snapshot) {
+        return render(snapshot, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * @param adminFormToken with admin controls, the token each form carries; none: no controls
+     * @param result the outcome of the admin action that redirected here, shown in a bar
+     */
+    String render(StatsSnapshot snapshot, Optional<String> adminFormToken, Optional<AdminResult> result) {
         StringBuilder html = new StringBuilder(8192);
         html.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n")
                 .append("<title>Statistics Report for patroxy</title>\n");
         if (!refresh.isZero()) {
-            // The meta refresh takes whole seconds; round up so a sub-second interval still refreshes.
+            // The meta refresh takes whole seconds; round up so a sub-second interval still refreshes. It goes to
+            // the page itself, so that an action's result bar is shown once.
             long seconds = Math.max(1, (refresh.toMillis() + 999) / 1000);
-            html.append("<meta http-equiv=\"refresh\" content=\"").append(seconds).append("\">\n");
+            html.append("<meta http-equiv=\"refresh\" content=\"").append(seconds)
+                    .append(result.isPresent() ? "; url=/" : "").append("\">\n");
         }
         html.append("<style>\n").append(STYLE).append("</style></head>\n<body>\n");
         header(html, snapshot);
+        result.ifPresent(r -> html.append("<div class=\"result ").append(r.rowClass())
+                .append("\"><a href=\"/\" title=\"Remove this message\">[X]</a> ").append(escape(r.message()))
+                .append("</div>\n"));
         for (ListenerStats listener : snapshot.listeners()) {
-            listener(html, listener, snapshot);
+            listener(html, listener, snapshot, adminFormToken);
         }
         return html.append("</body></html>\n").toString();
     }
@@ -141,7 +161,11 @@ public final class HtmlStatsPage {
                 .append("</ul></td></tr></table>\n");
     }
 
-    private static void listener(StringBuilder html, ListenerStats listener, StatsSnapshot snapshot) {
+    private static void listener(StringBuilder html, ListenerStats listener, StatsSnapshot snapshot,
+            Optional<String> adminFormToken) {
+        if (adminFormToken.isPresent()) {
+            html.append("<form method=\"post\" action=\"/\">\n");
+        }
         html.append("<table class=\"tbl\">\n<tr class=\"titre\"><th class=\"pxname\">").append(escape(listener.name()))
                 .append("</th><th class=\"desc\" colspan=\"20\"><b>bind</b> ")
                 .append(escape(String.join(", ", listener.binds())))
@@ -158,10 +182,11 @@ public final class HtmlStatsPage {
                 .append("<th>Chk</th><th>Dwn</th><th>Dwntme</th><th>Killed</th></tr>\n");
         frontendRow(html, listener);
         for (ServerStats server : listener.servers()) {
-            serverRow(html, server, snapshot);
+            serverRow(html, server, snapshot, adminFormToken.isPresent());
         }
         backendRow(html, listener);
         html.append("</table>\n");
+        adminFormToken.ifPresent(token -> actionList(html, listener, token));
         roleChanges(html, listener);
     }
 
@@ -208,11 +233,28 @@ public final class HtmlStatsPage {
                 .append("</td><td colspan=\"7\"></td></tr>\n");
     }
 
-    private static void serverRow(StringBuilder html, ServerStats server, StatsSnapshot snapshot) {
+    /** HAProxy's action list under a listener's table, which closes its form; the listener goes by name. */
+    private static void actionList(StringBuilder html, ListenerStats listener, String token) {
+        html.append("Choose the action to perform on the checked servers: <select name=\"action\">")
+                .append("<option value=\"\"></option>");
+        for (StatsAdminActions.Action action : StatsAdminActions.Action.values()) {
+            html.append("<option value=\"").append(action.formValue()).append("\">").append(action.label())
+                    .append("</option>");
+        }
+        html.append("</select><input type=\"hidden\" name=\"b\" value=\"").append(escape(listener.name()))
+                .append("\"><input type=\"hidden\" name=\"").append(AdminPosts.TOKEN_FIELD).append("\" value=\"")
+                .append(escape(token)).append("\">&nbsp;<input type=\"submit\" value=\"Apply\"></form>\n");
+    }
+
+    private static void serverRow(StringBuilder html, ServerStats server, StatsSnapshot snapshot,
+            boolean checkbox) {
         Duration sinceChange = HumanFormat.elapsed(server.lastChange(), snapshot.takenAt());
         html.append("<tr class=\"").append(rowClass(server)).append("\">")
-                .append("<td class=\"al").append(server.routable() ? " routable" : "").append("\">")
-                .append(escape(server.name())).append("</td>")
+                .append("<td class=\"al").append(server.routable() ? " routable" : "").append("\">");
+        if (checkbox) {
+            html.append("<input type=\"checkbox\" name=\"s\" value=\"").append(escape(server.name())).append("\">");
+        }
+        html.append(escape(server.name())).append("</td>")
                 .append("<td class=\"al\">").append(escape(server.address())).append("</td>");
         queueCell(html, server.queueCurrent(), server.queueTimeAverage(), "sessions");
         cell(html, server.queueMax());

@@ -8,12 +8,24 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The stats server's own connections: how many are open, and how many it closed on a client, by why. */
+/**
+ * The stats server's own connections: how many are open, how many it closed on a client, by why, and the requests it
+ * answered 401 for want of credentials.
+ */
 final class StatsConnectionCounters {
     /** Why the server closed a connection on its client; a client closing, or an idle keep-alive ending, is not counted. */
     enum CloseReason {
-        MAXCONN, REQUEST_LINE_TOO_LONG, HEADERS_TOO_LARGE, TOO_MANY_HEADERS, BAD_REQUEST, REQUEST_TIMEOUT,
-        CLIENT_TIMEOUT;
+        MAXCONN, REQUEST_LINE_TOO_LONG, HEADERS_TOO_LARGE, TOO_MANY_HEADERS, BODY_TOO_LARGE, BAD_REQUEST,
+        REQUEST_TIMEOUT, CLIENT_TIMEOUT;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What a 401 refused: reading ({@code stats.auth}) or an admin action ({@code stats.admin}). */
+    enum Refused {
+        READ, ADMIN;
 
         String label() {
             return name().toLowerCase(Locale.ROOT);
@@ -24,6 +36,7 @@ final class StatsConnectionCounters {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger peakResponsesInFlight = new AtomicInteger();
     private final Map<CloseReason, Counter> closed = new EnumMap<>(CloseReason.class);
+    private final Map<Refused, Counter> unauthorized = new EnumMap<>(Refused.class);
 
     StatsConnectionCounters(int maxConnections, MeterRegistry registry) {
         this.maxConnections = maxConnections;
@@ -35,6 +48,13 @@ final class StatsConnectionCounters {
                     .tag("reason", reason.label())
                     .description("Stats connections the server closed on their client: over maxconn, a request"
                             + " over a limit or malformed, or a timeout")
+                    .register(registry));
+        }
+        for (Refused request : Refused.values()) {
+            unauthorized.put(request, Counter.builder("patroxy_stats_unauthorized")
+                    .tag("request", request.label())
+                    .description("Stats requests answered 401: without the credentials stats.auth asks to read,"
+                            + " or an admin action without those of stats.admin")
                     .register(registry));
         }
     }
@@ -55,6 +75,10 @@ final class StatsConnectionCounters {
 
     void closedBecause(CloseReason reason) {
         closed.get(reason).increment();
+    }
+
+    void unauthorized(Refused request) {
+        unauthorized.get(request).increment();
     }
 
     void responsesInFlight(int onOneConnection) {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,14 @@ final class StatsRoutes {
     }
 
     FullHttpResponse respond(HttpMethod method, String uri, String accept) {
+        return respond(method, uri, accept, Optional.empty());
+    }
+
+    /**
+     * @param adminFormToken the token of the admin forms, when the page has admin controls; a POST never reaches
+     *     here (see {@link AdminPosts}), so nothing here changes anything
+     */
+    FullHttpResponse respond(HttpMethod method, String uri, String accept, Optional<String> adminFormToken) {
         Endpoint endpoint = Endpoint.of(path(uri));
         if (endpoint == null) {
             return response(method, HttpResponseStatus.NOT_FOUND, PLAIN_CONTENT_TYPE, "Not Found\n");
@@ -53,7 +62,8 @@ final class StatsRoutes {
         try {
             StatsSnapshot snapshot = snapshots.get();
             return switch (endpoint) {
-                case PAGE -> response(method, HttpResponseStatus.OK, HTML_CONTENT_TYPE, page.render(snapshot));
+                case PAGE -> response(method, HttpResponseStatus.OK, HTML_CONTENT_TYPE,
+                        page.render(snapshot, adminFormToken, AdminResult.ofPath(path(uri))));
                 case CSV -> response(method, HttpResponseStatus.OK, CSV_CONTENT_TYPE, csv.render(snapshot));
                 case JSON -> response(method, HttpResponseStatus.OK, JSON_CONTENT_TYPE, json.render(snapshot));
                 case METRICS -> {
@@ -82,6 +92,11 @@ final class StatsRoutes {
         return response;
     }
 
+    /** Whether {@code uri} is the HTML page, which the admin form posts to. */
+    static boolean isPage(String uri) {
+        return Endpoint.of(path(uri)) == Endpoint.PAGE;
+    }
+
     private static String path(String uri) {
         int query = uri.indexOf('?');
         return query < 0 ? uri : uri.substring(0, query);
@@ -91,6 +106,9 @@ final class StatsRoutes {
         PAGE, CSV, JSON, METRICS;
 
         static Endpoint of(String path) {
+            if (AdminResult.ofPath(path).isPresent()) {
+                return PAGE;
+            }
             return switch (path) {
                 case "/" -> PAGE;
                 case "/;csv", "/stats.csv" -> CSV;

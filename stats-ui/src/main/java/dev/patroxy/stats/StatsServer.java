@@ -18,8 +18,10 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,11 @@ public final class StatsServer implements AutoCloseable {
     private final StatsRoutes routes;
     private final StatsLimits limits;
     private final StatsConnectionCounters counters;
+    private final Supplier<StatsSnapshot> snapshots;
+    /** The token of this process's admin forms: a page from another site cannot know it. */
+    private final String adminFormToken = newFormToken();
+    /** What the admin controls do; none until the proxy gives it, and no controls without it. */
+    private volatile StatsAdminActions adminActions;
     private final List<Channel> listeners = new ArrayList<>();
     /** What new connections are served with; a reload replaces it, connections already open keep theirs. */
     private volatile StatsAccess access = StatsAccess.OPEN;
@@ -81,6 +88,7 @@ public final class StatsServer implements AutoCloseable {
         if (this.binds.isEmpty()) {
             throw new IllegalArgumentException("the stats server needs at least one address to listen on");
         }
+        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.routes = new StatsRoutes(snapshots, new HtmlStatsPage(pageRefresh), prometheus);
         this.counters = new StatsConnectionCounters(limits.maxConnections(), prometheus.registry());
     }
@@ -114,6 +122,10 @@ public final class StatsServer implements AutoCloseable {
                         StatsTimeoutHandler timeouts = new StatsTimeoutHandler(
                                 new ConnectionDeadline(limits, System::nanoTime), counters);
                         StatsAccess served = access;
+                        StatsAdminActions actions = adminActions;
+                        AdminPosts adminPosts = served.admin().isEmpty() || actions == null ? null
+                                : new AdminPosts(served.admin().get(), actions, adminFormToken, snapshots,
+                                        served.tls().isPresent(), counters);
                         // The handshake counts towards the request's deadline, as a slow request line would.
                         channel.pipeline().addLast(timeouts);
                         served.tls().ifPresent(tls -> channel.pipeline().addLast(tls.newHandler(channel.alloc())));
@@ -123,7 +135,7 @@ public final class StatsServer implements AutoCloseable {
                                         .setMaxHeaderSize(limits.maxHeaderSize())),
                                 new HttpServerKeepAliveHandler(),
                                 new StatsHttpHandler(routes, limits.maxHeaders(), timeouts, counters,
-                                        served.authorizations()));
+                                        served.authorizations(), adminPosts, limits.maxRequestLine()));
                     }
                 });
         for (InetSocketAddress address : binds) {
@@ -140,6 +152,20 @@ public final class StatsServer implements AutoCloseable {
     /** Serves new connections over TLS or not, and to whom, as {@code access} says; open connections keep theirs. */
     public void serve(StatsAccess access) {
         this.access = Objects.requireNonNull(access, "access");
+    }
+
+    /**
+     * What the admin controls do, for new connections served with admin credentials (see {@link StatsAccess#admin()});
+     * without it the page has no controls.
+     */
+    public void adminActions(StatsAdminActions actions) {
+        this.adminActions = Objects.requireNonNull(actions, "actions");
+    }
+
+    private static String newFormToken() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /** The addresses actually listened on, in the order given, with the ports picked for port 0. */

@@ -23,7 +23,7 @@ class StatsHttpHandlerTest {
         EmbeddedChannel channel = new EmbeddedChannel(timeouts, new HttpServerCodec(),
                 new HttpServerKeepAliveHandler(), new StatsHttpHandler(new StatsRoutes(TestSnapshots::sample,
                         new HtmlStatsPage(Duration.ofSeconds(5)), new PrometheusStats()), 100, timeouts, counters,
-                        Set.of()));
+                        Set.of(), null, 8192));
 
         channel.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nbad header line\r\n\r\n", StandardCharsets.US_ASCII));
 

@@ -69,7 +69,7 @@ final class StatsUsers {
         }
         if (!authLines.isEmpty() && written.isEmpty()) {
             notes.add(new ImportNote(authLines.get(0).line(), "stats auth", "differs: no user carried over, so anyone"
-                    + " who reaches " + openTo + " can read the stats page (it has no admin actions), where HAProxy"
+                    + " who reaches " + openTo + " can read the stats page, where HAProxy"
                     + " asked for a login"));
         }
         return new Users(written, checked, files);

@@ -920,7 +920,8 @@ final class Translation {
                 }
                 case "auth" -> authLines.add(line);
                 case "admin" -> notes.add(new ImportNote(line.line(), "stats admin", "not carried over: patroxy's"
-                        + " stats page only shows; SIGHUP (systemctl reload) reads a new configuration"));
+                        + " admin controls take their own users, crypt hashes in stats.admin.users-file (openssl passwd"
+                        + " -6 makes one)"));
                 default -> notes.add(new ImportNote(line.line(), line.text(0, 2), "not carried over"));
             }
         }

@@ -436,7 +436,7 @@ class HaproxyImporterTest {
                 "5 stats auth :***: not carried over: patroxy takes no user name that is empty or begins or ends with"
                         + " a blank",
                 "5 stats auth: differs: no user carried over, so anyone who reaches 127.0.0.1:7000 can read the stats"
-                        + " page (it has no admin actions), where HAProxy asked for a login");
+                        + " page, where HAProxy asked for a login");
     }
 
     @Test

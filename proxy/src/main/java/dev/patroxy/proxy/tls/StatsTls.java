@@ -2,8 +2,11 @@ package dev.patroxy.proxy.tls;
 
 import dev.patroxy.config.BasicAuth;
 import dev.patroxy.config.Pem;
+import dev.patroxy.config.Secret;
+import dev.patroxy.config.StatsAdmin;
 import dev.patroxy.config.StatsConfig;
 import dev.patroxy.config.TlsServer;
+import dev.patroxy.stats.AdminCredentials;
 import dev.patroxy.stats.StatsAccess;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -15,7 +18,7 @@ import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import okhttp3.Credentials;
 
-/** The stats server's TLS and users from the {@code stats} section. */
+/** The stats server's TLS, users and admins from the {@code stats} section. */
 public final class StatsTls {
     private StatsTls() {
     }
@@ -27,7 +30,13 @@ public final class StatsTls {
     public static StatsAccess access(StatsConfig stats) {
         Optional<SslContext> tls = stats.tls().map(StatsTls::context);
         Set<String> authorizations = stats.users().stream().map(StatsTls::authorization).collect(Collectors.toSet());
-        return new StatsAccess(tls, authorizations);
+        return new StatsAccess(tls, authorizations, stats.admin().map(StatsTls::admins));
+    }
+
+    private static AdminCredentials admins(StatsAdmin admin) {
+        return new AdminCredentials(admin.users().stream()
+                .collect(Collectors.toMap(StatsAdmin.User::name, user -> user.hash().value())),
+                admin.token().map(Secret::value));
     }
 
     private static SslContext context(TlsServer tls) {

@@ -1,6 +1,7 @@
 package dev.patroxy.proxy.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.patroxy.config.ConfigLoader;
 import dev.patroxy.config.ListenerConfig;
@@ -14,6 +15,7 @@ import dev.patroxy.proxy.routing.Backend;
 import dev.patroxy.proxy.routing.ListenerRouter;
 import dev.patroxy.proxy.routing.ProxiedSession;
 import dev.patroxy.stats.AdminState;
+import dev.patroxy.stats.StatsAdminActions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -206,5 +208,24 @@ class AdminControlTest {
         assertThat(admin.shutdownSessions("replicas", "pg02")).isEmpty();
         assertThat(killed).hasValue(1);
         assertThat(admin.sessions()).isEmpty();
+    }
+
+    @Test
+    void theStatsPagesActionsAreTheseCommands() {
+        StatsPageAdmin page = new StatsPageAdmin(admin);
+        AtomicInteger killed = new AtomicInteger();
+        backend("replicas", "pg02").register(session(killed));
+
+        assertThat(page.apply(StatsAdminActions.Action.MAINT, "primary", List.of("pg01", "pg09")))
+                .containsExactly(entry("pg01", ""), entry("pg09", "No such server."));
+        assertThat(backend("primary", "pg01").admin().state()).isEqualTo(AdminState.MAINT);
+        assertThat(page.apply(StatsAdminActions.Action.DRAIN, "replicas", List.of("pg01"))).containsValue("");
+        assertThat(backend("replicas", "pg01").admin().state()).isEqualTo(AdminState.DRAIN);
+        assertThat(page.apply(StatsAdminActions.Action.READY, "primary", List.of("pg01"))).containsValue("");
+        assertThat(backend("primary", "pg01").admin().state()).isEqualTo(AdminState.READY);
+        assertThat(page.apply(StatsAdminActions.Action.SHUTDOWN, "replicas", List.of("pg02"))).containsValue("");
+        assertThat(killed).hasValue(1);
+        assertThat(page.apply(StatsAdminActions.Action.MAINT, "nope", List.of("pg01")))
+                .containsExactly(entry("pg01", "No such backend."));
     }
 }
