@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
 /**
  * The runtime API lines of {@code global} as patroxy's {@code admin} section, read as HAProxy 2.6 reads them:
  * {@code stats socket} on a UNIX path ({@code admin.socket}) or a loopback TCP address ({@code admin.bind}),
- * {@code stats timeout} and {@code stats maxconn}. The level is always written, since patroxy's default for the
- * UNIX socket ({@code admin}) is not HAProxy's.
+ * {@code stats timeout} and {@code stats maxconn}. The level is always written, so that the imported file says
+ * what each socket may do.
  */
 final class AdminSection {
     /** HAProxy's level for a stats socket without {@code level}: its CLI sets ACCESS_LVL_OPER before the options. */

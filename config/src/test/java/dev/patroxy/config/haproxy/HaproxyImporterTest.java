@@ -584,12 +584,11 @@ class HaproxyImporterTest {
     }
 
     @Test
-    void aSocketWithoutALevelKeepsHaproxysOperatorRatherThanPatroxysAdmin() throws Exception {
+    void aSocketWithoutALevelIsWrittenWithHaproxysOperatorLevel() throws Exception {
         Path socket = dir.resolve("haproxy.sock");
         ImportResult result = imported("haproxy.cfg", "global\n    stats socket " + socket + " uid 0 gid 0\n"
                 + LISTEN);
 
-        assertThat(AdminConfig.Socket.DEFAULT_LEVEL).isNotEqualTo(AdminLevel.OPERATOR);
         assertThat(result.config().admin().socket()).contains(new AdminConfig.Socket(socket,
                 AdminConfig.Socket.DEFAULT_MODE, Optional.of("0"), Optional.of("0"), AdminLevel.OPERATOR));
         assertThat(result.yaml()).contains("  socket: {path: " + socket + ", level: operator, owner: '0',"
